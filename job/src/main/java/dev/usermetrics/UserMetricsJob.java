@@ -1,0 +1,188 @@
+package dev.usermetrics;
+
+import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.functions.ForTable;
+import dev.usermetrics.functions.Keys;
+import dev.usermetrics.functions.LatestRowBuffer;
+import dev.usermetrics.functions.ParseAndValidate;
+import dev.usermetrics.functions.RawRecordDeserializer;
+import dev.usermetrics.functions.TraceResolver;
+import dev.usermetrics.functions.UserAggregator;
+import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.RawRecord;
+import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.sink.PostgresSinks;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The user-metrics job: Kafka ingestion events → parse and validate → merge per trace and
+ * resolve its user → sum per user (cumulative, hourly, daily) → coalesce → Postgres upserts.
+ *
+ * <p>The pipeline takes its source and sinks as constructor arguments, so tests can give it any
+ * Kafka source or schema; {@link #main} wires it from the command line. One code path for a
+ * cluster submission and a local MiniCluster run.
+ */
+public class UserMetricsJob {
+    private static final Logger LOG = LoggerFactory.getLogger(UserMetricsJob.class);
+
+    /** Upper bound for rescaling the keyed state; fixed once state exists. */
+    public static final int MAX_PARALLELISM = 128;
+    /** The coalescing buffer emits when it holds this many distinct rows. */
+    public static final int MAX_BUFFERED_ROWS = 20_000;
+
+    private final Source<RawRecord, ?, ?> source;
+    private final PostgresSinks sinks;
+    private final Duration sinkFlushInterval;
+
+    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration sinkFlushInterval) {
+        this.source = source;
+        this.sinks = sinks;
+        this.sinkFlushInterval = sinkFlushInterval;
+    }
+
+    /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
+    public void build(StreamExecutionEnvironment env) {
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source")
+                .uid("kafka-source");
+
+        SingleOutputStreamOperator<IngestionEvent> events = raw
+                .process(new ParseAndValidate())
+                .name("parse-and-validate")
+                .uid("parse-and-validate");
+
+        events.getSideOutput(ParseAndValidate.REJECTED)
+                .sinkTo(sinks.rejected())
+                .name("sink-rejected-events")
+                .uid("sink-rejected-events");
+
+        DataStream<Contribution> contributions = events
+                .keyBy(new Keys.ByTrace())
+                .process(new TraceResolver())
+                .name("resolve-trace-user")
+                .uid("resolve-trace-user");
+
+        DataStream<MetricsRow> rows = contributions
+                .keyBy(new Keys.ByUser())
+                .process(new UserAggregator())
+                .name("aggregate-user-metrics")
+                .uid("aggregate-user-metrics")
+                .transform("coalesce-rows", TypeInformation.of(MetricsRow.class),
+                        new LatestRowBuffer(MAX_BUFFERED_ROWS, sinkFlushInterval.toMillis()))
+                .uid("coalesce-rows");
+
+        for (SinkTable table : SinkTable.values()) {
+            String name = table.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            rows.filter(new ForTable(table))
+                    .name("rows-" + name)
+                    .uid("rows-" + name)
+                    .sinkTo(sinks.metrics(table))
+                    .name("sink-" + name)
+                    .uid("sink-" + name);
+        }
+    }
+
+    public static KafkaSource<RawRecord> kafkaSource(JobOptions o) throws JobOptions.UsageException {
+        KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setTopics(o.get(JobOptions.KAFKA_TOPIC))
+                .setGroupId(o.get(JobOptions.KAFKA_GROUP_ID))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setStartingOffsets(switch (o.startingOffsets()) {
+                    case "latest" -> OffsetsInitializer.latest();
+                    case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                    default -> OffsetsInitializer.earliest();
+                });
+        if (o.bounded()) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** The job-level Flink configuration: RocksDB with incremental checkpoints, no Kryo. */
+    public static Configuration flinkConfiguration(JobOptions o) throws JobOptions.UsageException {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        String dir = o.get(JobOptions.CHECKPOINT_DIR);
+        if (!dir.isBlank()) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+        }
+        // Hot state types are POJOs; fail at graph build time instead of falling back to Kryo.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestOptions.PORT, o.webUiPort());
+        return conf;
+    }
+
+    public static void configure(StreamExecutionEnvironment env, JobOptions o) throws JobOptions.UsageException {
+        env.setParallelism(o.parallelism());
+        env.setMaxParallelism(MAX_PARALLELISM);
+        env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobOptions o;
+        try {
+            o = JobOptions.parse(args);
+        } catch (JobOptions.UsageException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("Run with --help to list the options.");
+            System.exit(2);
+            return;
+        }
+        if (o.help()) {
+            System.out.print(JobOptions.usage());
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(o));
+        configure(env, o);
+        LOG.info("Starting user-metrics with {}", o);
+        if (env instanceof LocalStreamEnvironment) {
+            System.out.println("Flink web UI (local MiniCluster): http://localhost:" + o.webUiPort());
+        }
+
+        PostgresSinks sinks = new PostgresSinks(o.get(JobOptions.POSTGRES_URL), o.get(JobOptions.POSTGRES_USER),
+                o.get(JobOptions.POSTGRES_PASSWORD), o.get(JobOptions.POSTGRES_SCHEMA));
+        sinks.migrate();
+
+        new UserMetricsJob(kafkaSource(o), sinks, o.sinkFlushInterval()).build(env);
+        JobExecutionResult result = env.execute("user-metrics");
+        if (o.bounded()) {
+            printSummary(result, sinks.schema());
+        }
+    }
+
+    private static void printSummary(JobExecutionResult result, String schema) {
+        Map<String, Object> acc = new TreeMap<>(result.getAllAccumulatorResults());
+        System.out.printf("user-metrics finished in %.1f s; results are in schema \"%s\".%n",
+                result.getNetRuntime() / 1000.0, schema);
+        acc.forEach((k, v) -> System.out.printf("  %-40s %s%n", k, v));
+    }
+}

@@ -1,0 +1,230 @@
+package dev.usermetrics.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job's command line. Every option has a default that works against local-cluster/bin/up.
+ * Unknown options and bad values raise {@link UsageException} (exit code 2 in main).
+ */
+public final class JobOptions {
+
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
+    public static final String KAFKA_TOPIC = "kafka.topic";
+    public static final String KAFKA_GROUP_ID = "kafka.group-id";
+    public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
+    public static final String BOUNDED = "bounded";
+    public static final String POSTGRES_URL = "postgres.url";
+    public static final String POSTGRES_USER = "postgres.user";
+    public static final String POSTGRES_PASSWORD = "postgres.password";
+    public static final String POSTGRES_SCHEMA = "postgres.schema";
+    public static final String PARALLELISM = "parallelism";
+    public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    public static final String CHECKPOINT_DIR = "checkpoint-dir";
+    public static final String SINK_FLUSH_INTERVAL = "sink.flush-interval";
+    public static final String WEB_UI_PORT = "web-ui-port";
+    public static final String HELP = "help";
+
+    private record Spec(String name, String defaultValue, String help, boolean flag) {}
+
+    private static final Map<String, Spec> SPECS = new LinkedHashMap<>();
+
+    private static void spec(String name, String def, String help) {
+        SPECS.put(name, new Spec(name, def, help, false));
+    }
+
+    private static void flag(String name, String help) {
+        SPECS.put(name, new Spec(name, null, help, true));
+    }
+
+    static {
+        spec(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092", "Kafka brokers to read from");
+        spec(KAFKA_TOPIC, "langfuse-events", "topic of ingestion events (JSON, one event per record)");
+        spec(KAFKA_GROUP_ID, "user-metrics", "consumer group; offsets are committed on checkpoints");
+        spec(KAFKA_STARTING_OFFSETS, "earliest",
+                "earliest | latest | committed (committed offsets of the group, else earliest); "
+                        + "ignored when restoring from a checkpoint or savepoint");
+        flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
+        spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
+        spec(POSTGRES_USER, "metrics", "database user");
+        spec(POSTGRES_PASSWORD, "metrics", "database password");
+        spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
+        spec(PARALLELISM, "1", "parallelism of every operator");
+        spec(CHECKPOINT_INTERVAL, "10s", "checkpoint interval (e.g. 500ms, 10s, 1min)");
+        spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
+                + "default: the cluster's configuration, or in-memory for a local run");
+        spec(SINK_FLUSH_INTERVAL, "1s", "how often buffered row updates are written to Postgres "
+                + "(also written on every checkpoint and at the end)");
+        spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
+        flag(HELP, "print this help and exit");
+    }
+
+    /** A bad command line: message for the user, exit code 2. */
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private final Map<String, String> values;
+
+    private JobOptions(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static JobOptions parse(String[] args) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Spec s : SPECS.values()) {
+            values.put(s.name(), s.flag() ? "false" : s.defaultValue());
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new UsageException("unexpected argument: " + a);
+            }
+            String name = a.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            Spec s = SPECS.get(name);
+            if (s == null) {
+                throw new UsageException("unknown option: --" + name);
+            }
+            if (s.flag()) {
+                values.put(name, value == null ? "true" : value);
+                continue;
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("option --" + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            values.put(name, value);
+        }
+        JobOptions o = new JobOptions(values);
+        o.validate();
+        return o;
+    }
+
+    private void validate() throws UsageException {
+        startingOffsets();
+        if (parallelism() < 1) {
+            throw new UsageException("--" + PARALLELISM + " must be at least 1");
+        }
+        if (checkpointInterval().toMillis() < 10) {
+            throw new UsageException("--" + CHECKPOINT_INTERVAL + " must be at least 10ms");
+        }
+        sinkFlushInterval();
+        webUiPort();
+        for (String b : List.of(BOUNDED, HELP)) {
+            String v = values.get(b);
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new UsageException("--" + b + " takes no value or true/false, got: " + v);
+            }
+        }
+        for (String required : List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID, POSTGRES_URL, POSTGRES_SCHEMA)) {
+            if (get(required).isBlank()) {
+                throw new UsageException("--" + required + " must not be empty");
+            }
+        }
+    }
+
+    public String get(String name) {
+        return values.get(name);
+    }
+
+    public boolean help() {
+        return Boolean.parseBoolean(values.get(HELP));
+    }
+
+    public boolean bounded() {
+        return Boolean.parseBoolean(values.get(BOUNDED));
+    }
+
+    public String startingOffsets() throws UsageException {
+        String v = get(KAFKA_STARTING_OFFSETS);
+        if (!List.of("earliest", "latest", "committed").contains(v)) {
+            throw new UsageException("--" + KAFKA_STARTING_OFFSETS + " must be earliest, latest or committed, got: " + v);
+        }
+        return v;
+    }
+
+    public int parallelism() throws UsageException {
+        return intOption(PARALLELISM);
+    }
+
+    public int webUiPort() throws UsageException {
+        int p = intOption(WEB_UI_PORT);
+        if (p < 0 || p > 65535) {
+            throw new UsageException("--" + WEB_UI_PORT + " must be a port number");
+        }
+        return p;
+    }
+
+    public Duration checkpointInterval() throws UsageException {
+        return duration(CHECKPOINT_INTERVAL);
+    }
+
+    public Duration sinkFlushInterval() throws UsageException {
+        return duration(SINK_FLUSH_INTERVAL);
+    }
+
+    private int intOption(String name) throws UsageException {
+        try {
+            return Integer.parseInt(get(name));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be an integer, got: " + get(name));
+        }
+    }
+
+    private Duration duration(String name) throws UsageException {
+        String v = get(name).trim();
+        try {
+            int i = 0;
+            while (i < v.length() && Character.isDigit(v.charAt(i))) {
+                i++;
+            }
+            long n = Long.parseLong(v.substring(0, i));
+            return switch (v.substring(i)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s", "" -> Duration.ofSeconds(n);
+                case "min", "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new UsageException("--" + name + " must be a duration like 500ms, 10s, 1min, got: " + v);
+        }
+    }
+
+    public static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("user-metrics: per-user LLM metrics from Langfuse ingestion events (Kafka -> Flink -> Postgres)\n\n");
+        b.append("Usage: run-job [options]   (or: flink run user-metrics-job.jar [options])\n\nOptions:\n");
+        List<String> lines = new ArrayList<>();
+        for (Spec s : SPECS.values()) {
+            String left = "  --" + s.name() + (s.flag() ? "" : " <value>");
+            String def = s.flag() || s.defaultValue().isEmpty() ? "" : " (default: " + s.defaultValue() + ")";
+            lines.add(String.format("%-36s %s%s", left, s.help(), def));
+        }
+        b.append(String.join("\n", lines)).append('\n');
+        b.append("\nExamples:\n");
+        b.append("  run-job --bounded --postgres.schema backfill_1\n");
+        b.append("  run-job --kafka.topic langfuse-events --parallelism 2 --checkpoint-interval 5s\n");
+        return b.toString();
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>(values);
+        shown.put(POSTGRES_PASSWORD, "***");
+        return shown.toString();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.IngestionEvent;
+import org.apache.flink.api.java.functions.KeySelector;
+
+/** Key selectors of the two keyed stages. Length-prefixed so no id can collide with another. */
+public final class Keys {
+    private Keys() {}
+
+    static String of(String projectId, String id) {
+        return projectId.length() + ":" + projectId + "/" + id;
+    }
+
+    /** (project, trace): where events of one trace are merged and its user is resolved. */
+    public static final class ByTrace implements KeySelector<IngestionEvent, String> {
+        @Override
+        public String getKey(IngestionEvent e) {
+            return of(e.projectId, e.traceId);
+        }
+    }
+
+    /** (project, user): where a user's totals and buckets are kept. */
+    public static final class ByUser implements KeySelector<Contribution, String> {
+        @Override
+        public String getKey(Contribution c) {
+            return of(c.projectId, c.userId);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.Metrics;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The merged state of one observation (state of {@link TraceResolver}, one MapState entry per
+ * observation id). Each field remembers the version (event timestamp, event id) it came from,
+ * so the merge gives the same result in any arrival order.
+ */
+public class ObservationState {
+    /** body.startTime of the earliest-ordered event that carried one ("keeps its first value"). */
+    public Long startTimeNanos;
+    public long startVerTs;
+    public String startVerId;
+    /** Earliest envelope timestamp of the observation's events: its time when no startTime. */
+    public long minEventTsNanos = Long.MAX_VALUE;
+    /** usageDetails of the latest-ordered event that carried a non-empty one (replaced whole). */
+    public Map<String, Long> usage;
+    public long usageVerTs;
+    public String usageVerId;
+    /** costDetails, same rule as usage. */
+    public Map<String, BigDecimal> cost;
+    public long costVerTs;
+    public String costVerId;
+
+    public ObservationState() {}
+
+    /** The time that places the observation in a bucket. */
+    public long timeNanos() {
+        return startTimeNanos != null ? startTimeNanos : minEventTsNanos;
+    }
+
+    /** Merges one event of this observation (commutative, idempotent). */
+    public void apply(IngestionEvent e) {
+        long ts = e.timestampNanos;
+        String id = e.eventId;
+        minEventTsNanos = Math.min(minEventTsNanos, ts);
+        if (e.bodyTimeNanos != null
+                && (startVerId == null || Versions.compare(ts, id, startVerTs, startVerId) < 0)) {
+            startTimeNanos = e.bodyTimeNanos;
+            startVerTs = ts;
+            startVerId = id;
+        }
+        if (e.usage != null && (usageVerId == null || Versions.compare(ts, id, usageVerTs, usageVerId) > 0)) {
+            usage = new HashMap<>(e.usage);
+            usageVerTs = ts;
+            usageVerId = id;
+        }
+        if (e.cost != null && (costVerId == null || Versions.compare(ts, id, costVerTs, costVerId) > 0)) {
+            cost = new HashMap<>(e.cost);
+            costVerTs = ts;
+            costVerId = id;
+        }
+    }
+
+    /** What this observation adds to its user's metrics: one observation plus its usage and cost. */
+    public Metrics contribution() {
+        Metrics m = new Metrics();
+        m.observations = 1;
+        if (usage != null) {
+            m.usage.putAll(usage);
+            Long total = usage.get("total");
+            m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Math::addExact);
+        }
+        if (cost != null) {
+            m.cost.putAll(cost);
+            BigDecimal total = cost.get("total");
+            m.totalCost = total != null ? total : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.RawRecord;
+import dev.usermetrics.records.RejectedEvent;
+import dev.usermetrics.validation.EventParser;
+import dev.usermetrics.validation.ParseOutcome;
+import dev.usermetrics.validation.RejectReason;
+import dev.usermetrics.validation.TextRules;
+import dev.usermetrics.validation.UserIdRules;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses each Kafka record into an event. Bad records and invalid userIds go to the
+ * {@link #REJECTED} side output (→ rejected_events) with a reason, a per-reason counter and a
+ * rate-limited WARN; nothing here throws on input. Stateless.
+ */
+public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(ParseAndValidate.class);
+
+    public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("rejected-events") {};
+    /** rejected_events.raw keeps at most this many characters of the record. */
+    public static final int RAW_PREFIX_CHARS = 2000;
+
+    private transient EventParser parser;
+    private transient Map<RejectReason, Counter> reasonCounters;
+    private transient Counter accepted;
+    private transient Counter skipped;
+    private transient RateLimitedLog warnings;
+
+    @Override
+    public void open(OpenContext ctx) {
+        parser = new EventParser();
+        var group = getRuntimeContext().getMetricGroup();
+        accepted = group.counter("eventsAccepted");
+        skipped = group.counter("eventsSkipped");
+        reasonCounters = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : RejectReason.values()) {
+            // One counter per reason: <operator>.rejected.<reason>.count
+            reasonCounters.put(r, group.addGroup("rejected").addGroup(r.code()).counter("count"));
+        }
+        warnings = new RateLimitedLog(LOG, 20, 60_000, System::currentTimeMillis);
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<IngestionEvent> out) {
+        ParseOutcome outcome = parser.parse(record.value);
+        if (outcome instanceof ParseOutcome.Accepted a) {
+            if (a.droppedUserId() != null) {
+                UserIdRules.Invalid inv = a.droppedUserId();
+                report(ctx, record, inv.reason(), inv.detail(), a.event().eventId, a.event().projectId);
+            }
+            accepted.inc();
+            out.collect(a.event());
+        } else if (outcome instanceof ParseOutcome.Skipped) {
+            skipped.inc();
+        } else if (outcome instanceof ParseOutcome.Rejected r) {
+            report(ctx, record, r.reason(), r.detail(), r.eventId(), r.projectId());
+        }
+    }
+
+    private void report(Context ctx, RawRecord record, RejectReason reason, String detail, String eventId, String projectId) {
+        reasonCounters.get(reason).inc();
+        String action = reason.onlyUserIdDropped() ? "user_id_dropped" : "rejected";
+        warnings.warn("{} event {} (project {}, {}-{}@{}): {}: {}", action, eventId, projectId,
+                record.topic, record.partition, record.offset, reason.code(), detail);
+        RejectedEvent rej = new RejectedEvent();
+        rej.eventId = eventId;
+        rej.projectId = projectId;
+        rej.reason = reason.code();
+        rej.detail = detail;
+        rej.action = action;
+        rej.raw = rawPrefix(record.value);
+        rej.topic = record.topic;
+        rej.partition = record.partition;
+        rej.offset = record.offset;
+        ctx.output(REJECTED, rej);
+    }
+
+    static String rawPrefix(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        int n = Math.min(value.length, RAW_PREFIX_CHARS * 4);
+        // Invalid UTF-8 decodes to U+FFFD; NUL and lone surrogates are made storable.
+        return TextRules.storablePrefix(new String(value, 0, n, StandardCharsets.UTF_8), RAW_PREFIX_CHARS);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.usermetrics.records;
+
+/** One Kafka record as read, before parsing; keeps its coordinates for rejected_events. */
+public class RawRecord {
+    public byte[] value;
+    public String topic;
+    public int partition;
+    public long offset;
+
+    public RawRecord() {}
+
+    public RawRecord(byte[] value, String topic, int partition, long offset) {
+        this.value = value;
+        this.topic = topic;
+        this.partition = partition;
+        this.offset = offset;
+    }
+}

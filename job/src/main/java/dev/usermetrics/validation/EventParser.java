@@ -1,0 +1,335 @@
+package dev.usermetrics.validation;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.usermetrics.records.EntityKind;
+import dev.usermetrics.records.IngestionEvent;
+import java.io.CharConversionException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Parses and validates one ingestion event (the Langfuse ingestion envelope plus projectId, see
+ * schemas/events/ingestion-event.schema.json). Thread-safe; never throws on input.
+ */
+public final class EventParser {
+
+    /** Records above this size are rejected before parsing. */
+    public static final int MAX_RECORD_BYTES = 512 * 1024;
+    public static final int MAX_NESTING_DEPTH = 64;
+    public static final int MAX_ID_LENGTH = 1000;
+    public static final int MAX_PROJECT_ID_LENGTH = 256;
+    /** A single cost value must be below 10^12 and have at most 20 decimal places. */
+    public static final BigDecimal MAX_COST = BigDecimal.TEN.pow(12);
+    public static final int MAX_COST_SCALE = 20;
+
+    private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
+
+    private final ObjectMapper mapper;
+
+    public EventParser() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                // Exact decimals: a double would make cost sums drift.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .build();
+    }
+
+    /** Thrown inside the parser to reject the whole record; never escapes. */
+    private static final class Reject extends Exception {
+        final RejectReason reason;
+
+        Reject(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    public ParseOutcome parse(byte[] value) {
+        if (value == null || value.length == 0) {
+            return new ParseOutcome.Rejected(RejectReason.EMPTY_RECORD, "record has no value", null, null);
+        }
+        if (value.length > MAX_RECORD_BYTES) {
+            return new ParseOutcome.Rejected(RejectReason.RECORD_TOO_LARGE,
+                    "record has " + value.length + " bytes, more than " + MAX_RECORD_BYTES, null, null);
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(value);
+        } catch (StreamConstraintsException e) {
+            return new ParseOutcome.Rejected(RejectReason.NESTING_TOO_DEEP, firstLine(e), null, null);
+        } catch (JsonProcessingException e) {
+            return new ParseOutcome.Rejected(RejectReason.NOT_JSON, firstLine(e), null, null);
+        } catch (CharConversionException e) {
+            return new ParseOutcome.Rejected(RejectReason.NOT_JSON, "invalid UTF-8: " + firstLine(e), null, null);
+        } catch (IOException | RuntimeException e) {
+            return new ParseOutcome.Rejected(RejectReason.NOT_JSON, firstLine(e), null, null);
+        }
+        if (root == null || root.isMissingNode()) {
+            return new ParseOutcome.Rejected(RejectReason.NOT_JSON, "record holds no JSON value", null, null);
+        }
+        if (!root.isObject()) {
+            return new ParseOutcome.Rejected(RejectReason.NOT_AN_OBJECT,
+                    "event is a JSON " + root.getNodeType().name().toLowerCase() + ", not an object", null, null);
+        }
+        // Best-effort ids for the rejection record, before anything is validated.
+        String eventId = root.path("id").isTextual() ? root.get("id").textValue() : null;
+        String projectId = root.path("projectId").isTextual() ? root.get("projectId").textValue() : null;
+        try {
+            return parseEnvelope(root);
+        } catch (Reject r) {
+            return new ParseOutcome.Rejected(r.reason, r.getMessage(), storableOrNull(eventId), storableOrNull(projectId));
+        }
+    }
+
+    private ParseOutcome parseEnvelope(JsonNode root) throws Reject {
+        String eventId = requireId(root, "id", MAX_ID_LENGTH);
+        String projectId = requireId(root, "projectId", MAX_PROJECT_ID_LENGTH);
+        JsonNode typeNode = root.get("type");
+        if (typeNode == null || typeNode.isNull()) {
+            throw new Reject(RejectReason.MISSING_FIELD, "missing field: type");
+        }
+        if (!typeNode.isTextual()) {
+            throw new Reject(RejectReason.INVALID_FIELD, "type must be a string");
+        }
+        String type = typeNode.textValue();
+        EventTypes.Handling handling = EventTypes.handling(type).orElseThrow(() -> new Reject(
+                RejectReason.UNKNOWN_TYPE, "unknown type: " + TextRules.storablePrefix(type, 100)));
+        long timestamp = requireTimestamp(root, "timestamp");
+        JsonNode body = root.get("body");
+        if (body == null || body.isNull()) {
+            throw new Reject(RejectReason.MISSING_FIELD, "missing field: body");
+        }
+        if (!body.isObject()) {
+            throw new Reject(RejectReason.INVALID_FIELD, "body must be an object");
+        }
+        if (handling == EventTypes.Handling.SCORE || handling == EventTypes.Handling.IGNORED) {
+            return new ParseOutcome.Skipped(eventId, projectId, type);
+        }
+
+        IngestionEvent e = new IngestionEvent();
+        e.eventId = eventId;
+        e.timestampNanos = timestamp;
+        e.projectId = projectId;
+        e.kind = EventTypes.entityKind(handling);
+        if (e.kind == EntityKind.TRACE) {
+            e.traceId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
+            e.bodyTimeNanos = optionalTimestamp(body, "timestamp");
+        } else {
+            e.observationId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
+            e.traceId = requireId(body, "traceId", MAX_ID_LENGTH, "body.traceId");
+            e.bodyTimeNanos = optionalTimestamp(body, "startTime");
+            readUsageAndCost(body, e);
+        }
+        UserIdRules.Result user = UserIdRules.check(body.get("userId"));
+        UserIdRules.Invalid dropped = null;
+        if (user instanceof UserIdRules.Valid v) {
+            e.userId = v.userId();
+        } else if (user instanceof UserIdRules.Invalid inv) {
+            dropped = inv;
+        }
+        return new ParseOutcome.Accepted(e, dropped);
+    }
+
+    private static void readUsageAndCost(JsonNode body, IngestionEvent e) throws Reject {
+        Map<String, Long> usage = readUsageDetails(body.get("usageDetails"), "body.usageDetails");
+        Map<String, BigDecimal> cost = readCostDetails(body.get("costDetails"), "body.costDetails");
+        JsonNode legacy = body.get("usage");
+        if (legacy != null && !legacy.isNull()) {
+            if (!legacy.isObject()) {
+                throw new Reject(RejectReason.INVALID_USAGE, "body.usage must be an object");
+            }
+            // Legacy {input, output, total, inputCost, ...} and OpenAI-style {promptTokens, ...}:
+            // used only where usageDetails / costDetails are absent.
+            Map<String, Long> legacyUsage = new HashMap<>();
+            putUsage(legacyUsage, "input", legacy.get("input"), "body.usage.input");
+            putUsage(legacyUsage, "output", legacy.get("output"), "body.usage.output");
+            putUsage(legacyUsage, "total", legacy.get("total"), "body.usage.total");
+            putUsage(legacyUsage, "input", legacy.get("promptTokens"), "body.usage.promptTokens");
+            putUsage(legacyUsage, "output", legacy.get("completionTokens"), "body.usage.completionTokens");
+            putUsage(legacyUsage, "total", legacy.get("totalTokens"), "body.usage.totalTokens");
+            Map<String, BigDecimal> legacyCost = new HashMap<>();
+            putCost(legacyCost, "input", legacy.get("inputCost"), "body.usage.inputCost");
+            putCost(legacyCost, "output", legacy.get("outputCost"), "body.usage.outputCost");
+            putCost(legacyCost, "total", legacy.get("totalCost"), "body.usage.totalCost");
+            if (usage == null && !legacyUsage.isEmpty()) {
+                usage = legacyUsage;
+            }
+            if (cost == null && !legacyCost.isEmpty()) {
+                cost = legacyCost;
+            }
+        }
+        e.usage = usage;
+        e.cost = cost;
+    }
+
+    /** Null when absent or empty: an empty object does not overwrite earlier usage. */
+    private static Map<String, Long> readUsageDetails(JsonNode node, String field) throws Reject {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " must be an object");
+        }
+        Map<String, Long> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            putUsage(out, checkKey(f.getKey(), field, RejectReason.INVALID_USAGE), f.getValue(), field + "." + f.getKey());
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private static Map<String, BigDecimal> readCostDetails(JsonNode node, String field) throws Reject {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new Reject(RejectReason.INVALID_COST, field + " must be an object");
+        }
+        Map<String, BigDecimal> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            putCost(out, checkKey(f.getKey(), field, RejectReason.INVALID_COST), f.getValue(), field + "." + f.getKey());
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private static String checkKey(String key, String field, RejectReason reason) throws Reject {
+        String why = TextRules.whyNotStorable(key);
+        if (why != null || key.isEmpty() || key.length() > 200) {
+            throw new Reject(reason, field + " has an unusable key (" + (why != null ? why : "empty or over 200 chars") + ")");
+        }
+        return key;
+    }
+
+    /** A usage value: a non-negative integer that fits in 64 bits; null means "not given". */
+    private static void putUsage(Map<String, Long> out, String key, JsonNode v, String field) throws Reject {
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isNumber()) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " must be a number, got " + v.getNodeType().name().toLowerCase());
+        }
+        BigInteger n;
+        if (v.isIntegralNumber()) {
+            n = v.bigIntegerValue();
+        } else {
+            BigDecimal d = v.decimalValue();
+            try {
+                n = d.toBigIntegerExact();
+            } catch (ArithmeticException notIntegral) {
+                throw new Reject(RejectReason.INVALID_USAGE, field + " must be an integer, got " + shortNumber(d));
+            }
+        }
+        if (n.signum() < 0) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " must not be negative, got " + n);
+        }
+        if (n.compareTo(MAX_LONG) > 0) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " is larger than " + Long.MAX_VALUE);
+        }
+        out.merge(key, n.longValueExact(), Long::sum);
+    }
+
+    /** A cost value: a non-negative decimal below MAX_COST with at most MAX_COST_SCALE places. */
+    private static void putCost(Map<String, BigDecimal> out, String key, JsonNode v, String field) throws Reject {
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isNumber()) {
+            throw new Reject(RejectReason.INVALID_COST, field + " must be a number, got " + v.getNodeType().name().toLowerCase());
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw new Reject(RejectReason.INVALID_COST, field + " must not be negative, got " + shortNumber(d));
+        }
+        // Compare before stripping: 1e999999 must not be expanded.
+        if (d.compareTo(MAX_COST) >= 0) {
+            throw new Reject(RejectReason.INVALID_COST, field + " is " + shortNumber(d) + ", not below " + MAX_COST.toPlainString());
+        }
+        BigDecimal stripped = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+        if (stripped.scale() > MAX_COST_SCALE) {
+            throw new Reject(RejectReason.INVALID_COST, field + " has more than " + MAX_COST_SCALE + " decimal places");
+        }
+        out.merge(key, stripped.scale() < 0 ? stripped.setScale(0) : stripped, BigDecimal::add);
+    }
+
+    private static String requireId(JsonNode obj, String name, int maxLength) throws Reject {
+        return requireId(obj, name, maxLength, name);
+    }
+
+    private static String requireId(JsonNode obj, String name, int maxLength, String field) throws Reject {
+        JsonNode n = obj.get(name);
+        if (n == null || n.isNull()) {
+            throw new Reject(RejectReason.MISSING_FIELD, "missing field: " + field);
+        }
+        if (!n.isTextual()) {
+            throw new Reject(RejectReason.INVALID_FIELD, field + " must be a string, got " + n.getNodeType().name().toLowerCase());
+        }
+        String s = n.textValue();
+        if (s.isEmpty()) {
+            throw new Reject(RejectReason.MISSING_FIELD, field + " is empty");
+        }
+        if (s.length() > maxLength) {
+            throw new Reject(RejectReason.INVALID_FIELD, field + " is longer than " + maxLength + " characters");
+        }
+        String why = TextRules.whyNotStorable(s);
+        if (why != null) {
+            throw new Reject(RejectReason.INVALID_FIELD, field + " " + why);
+        }
+        return s;
+    }
+
+    private static long requireTimestamp(JsonNode obj, String name) throws Reject {
+        Long t = optionalTimestamp(obj, name);
+        if (t == null) {
+            throw new Reject(RejectReason.MISSING_FIELD, "missing field: " + name);
+        }
+        return t;
+    }
+
+    /** ISO-8601 with Z or an offset, as epoch nanoseconds; null when absent. */
+    private static Long optionalTimestamp(JsonNode obj, String name) throws Reject {
+        JsonNode n = obj.get(name);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new Reject(RejectReason.INVALID_TIMESTAMP, name + " must be an ISO-8601 string");
+        }
+        return Timestamps.parseNanos(n.textValue(), name, (field, why) -> new Reject(RejectReason.INVALID_TIMESTAMP, why));
+    }
+
+    private static String storableOrNull(String s) {
+        return s == null || TextRules.whyNotStorable(s) != null ? null : TextRules.storablePrefix(s, MAX_ID_LENGTH);
+    }
+
+    private static String shortNumber(BigDecimal d) {
+        String s = d.toString();
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return TextRules.storablePrefix(nl >= 0 ? m.substring(0, nl) : m, 300);
+    }
+}
