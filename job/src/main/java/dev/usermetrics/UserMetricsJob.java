@@ -68,9 +68,11 @@ public class UserMetricsJob {
 
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
     public void build(StreamExecutionEnvironment env) {
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source")
-                .uid("kafka-source");
+        buildFrom(env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source").uid("kafka-source"));
+    }
 
+    /** The pipeline from raw records on (tests insert a fault injector before it). */
+    public void buildFrom(DataStream<RawRecord> raw) {
         SingleOutputStreamOperator<IngestionEvent> events = raw
                 .process(new ParseAndValidate())
                 .name("parse-and-validate")

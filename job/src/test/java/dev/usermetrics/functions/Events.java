@@ -1,0 +1,40 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.records.EntityKind;
+import dev.usermetrics.records.IngestionEvent;
+import java.math.BigDecimal;
+import java.util.Map;
+
+/** Builders of parsed events for operator tests. Times are in seconds since the epoch. */
+final class Events {
+    private Events() {}
+
+    static final long SEC = 1_000_000_000L;
+
+    static IngestionEvent trace(String eventId, long tsSec, String traceId, String userId) {
+        IngestionEvent e = new IngestionEvent();
+        e.eventId = eventId;
+        e.timestampNanos = tsSec * SEC;
+        e.projectId = "p";
+        e.kind = EntityKind.TRACE;
+        e.traceId = traceId;
+        e.userId = userId;
+        return e;
+    }
+
+    static IngestionEvent obs(String eventId, long tsSec, String traceId, String obsId, String userId,
+            Long startSec, Map<String, Long> usage, Map<String, BigDecimal> cost) {
+        IngestionEvent e = new IngestionEvent();
+        e.eventId = eventId;
+        e.timestampNanos = tsSec * SEC;
+        e.projectId = "p";
+        e.kind = EntityKind.OBSERVATION;
+        e.traceId = traceId;
+        e.observationId = obsId;
+        e.userId = userId;
+        e.bodyTimeNanos = startSec == null ? null : startSec * SEC;
+        e.usage = usage;
+        e.cost = cost;
+        return e;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.usermetrics.functions;
+
+import static dev.usermetrics.functions.Events.obs;
+import static dev.usermetrics.functions.Events.trace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.Metrics;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TraceResolverTest {
+    private KeyedOneInputStreamOperatorTestHarness<String, IngestionEvent, Contribution> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new TraceResolver()), new Keys.ByTrace(), Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private void send(IngestionEvent... events) throws Exception {
+        for (IngestionEvent e : events) {
+            harness.processElement(new StreamRecord<>(e));
+        }
+    }
+
+    private List<Contribution> output() {
+        return harness.extractOutputValues();
+    }
+
+    /** Sums everything emitted so far per user (what the user stage will hold). */
+    private Map<String, Metrics> perUser() {
+        Map<String, Metrics> m = new HashMap<>();
+        for (Contribution c : output()) {
+            m.computeIfAbsent(c.userId, u -> new Metrics()).add(c.delta, +1);
+        }
+        m.values().removeIf(Metrics::isZero);
+        return m;
+    }
+
+    @Test
+    void nothingIsEmittedUntilTheTraceHasAUser() throws Exception {
+        send(obs("e1", 10, "t1", "o1", null, 10L, Map.of("input", 5L), null),
+                obs("e2", 11, "t1", "o2", null, 11L, null, null));
+        assertThat(output()).isEmpty();
+
+        // A late user (e.g. propagate_attributes called after the first spans ended) counts them all.
+        send(trace("e3", 12, "t1", "u1"));
+        Map<String, Metrics> users = perUser();
+        assertThat(users).containsOnlyKeys("u1");
+        assertThat(users.get("u1").traces).isEqualTo(1);
+        assertThat(users.get("u1").observations).isEqualTo(2);
+        assertThat(users.get("u1").usage).isEqualTo(Map.of("input", 5L));
+        assertThat(users.get("u1").totalTokens).isEqualTo(5);
+    }
+
+    @Test
+    void aChangedUserTakesEverythingWithIt() throws Exception {
+        send(trace("e1", 10, "t1", "u1"),
+                obs("e2", 11, "t1", "o1", "u1", 11L, Map.of("input", 3L, "output", 4L), Map.of("total", new BigDecimal("0.000000000001"))));
+        assertThat(perUser()).containsOnlyKeys("u1");
+
+        send(obs("e3", 20, "t1", "o2", "u2", 20L, Map.of("total", 7L), null));
+        Map<String, Metrics> users = perUser();
+        assertThat(users).containsOnlyKeys("u2");
+        Metrics u2 = users.get("u2");
+        assertThat(u2.traces).isEqualTo(1);
+        assertThat(u2.observations).isEqualTo(2);
+        assertThat(u2.usage).isEqualTo(Map.of("input", 3L, "output", 4L, "total", 7L));
+        assertThat(u2.totalTokens).isEqualTo(7 + 7);
+        assertThat(u2.totalCost).isEqualByComparingTo("0.000000000001");
+    }
+
+    @Test
+    void anOlderUserArrivingLateDoesNotWin() throws Exception {
+        send(obs("e2", 20, "t1", "o1", "u-new", 20L, null, null));
+        send(trace("e1", 10, "t1", "u-old"));
+        assertThat(perUser()).containsOnlyKeys("u-new");
+    }
+
+    @Test
+    void duplicatesChangeNothing() throws Exception {
+        IngestionEvent e = obs("e1", 10, "t1", "o1", "u1", 10L, Map.of("input", 5L), null);
+        send(e);
+        int before = output().size();
+        send(obs("e1", 10, "t1", "o1", "u1", 10L, Map.of("input", 5L), null));
+        assertThat(output()).hasSize(before);
+        assertThat(perUser().get("u1").usage).isEqualTo(Map.of("input", 5L));
+    }
+
+    @Test
+    void usageIsLastWriteWinsInTimestampOrderWhateverTheArrivalOrder() throws Exception {
+        // The update (ts 30) arrives before the create (ts 10): the update's usage stays.
+        send(obs("e-upd", 30, "t1", "o1", "u1", null, Map.of("input", 100L, "output", 50L), null));
+        send(obs("e-create", 10, "t1", "o1", null, 5L, Map.of("input", 1L), null));
+        // An update with an empty usage does not overwrite (parser gives null).
+        send(obs("e-empty", 40, "t1", "o1", null, null, null, null));
+        Metrics u1 = perUser().get("u1");
+        assertThat(u1.observations).isEqualTo(1);
+        assertThat(u1.usage).isEqualTo(Map.of("input", 100L, "output", 50L));
+        assertThat(u1.totalTokens).isEqualTo(150);
+    }
+
+    @Test
+    void traceTimeAndObservationStartKeepTheirFirstValue() throws Exception {
+        send(trace("e2", 3600 * 5, "t1", "u1"));
+        send(obs("e3", 3600 * 6, "t1", "o1", null, 3600L * 6, null, null));
+        // An earlier-ordered trace event and observation event arrive late with other times.
+        IngestionEvent early = trace("e1", 3600 * 2, "t1", null);
+        early.bodyTimeNanos = 3600L * 1 * Events.SEC;
+        send(early);
+        send(obs("e0", 3600, "t1", "o1", null, 3600L * 3, null, null));
+
+        Map<Long, Long> tracesPerHour = new HashMap<>();
+        Map<Long, Long> obsPerHour = new HashMap<>();
+        for (Contribution c : output()) {
+            tracesPerHour.merge(c.hourStartMillis, c.delta.traces, Long::sum);
+            obsPerHour.merge(c.hourStartMillis, c.delta.observations, Long::sum);
+        }
+        tracesPerHour.values().removeIf(v -> v == 0);
+        obsPerHour.values().removeIf(v -> v == 0);
+        assertThat(tracesPerHour).isEqualTo(Map.of(3_600_000L, 1L));
+        assertThat(obsPerHour).isEqualTo(Map.of(3 * 3_600_000L, 1L));
+    }
+
+    @Test
+    void stateHoldsTheMergedTraceAndObservations() throws Exception {
+        send(trace("e1", 10, "t1", "u1"), obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 1L), null));
+        // One key, three states: seen-event-ids, trace, observations.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.usermetrics.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.Metrics;
+import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.SinkTable;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UserAggregatorTest {
+    private static final long HOUR = 3_600_000L;
+    private static final long SEC = 1_000_000_000L;
+    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new UserAggregator()), new Keys.ByUser(), Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static Contribution trace(String user, long timeSec, int sign) {
+        Metrics m = new Metrics();
+        m.traces = sign;
+        return new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR, timeSec * SEC, m);
+    }
+
+    private static Contribution observation(String user, long timeSec, int sign, long input, String cost) {
+        Metrics one = new Metrics();
+        one.observations = 1;
+        one.usage.put("input", input);
+        one.totalTokens = input;
+        one.cost.put("input", new BigDecimal(cost));
+        one.totalCost = new BigDecimal(cost);
+        Metrics m = new Metrics();
+        m.add(one, sign);
+        return new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR, 0, m);
+    }
+
+    private void send(Contribution... cs) throws Exception {
+        for (Contribution c : cs) {
+            harness.processElement(new StreamRecord<>(c));
+        }
+    }
+
+    /** The latest emitted value per row (what the sink ends up holding). */
+    private Map<MetricsRow.RowKey, MetricsRow> latestRows() {
+        Map<MetricsRow.RowKey, MetricsRow> rows = new LinkedHashMap<>();
+        for (MetricsRow r : harness.extractOutputValues()) {
+            rows.put(r.key(), r);
+        }
+        return rows;
+    }
+
+    @Test
+    void sumsIntoTotalsHoursAndDays() throws Exception {
+        send(trace("u1", 7200 + 5, +1),
+                observation("u1", 7200 + 10, +1, 3_000_000_000L, "0.000000000001"),
+                observation("u1", 90_000, +1, 2, "0.5"),
+                trace("u1", 100, +1));
+        Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
+
+        MetricsRow total = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        assertThat(total.metrics.traces).isEqualTo(2);
+        assertThat(total.metrics.observations).isEqualTo(2);
+        assertThat(total.metrics.usage).isEqualTo(Map.of("input", 3_000_000_002L));
+        assertThat(total.metrics.totalCost).isEqualByComparingTo("0.500000000001");
+        assertThat(total.firstSeenNanos).isEqualTo(100 * SEC);
+        assertThat(total.lastSeenNanos).isEqualTo((7200 + 5) * SEC);
+
+        MetricsRow hour2 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_HOURLY, "p", "u1", 2 * HOUR));
+        assertThat(hour2.metrics.traces).isEqualTo(1);
+        assertThat(hour2.metrics.observations).isEqualTo(1);
+        MetricsRow day0 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", 0));
+        assertThat(day0.metrics.traces).isEqualTo(2);
+        assertThat(day0.metrics.observations).isEqualTo(1);
+        MetricsRow day1 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", 24 * HOUR));
+        assertThat(day1.metrics.observations).isEqualTo(1);
+        assertThat(day1.metrics.traces).isZero();
+    }
+
+    @Test
+    void firstAndLastSeenAreRecomputedWhenATraceLeaves() throws Exception {
+        send(trace("u1", 100, +1), trace("u1", 200, +1), trace("u1", 300, +1));
+        send(trace("u1", 100, -1), trace("u1", 300, -1));
+        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        assertThat(total.firstSeenNanos).isEqualTo(200 * SEC);
+        assertThat(total.lastSeenNanos).isEqualTo(200 * SEC);
+    }
+
+    @Test
+    void allStateIsRemovedWhenAUsersContributionsNetToZero() throws Exception {
+        send(trace("u1", 100, +1), observation("u1", 100, +1, 5, "0.1"), observation("u1", 4000, +1, 6, "0.2"));
+        assertThat(harness.numKeyedStateEntries()).isGreaterThan(0);
+
+        send(observation("u1", 4000, -1, 6, "0.2"), observation("u1", 100, -1, 5, "0.1"), trace("u1", 100, -1));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        // Every row it had is now a delete.
+        assertThat(latestRows().values()).allSatisfy(r -> assertThat(r.isDelete()).isTrue());
+        assertThat(latestRows()).hasSize(1 + 2 + 1);
+    }
+}

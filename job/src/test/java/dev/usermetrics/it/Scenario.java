@@ -1,0 +1,491 @@
+package dev.usermetrics.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * A generated dataset with every trait the job must handle — late and changed users, invalid
+ * userIds, usage updates (also out of order), legacy usage, tokens above 2^31, 12-decimal costs,
+ * duplicates, shuffled order, malformed records — and its batch truth, computed here from the
+ * intended events by a small reference model that shares no code with the job.
+ */
+final class Scenario {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant BASE = Instant.parse("2026-03-01T00:00:00Z");
+
+    /** One intended event. userIdJson is the raw JSON of the userId field (null: absent). */
+    static final class Ev {
+        String id;
+        Instant ts;
+        String type;
+        String project;
+        String traceId;
+        String obsId; // null for trace events
+        Instant bodyTime;
+        String userIdJson;
+        String validUser; // the userId if the rules accept it, else null
+        Map<String, Long> usage;
+        Map<String, BigDecimal> cost;
+        int usageFormat; // 0 usageDetails/costDetails, 1 legacy usage, 2 OpenAI-style usage
+        boolean emptyDetails; // sends {} details: must not overwrite
+    }
+
+    record UserKey(String project, String user) {}
+
+    record BucketKey(String project, String user, Instant start) {}
+
+    /** Expected metrics of one row. */
+    static final class Row {
+        long traces;
+        long observations;
+        Map<String, Long> usage = new TreeMap<>();
+        long totalTokens;
+        Map<String, BigDecimal> cost = new TreeMap<>();
+        BigDecimal totalCost = BigDecimal.ZERO;
+        Instant firstSeen;
+        Instant lastSeen;
+
+        long tokensContaining(String part) {
+            return usage.entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(part))
+                    .mapToLong(Map.Entry::getValue).sum();
+        }
+
+        BigDecimal costContaining(String part) {
+            return cost.entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(part))
+                    .map(Map.Entry::getValue).reduce(BigDecimal.ZERO, BigDecimal::add);
+        }
+    }
+
+    final List<Ev> events = new ArrayList<>();
+    final List<String> lines = new ArrayList<>();
+    final Map<String, Integer> expectedRejections = new TreeMap<>();
+    final Map<UserKey, Row> totals = new HashMap<>();
+    final Map<BucketKey, Row> hourly = new HashMap<>();
+    final Map<BucketKey, Row> daily = new HashMap<>();
+
+    private final Random rnd;
+    private int nextEventId;
+
+    private static final String[] INVALID_USER_IDS = {
+        "12345", "true", "{\"id\":\"u\"}", "[\"u\"]", "\"" + "x".repeat(201) + "\"",
+        "\"" + "😀".repeat(201) + "\"", "\"bad\\u0000user\"", "\"bad\\ud800user\"", "4.5",
+    };
+    private static final String[] INVALID_REASONS = {
+        "user_id_not_string", "user_id_not_string", "user_id_not_string", "user_id_not_string",
+        "user_id_too_long", "user_id_too_long", "user_id_not_storable", "user_id_not_storable",
+        "user_id_not_string",
+    };
+    private static final String[] USAGE_KEYS = {"input", "output", "total", "input_cached_tokens", "output_reasoning", "Input_Audio"};
+
+    Scenario(long seed, int traceCount) {
+        rnd = new Random(seed);
+        List<String> users = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            users.add("user-" + i);
+        }
+        users.add("ユーザー-7");
+        users.add("😀".repeat(150)); // valid: 150 code points
+        users.add("u".repeat(200)); // valid: exactly 200
+        users.add("O'Brien \"quoted\" \\ back");
+        for (int t = 0; t < traceCount; t++) {
+            generateTrace("proj-" + (t % 3 == 0 ? "b" : "a"), "trace-" + t, users);
+        }
+        computeTruth();
+        render();
+    }
+
+    private String eventId() {
+        return String.format("ev-%06d", nextEventId++);
+    }
+
+    private Instant time(Instant base, long maxSeconds) {
+        return base.plus((long) (rnd.nextDouble() * maxSeconds * 1_000_000), ChronoUnit.MICROS);
+    }
+
+    private void generateTrace(String project, String traceId, List<String> users) {
+        Instant start = time(BASE, 3 * 86_400);
+        String userA = users.get(rnd.nextInt(users.size()));
+        String userB = users.get(rnd.nextInt(users.size()));
+        int mode = rnd.nextInt(100);
+        boolean hasTraceCreate = rnd.nextInt(100) < 85;
+        // mode: <40 user on trace + propagated to all observations; <65 user only on some later
+        // observations (late propagate_attributes); <75 user changes; <85 no user; else an
+        // invalid userId on the trace and a valid one later.
+        if (hasTraceCreate) {
+            Ev t = base(project, traceId, null, "trace-create", start.plusMillis(rnd.nextInt(50)));
+            t.bodyTime = rnd.nextBoolean() ? start : null;
+            if (mode < 40 || (mode >= 65 && mode < 75)) {
+                setUser(t, userA);
+            } else if (mode >= 85) {
+                setInvalidUser(t);
+            }
+            events.add(t);
+        }
+        int observations = 1 + rnd.nextInt(6);
+        for (int o = 0; o < observations; o++) {
+            String obsId = traceId + "-obs-" + o;
+            Instant obsStart = time(start, 7200);
+            Ev create = base(project, traceId, obsId, pick("span-create", "generation-create", "event-create",
+                    "tool-create", "agent-create", "chain-create", "retriever-create", "embedding-create"), obsStart);
+            create.bodyTime = rnd.nextInt(100) < 95 ? obsStart : null;
+            if (rnd.nextInt(100) < 70) {
+                usageAndCost(create);
+            }
+            assignObservationUser(create, mode, o, observations, userA, userB);
+            events.add(create);
+            int updates = rnd.nextInt(3);
+            for (int u = 0; u < updates; u++) {
+                Ev upd = base(project, traceId, obsId, rnd.nextBoolean() ? "generation-update" : "span-update",
+                        time(obsStart, 600).plusSeconds(1));
+                if (rnd.nextInt(100) < 15) {
+                    upd.emptyDetails = true;
+                } else {
+                    usageAndCost(upd);
+                }
+                if (rnd.nextInt(100) < 10) {
+                    upd.bodyTime = obsStart.plusSeconds(3600 * 2); // must not replace the first startTime
+                }
+                assignObservationUser(upd, mode, o, observations, userA, userB);
+                if (rnd.nextInt(100) < 5) {
+                    setInvalidUser(upd);
+                }
+                events.add(upd);
+            }
+        }
+    }
+
+    private void assignObservationUser(Ev e, int mode, int o, int n, String a, String b) {
+        if (mode < 40) {
+            setUser(e, a);
+        } else if (mode < 65) {
+            if (o >= n / 2) {
+                setUser(e, a);
+            }
+        } else if (mode < 75) {
+            if (o == n - 1) {
+                setUser(e, b);
+                e.ts = e.ts.plusSeconds(86_400); // clearly the latest event of the trace
+            }
+        } else if (mode >= 85) {
+            if (o == n - 1) {
+                setUser(e, a);
+            } else if (rnd.nextBoolean()) {
+                setInvalidUser(e);
+            }
+        }
+    }
+
+    private Ev base(String project, String traceId, String obsId, String type, Instant ts) {
+        Ev e = new Ev();
+        e.id = eventId();
+        e.ts = ts;
+        e.type = type;
+        e.project = project;
+        e.traceId = traceId;
+        e.obsId = obsId;
+        return e;
+    }
+
+    private String pick(String... options) {
+        return options[rnd.nextInt(options.length)];
+    }
+
+    private void setUser(Ev e, String user) {
+        e.userIdJson = quote(user);
+        e.validUser = user;
+    }
+
+    private void setInvalidUser(Ev e) {
+        int k = rnd.nextInt(INVALID_USER_IDS.length);
+        e.userIdJson = INVALID_USER_IDS[k];
+        e.validUser = null;
+    }
+
+    private void usageAndCost(Ev e) {
+        int format = rnd.nextInt(100);
+        if (format < 12) {
+            e.usageFormat = 1 + rnd.nextInt(2);
+            e.usage = new TreeMap<>();
+            e.usage.put("input", (long) rnd.nextInt(5000));
+            e.usage.put("output", (long) rnd.nextInt(5000));
+            if (rnd.nextBoolean()) {
+                e.usage.put("total", e.usage.get("input") + e.usage.get("output"));
+            }
+            if (e.usageFormat == 1) {
+                e.cost = new TreeMap<>();
+                e.cost.put("input", decimal12());
+                e.cost.put("total", decimal12());
+            }
+            return;
+        }
+        e.usage = new TreeMap<>();
+        int keys = 1 + rnd.nextInt(4);
+        for (int k = 0; k < keys; k++) {
+            long v = rnd.nextInt(100) < 5 ? 3_000_000_000L + (long) (rnd.nextDouble() * (1L << 40)) : rnd.nextInt(20_000);
+            e.usage.put(USAGE_KEYS[rnd.nextInt(USAGE_KEYS.length)], v);
+        }
+        if (rnd.nextInt(100) < 80) {
+            e.cost = new TreeMap<>();
+            int ck = 1 + rnd.nextInt(3);
+            for (int k = 0; k < ck; k++) {
+                e.cost.put(USAGE_KEYS[rnd.nextInt(USAGE_KEYS.length)], decimal12());
+            }
+        }
+    }
+
+    /** A cost with 12 decimal places, sometimes tiny, sometimes dollars. */
+    private BigDecimal decimal12() {
+        long unscaled = rnd.nextInt(100) < 10 ? rnd.nextInt(1000) : (long) (rnd.nextDouble() * 5_000_000_000_000L);
+        return BigDecimal.valueOf(unscaled, 12);
+    }
+
+    private static String quote(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reference model (batch truth)
+
+    private static final Comparator<Ev> ORDER = Comparator.comparing((Ev e) -> e.ts).thenComparing(e -> e.id);
+
+    private void computeTruth() {
+        Map<String, List<Ev>> byTrace = new LinkedHashMap<>();
+        for (Ev e : events) {
+            byTrace.computeIfAbsent(e.project + "\u0001" + e.traceId, k -> new ArrayList<>()).add(e);
+        }
+        for (List<Ev> evs : byTrace.values()) {
+            evs.sort(ORDER);
+            String project = evs.get(0).project;
+            String user = null;
+            for (Ev e : evs) {
+                if (e.validUser != null) {
+                    user = e.validUser; // sorted ascending: the last one is the greatest (ts, id)
+                }
+            }
+            if (user == null) {
+                continue;
+            }
+            Map<String, List<Ev>> byObs = new LinkedHashMap<>();
+            Instant traceTime = null;
+            for (Ev e : evs) {
+                if (e.obsId == null) {
+                    if (traceTime == null) {
+                        traceTime = e.bodyTime != null ? e.bodyTime : e.ts;
+                    }
+                } else {
+                    byObs.computeIfAbsent(e.obsId, k -> new ArrayList<>()).add(e);
+                }
+            }
+            List<Row> obsRows = new ArrayList<>();
+            List<Instant> obsTimes = new ArrayList<>();
+            for (List<Ev> oe : byObs.values()) {
+                Instant startTime = null;
+                Instant minTs = null;
+                Map<String, Long> usage = null;
+                Map<String, BigDecimal> cost = null;
+                for (Ev e : oe) { // ascending order
+                    if (minTs == null) {
+                        minTs = e.ts;
+                    }
+                    if (startTime == null && e.bodyTime != null) {
+                        startTime = e.bodyTime;
+                    }
+                    if (e.usage != null && !e.usage.isEmpty()) {
+                        usage = e.usage;
+                    }
+                    if (e.cost != null && !e.cost.isEmpty()) {
+                        cost = e.cost;
+                    }
+                }
+                Row r = new Row();
+                r.observations = 1;
+                if (usage != null) {
+                    r.usage.putAll(usage);
+                    r.totalTokens = usage.containsKey("total") ? usage.get("total")
+                            : usage.values().stream().mapToLong(Long::longValue).sum();
+                }
+                if (cost != null) {
+                    r.cost.putAll(cost);
+                    r.totalCost = cost.containsKey("total") ? cost.get("total")
+                            : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+                }
+                obsRows.add(r);
+                obsTimes.add(startTime != null ? startTime : minTs);
+            }
+            if (traceTime == null) {
+                traceTime = obsTimes.stream().min(Comparator.naturalOrder()).orElseThrow();
+            }
+            UserKey uk = new UserKey(project, user);
+            Row traceRow = new Row();
+            traceRow.traces = 1;
+            add(totals.computeIfAbsent(uk, k -> new Row()), traceRow);
+            Row tot = totals.get(uk);
+            tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
+            tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
+            add(hourly.computeIfAbsent(new BucketKey(project, user, hour(traceTime)), k -> new Row()), traceRow);
+            add(daily.computeIfAbsent(new BucketKey(project, user, day(traceTime)), k -> new Row()), traceRow);
+            for (int i = 0; i < obsRows.size(); i++) {
+                add(tot, obsRows.get(i));
+                add(hourly.computeIfAbsent(new BucketKey(project, user, hour(obsTimes.get(i))), k -> new Row()), obsRows.get(i));
+                add(daily.computeIfAbsent(new BucketKey(project, user, day(obsTimes.get(i))), k -> new Row()), obsRows.get(i));
+            }
+        }
+    }
+
+    private static void add(Row into, Row r) {
+        into.traces += r.traces;
+        into.observations += r.observations;
+        r.usage.forEach((k, v) -> into.usage.merge(k, v, Long::sum));
+        into.totalTokens += r.totalTokens;
+        r.cost.forEach((k, v) -> into.cost.merge(k, v, BigDecimal::add));
+        into.totalCost = into.totalCost.add(r.totalCost);
+    }
+
+    static Instant hour(Instant t) {
+        return t.truncatedTo(ChronoUnit.HOURS);
+    }
+
+    static Instant day(Instant t) {
+        return t.truncatedTo(ChronoUnit.DAYS);
+    }
+
+    // ---------------------------------------------------------------- rendering to JSON lines
+
+    private static final DateTimeFormatter WITH_OFFSET = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    private String iso(Instant t) {
+        // Mostly Z, sometimes an equivalent +02:00 / -05:30 offset.
+        int k = rnd.nextInt(10);
+        if (k == 0) {
+            return WITH_OFFSET.format(t.atOffset(ZoneOffset.ofHours(2)));
+        } else if (k == 1) {
+            return WITH_OFFSET.format(t.atOffset(ZoneOffset.ofHoursMinutes(-5, -30)));
+        }
+        return t.toString();
+    }
+
+    private String render(Ev e) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", e.id);
+        root.put("timestamp", iso(e.ts));
+        root.put("type", e.type);
+        root.put("projectId", e.project);
+        ObjectNode body = root.putObject("body");
+        if (e.obsId == null) {
+            body.put("id", e.traceId);
+            body.put("name", "chat");
+            if (e.bodyTime != null) {
+                body.put("timestamp", iso(e.bodyTime));
+            }
+            body.putObject("metadata").put("source", "test");
+        } else {
+            body.put("id", e.obsId);
+            body.put("traceId", e.traceId);
+            if (e.bodyTime != null) {
+                body.put("startTime", iso(e.bodyTime));
+            }
+            body.put("model", "gpt-test");
+            if (e.emptyDetails) {
+                body.putObject("usageDetails");
+                body.putObject("costDetails");
+            } else if (e.usageFormat == 0) {
+                if (e.usage != null) {
+                    ObjectNode u = body.putObject("usageDetails");
+                    e.usage.forEach(u::put);
+                }
+                if (e.cost != null) {
+                    ObjectNode c = body.putObject("costDetails");
+                    e.cost.forEach(c::put);
+                }
+            } else {
+                ObjectNode u = body.putObject("usage");
+                boolean openAi = e.usageFormat == 2;
+                u.put(openAi ? "promptTokens" : "input", e.usage.get("input"));
+                u.put(openAi ? "completionTokens" : "output", e.usage.get("output"));
+                if (e.usage.containsKey("total")) {
+                    u.put(openAi ? "totalTokens" : "total", e.usage.get("total"));
+                }
+                if (e.cost != null) {
+                    u.put("inputCost", e.cost.get("input"));
+                    u.put("totalCost", e.cost.get("total"));
+                }
+            }
+        }
+        String placeholder = "__USER_ID__";
+        if (e.userIdJson != null) {
+            body.put("userId", placeholder);
+        } else if (rnd.nextInt(10) == 0) {
+            body.putNull("userId"); // null: no user, no warning
+        }
+        String json = root.toString();
+        return e.userIdJson == null ? json : json.replace("\"" + placeholder + "\"", e.userIdJson);
+    }
+
+    private void render() {
+        for (Ev e : events) {
+            String line = render(e);
+            int copies = rnd.nextInt(100) < 5 ? 2 : 1; // 5 % delivered twice
+            for (int c = 0; c < copies; c++) {
+                lines.add(line);
+                if (e.validUser == null && e.userIdJson != null) {
+                    countInvalidUser(e); // every copy is a record with its own rejected_events row
+                }
+            }
+        }
+        // Accepted events that do not change metrics.
+        for (int i = 0; i < 5; i++) {
+            lines.add("{\"id\":\"score-" + i + "\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"score-create\","
+                    + "\"projectId\":\"proj-a\",\"body\":{\"id\":\"s" + i + "\",\"traceId\":\"trace-1\",\"name\":\"quality\",\"value\":1}}");
+            lines.add("{\"id\":\"log-" + i + "\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"sdk-log\","
+                    + "\"projectId\":\"proj-a\",\"body\":{\"log\":\"hello\"}}");
+        }
+        // Malformed records: rejected whole, nothing applied.
+        String ok = "\"timestamp\":\"2026-03-01T10:00:00Z\",\"projectId\":\"proj-a\"";
+        malformed("not_json", "this is not json");
+        malformed("not_json", "{\"id\":\"trunc\",\"timestamp\":\"2026-03-");
+        malformed("not_an_object", "[1,2,3]");
+        malformed("nesting_too_deep", "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}");
+        malformed("missing_field", "{\"id\":\"m1\"," + ok + ",\"type\":\"span-create\",\"body\":{\"id\":\"o\"}}");
+        malformed("missing_field", "{" + ok + ",\"type\":\"trace-create\",\"body\":{\"id\":\"trace-1\",\"userId\":\"evil\"}}");
+        malformed("unknown_type", "{\"id\":\"m2\"," + ok + ",\"type\":\"observation-create\",\"body\":{\"id\":\"o\",\"traceId\":\"trace-1\"}}");
+        malformed("invalid_timestamp", "{\"id\":\"m3\",\"timestamp\":\"last tuesday\",\"projectId\":\"proj-a\",\"type\":\"trace-create\",\"body\":{\"id\":\"trace-2\",\"userId\":\"evil\"}}");
+        malformed("invalid_usage", "{\"id\":\"m4\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"usageDetails\":{\"input\":-5}}}");
+        malformed("invalid_usage", "{\"id\":\"m5\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"usageDetails\":{\"input\":2.5}}}");
+        malformed("invalid_cost", "{\"id\":\"m6\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":\"free\"}}}");
+        malformed("invalid_cost", "{\"id\":\"m7\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":1e999999}}}");
+        malformed("not_json", "{\"id\":\"m8\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"x\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":NaN}}}");
+        Collections.shuffle(lines, rnd);
+    }
+
+    private void countInvalidUser(Ev e) {
+        for (int k = 0; k < INVALID_USER_IDS.length; k++) {
+            if (INVALID_USER_IDS[k].equals(e.userIdJson)) {
+                expectedRejections.merge(INVALID_REASONS[k], 1, Integer::sum);
+                return;
+            }
+        }
+    }
+
+    private void malformed(String reason, String line) {
+        lines.add(line);
+        expectedRejections.merge(reason, 1, Integer::sum);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.usermetrics.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Reads the sink tables back as comparable values (decimals normalised, JSON parsed). */
+final class SinkTables {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SinkTables() {}
+
+    /** A row as compared: every column but updated_at. */
+    record Values(long traces, long observations, long inputTokens, long outputTokens, long totalTokens,
+            BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost,
+            Map<String, BigDecimal> usage, Map<String, BigDecimal> cost, Instant firstSeen, Instant lastSeen) {}
+
+    static Values expected(Scenario.Row r, boolean withSeen) {
+        Map<String, BigDecimal> usage = new TreeMap<>();
+        r.usage.forEach((k, v) -> {
+            if (v != 0) {
+                usage.put(k, norm(BigDecimal.valueOf(v)));
+            }
+        });
+        Map<String, BigDecimal> cost = new TreeMap<>();
+        r.cost.forEach((k, v) -> {
+            if (v.signum() != 0) {
+                cost.put(k, norm(v));
+            }
+        });
+        return new Values(r.traces, r.observations, r.tokensContaining("input"), r.tokensContaining("output"),
+                r.totalTokens, norm(r.costContaining("input")), norm(r.costContaining("output")), norm(r.totalCost),
+                usage, cost, withSeen ? micros(r.firstSeen) : null, withSeen ? micros(r.lastSeen) : null);
+    }
+
+    static Map<Scenario.UserKey, Values> totals(String schema) throws SQLException {
+        Map<Scenario.UserKey, Values> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_metrics")) {
+            while (rs.next()) {
+                out.put(new Scenario.UserKey(rs.getString("project_id"), rs.getString("user_id")), values(rs, true));
+            }
+        }
+        return out;
+    }
+
+    static Map<Scenario.BucketKey, Values> buckets(String schema, String table) throws SQLException {
+        Map<Scenario.BucketKey, Values> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\"." + table)) {
+            while (rs.next()) {
+                Instant start = rs.getObject("bucket_start", OffsetDateTime.class).toInstant();
+                out.put(new Scenario.BucketKey(rs.getString("project_id"), rs.getString("user_id"), start), values(rs, false));
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Integer> rejectionsByReason(String schema) throws SQLException {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT reason, count(*) FROM \"" + schema + "\".rejected_events GROUP BY reason")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    private static Values values(ResultSet rs, boolean withSeen) throws SQLException {
+        return new Values(rs.getLong("trace_count"), rs.getLong("observation_count"), rs.getLong("input_tokens"),
+                rs.getLong("output_tokens"), rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
+                norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost")),
+                jsonMap(rs.getString("usage_details")), jsonMap(rs.getString("cost_details")),
+                withSeen ? instant(rs, "first_seen") : null, withSeen ? instant(rs, "last_seen") : null);
+    }
+
+    private static Instant instant(ResultSet rs, String col) throws SQLException {
+        OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Map<String, BigDecimal> jsonMap(String json) throws SQLException {
+        try {
+            Map<String, BigDecimal> out = new TreeMap<>();
+            JsonNode n = JSON.readTree(json);
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                out.put(e.getKey(), norm(new BigDecimal(e.getValue().asText())));
+            }
+            return out;
+        } catch (Exception e) {
+            throw new SQLException("bad json " + json, e);
+        }
+    }
+
+    static BigDecimal norm(BigDecimal d) {
+        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+    }
+
+    /** Postgres keeps microseconds. */
+    static Instant micros(Instant t) {
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    static <K> Map<K, Values> expectedTotals(Map<K, Scenario.Row> rows, boolean withSeen) {
+        Map<K, Values> out = new HashMap<>();
+        rows.forEach((k, r) -> {
+            if (r.traces != 0 || r.observations != 0) {
+                out.put(k, expected(r, withSeen));
+            }
+        });
+        return out;
+    }
+}

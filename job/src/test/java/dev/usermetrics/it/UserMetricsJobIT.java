@@ -1,0 +1,164 @@
+package dev.usermetrics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.UserMetricsJob;
+import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.records.RawRecord;
+import dev.usermetrics.sink.PostgresSinks;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real job on a MiniCluster with RocksDB, reading a real Kafka broker and writing a real
+ * Postgres; the tables must equal the batch truth computed by {@link Scenario}.
+ */
+class UserMetricsJobIT {
+
+    private static String[] args(String topic, String schema, String... more) {
+        String[] base = {
+            "--kafka.bootstrap-servers", Services.kafkaBootstrap(),
+            "--kafka.topic", topic,
+            "--kafka.group-id", "it-" + topic,
+            "--postgres.url", Services.postgresUrl(),
+            "--postgres.user", Services.postgresUser(),
+            "--postgres.password", "",
+            "--postgres.schema", schema,
+            "--bounded",
+            "--web-ui-port", "0",
+        };
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    private static void assertTablesMatch(Scenario s, String schema) throws Exception {
+        var totals = SinkTables.totals(schema);
+        var expectedTotals = SinkTables.expectedTotals(s.totals, true);
+        assertThat(totals.keySet()).isEqualTo(expectedTotals.keySet());
+        expectedTotals.forEach((k, v) -> assertThat(totals.get(k)).as("user_metrics %s", k).isEqualTo(v));
+
+        var hourly = SinkTables.buckets(schema, "user_metrics_hourly");
+        var expectedHourly = SinkTables.expectedTotals(s.hourly, false);
+        assertThat(hourly.keySet()).isEqualTo(expectedHourly.keySet());
+        expectedHourly.forEach((k, v) -> assertThat(hourly.get(k)).as("hourly %s", k).isEqualTo(v));
+
+        var daily = SinkTables.buckets(schema, "user_metrics_daily");
+        var expectedDaily = SinkTables.expectedTotals(s.daily, false);
+        assertThat(daily.keySet()).isEqualTo(expectedDaily.keySet());
+        expectedDaily.forEach((k, v) -> assertThat(daily.get(k)).as("daily %s", k).isEqualTo(v));
+
+        assertThat(SinkTables.rejectionsByReason(schema)).isEqualTo(s.expectedRejections);
+    }
+
+    @Test
+    void boundedRunFromTheCommandLineEqualsTheBatchTruth() throws Exception {
+        Scenario s = new Scenario(42, 600);
+        assertThat(s.totals).hasSizeGreaterThan(30);
+        Topics.produce("it-main", 3, s.lines);
+
+        UserMetricsJob.main(args("it-main", "it_main", "--parallelism", "2"));
+
+        assertTablesMatch(s, "it_main");
+        // Sanity of the dataset itself: the traits are really there.
+        long bigTokens = s.events.stream().filter(e -> e.usage != null)
+                .flatMap(e -> e.usage.values().stream()).filter(v -> v > Integer.MAX_VALUE).count();
+        assertThat(bigTokens).isGreaterThan(5);
+        assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable");
+    }
+
+    @Test
+    void replayingTheTopicIntoTheSameSchemaChangesNothing() throws Exception {
+        Scenario s = new Scenario(7, 150);
+        Topics.produce("it-replay", 2, s.lines);
+        UserMetricsJob.main(args("it-replay", "it_replay"));
+        assertTablesMatch(s, "it_replay");
+        // A second full replay (new group, from earliest) rewrites the same absolute values.
+        String[] again = args("it-replay", "it_replay");
+        for (int i = 0; i < again.length; i++) {
+            if (again[i].equals("--kafka.group-id")) {
+                again[i + 1] = "it-replay-2";
+            }
+        }
+        UserMetricsJob.main(again);
+        assertTablesMatch(s, "it_replay");
+    }
+
+    /** Fails the job once, after a checkpoint completed mid-stream (pattern of KafkaSinkITCase). */
+    static final class FailAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
+        static final AtomicInteger FAILURES = new AtomicInteger();
+        static volatile boolean checkpointDone;
+        private final int failAfterRecords;
+        private int seen;
+
+        FailAfterCheckpoint(int failAfterRecords) {
+            this.failAfterRecords = failAfterRecords;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            seen = 0;
+        }
+
+        @Override
+        public RawRecord map(RawRecord r) throws Exception {
+            seen++;
+            if (FAILURES.get() == 0 && seen >= failAfterRecords) {
+                // Slow down until a checkpoint that includes records has completed, then fail.
+                if (!checkpointDone) {
+                    Thread.sleep(2);
+                } else {
+                    FAILURES.incrementAndGet();
+                    throw new RuntimeException("injected failure after a completed checkpoint");
+                }
+            }
+            return r;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (seen >= failAfterRecords) {
+                checkpointDone = true;
+            }
+        }
+    }
+
+    @Test
+    void failureAfterACompletedCheckpointRecoversExactly() throws Exception {
+        Scenario s = new Scenario(99, 500);
+        Topics.produce("it-failover", 2, s.lines);
+        JobOptions o = JobOptions.parse(args("it-failover", "it_failover", "--checkpoint-interval", "200ms",
+                "--sink.flush-interval", "100ms"));
+        Configuration conf = UserMetricsJob.flinkConfiguration(o);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        UserMetricsJob.configure(env, o);
+        env.setParallelism(1);
+        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_failover");
+        sinks.migrate();
+        UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.sinkFlushInterval());
+        DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka-source")
+                .uid("kafka-source")
+                .map(new FailAfterCheckpoint(s.lines.size() / 2))
+                .name("fail-once");
+        job.buildFrom(raw);
+        JobExecutionResult result = env.execute("user-metrics-failover");
+
+        assertThat(FailAfterCheckpoint.FAILURES.get()).isEqualTo(1);
+        assertThat(result.getNetRuntime()).isPositive();
+        assertTablesMatch(s, "it_failover");
+    }
+}

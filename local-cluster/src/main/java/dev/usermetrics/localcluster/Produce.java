@@ -1,0 +1,123 @@
+package dev.usermetrics.localcluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends every line of stdin as-is as one Kafka record (also lines that are not valid JSON), keyed
+ * by the trace id (body.traceId, or body.id of a trace-create) when the line parses. Creates
+ * the topic if it does not exist.
+ */
+public final class Produce {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Produce() {}
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = "localhost:9092";
+        String topic = null;
+        int partitions = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bootstrap-servers" -> bootstrap = args[++i];
+                case "--topic" -> topic = args[++i];
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--help", "-h" -> {
+                    usage();
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown option: " + args[i]);
+                    usage();
+                    System.exit(2);
+                }
+            }
+        }
+        if (topic == null) {
+            System.err.println("--topic is required");
+            usage();
+            System.exit(2);
+        }
+        createTopic(bootstrap, topic, partitions);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 * 1024 * 1024));
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                String key = traceKey(line);
+                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                        line.getBytes(StandardCharsets.UTF_8)));
+                sent++;
+                if (sent % 100_000 == 0) {
+                    System.err.println("  sent " + sent + " records...");
+                }
+            }
+            producer.flush();
+        }
+        System.out.println("Produced " + sent + " records to topic " + topic + " at " + bootstrap);
+    }
+
+    /** The record key: the trace id, when the line is an event that names one. */
+    public static String traceKey(String line) {
+        try {
+            JsonNode n = JSON.readTree(line);
+            JsonNode body = n.path("body");
+            if (body.path("traceId").isTextual()) {
+                return body.get("traceId").textValue();
+            }
+            if ("trace-create".equals(n.path("type").asText()) && body.path("id").isTextual()) {
+                return body.get("id").textValue();
+            }
+        } catch (Exception notJson) {
+            // sent as-is, without a key
+        }
+        return null;
+    }
+
+    public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            if (existing.contains(topic)) {
+                return;
+            }
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+                System.err.println("Created topic " + topic + " with " + partitions + " partition(s)");
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: produce --topic T [--partitions N] [--bootstrap-servers host:port] < events.jsonl");
+    }
+}

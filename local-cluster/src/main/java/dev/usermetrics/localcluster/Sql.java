@@ -1,0 +1,74 @@
+package dev.usermetrics.localcluster;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs SQL against Postgres and prints the result as a table (the machine may have no psql). */
+public final class Sql {
+    private Sql() {}
+
+    public static void main(String[] args) throws Exception {
+        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
+        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
+        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
+        if (args.length != 1) {
+            System.err.println("usage: sql \"SELECT ...\"   (env POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD)");
+            System.exit(2);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            boolean hasResult = s.execute(args[0]);
+            if (!hasResult) {
+                System.out.println("OK, " + s.getUpdateCount() + " row(s)");
+                return;
+            }
+            try (ResultSet rs = s.getResultSet()) {
+                print(rs);
+            }
+        }
+    }
+
+    static void print(ResultSet rs) throws Exception {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<String[]> rows = new ArrayList<>();
+        String[] header = new String[n];
+        int[] width = new int[n];
+        for (int i = 0; i < n; i++) {
+            header[i] = md.getColumnLabel(i + 1);
+            width[i] = header[i].length();
+        }
+        while (rs.next()) {
+            String[] r = new String[n];
+            for (int i = 0; i < n; i++) {
+                String v = rs.getString(i + 1);
+                r[i] = v == null ? "" : v;
+                width[i] = Math.max(width[i], Math.min(r[i].length(), 60));
+            }
+            rows.add(r);
+        }
+        printRow(header, width);
+        StringBuilder sep = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sep.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+        }
+        System.out.println(sep);
+        for (String[] r : rows) {
+            printRow(r, width);
+        }
+        System.out.println("(" + rows.size() + " row" + (rows.size() == 1 ? "" : "s") + ")");
+    }
+
+    private static void printRow(String[] r, int[] width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < r.length; i++) {
+            String v = r[i].length() > 60 ? r[i].substring(0, 59) + "…" : r[i];
+            b.append(i == 0 ? "" : " | ").append(String.format("%-" + width[i] + "s", v));
+        }
+        System.out.println(b.toString().stripTrailing());
+    }
+}
