@@ -185,6 +185,10 @@ public class UserMetricsJob {
         Map<String, Object> acc = new TreeMap<>(result.getAllAccumulatorResults());
         System.out.printf("user-metrics finished in %.1f s; results are in schema \"%s\".%n",
                 result.getNetRuntime() / 1000.0, schema);
-        acc.forEach((k, v) -> System.out.printf("  %-40s %s%n", k, v));
+        acc.forEach((k, v) -> {
+            if (!(v instanceof Long n) || n > 0 || k.equals("records read")) {
+                System.out.printf("  %-40s %s%n", k, v);
+            }
+        });
     }
 }

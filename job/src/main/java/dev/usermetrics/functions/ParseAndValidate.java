@@ -11,6 +11,7 @@ import dev.usermetrics.validation.UserIdRules;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -36,6 +37,9 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private transient Counter accepted;
     private transient Counter skipped;
     private transient RateLimitedLog warnings;
+    /** Accumulators: the end-of-run summary of a bounded run. */
+    private transient LongCounter recordsTotal;
+    private transient Map<RejectReason, LongCounter> reasonTotals;
 
     @Override
     public void open(OpenContext ctx) {
@@ -49,10 +53,17 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
             reasonCounters.put(r, group.addGroup("rejected").addGroup(r.code()).counter("count"));
         }
         warnings = new RateLimitedLog(LOG, 20, 60_000, System::currentTimeMillis);
+        recordsTotal = getRuntimeContext().getLongCounter("records read");
+        reasonTotals = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : RejectReason.values()) {
+            String action = r.onlyUserIdDropped() ? "userId dropped: " : "rejected: ";
+            reasonTotals.put(r, getRuntimeContext().getLongCounter(action + r.code()));
+        }
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<IngestionEvent> out) {
+        recordsTotal.add(1);
         ParseOutcome outcome = parser.parse(record.value);
         if (outcome instanceof ParseOutcome.Accepted a) {
             if (a.droppedUserId() != null) {
@@ -70,6 +81,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
 
     private void report(Context ctx, RawRecord record, RejectReason reason, String detail, String eventId, String projectId) {
         reasonCounters.get(reason).inc();
+        reasonTotals.get(reason).add(1);
         String action = reason.onlyUserIdDropped() ? "user_id_dropped" : "rejected";
         warnings.warn("{} event {} (project {}, {}-{}@{}): {}: {}", action, eventId, projectId,
                 record.topic, record.partition, record.offset, reason.code(), detail);

@@ -1,0 +1,179 @@
+package dev.usermetrics.localcluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Writes a realistic, deterministic (by seed) stream of ingestion events as JSONL: Zipf-like
+ * user activity, traces of 1–8 observations, generations with usage and cost (some updated
+ * later), late and changed users, duplicates, a few invalid userIds and malformed lines, and
+ * bounded reordering. For demos and benchmarks; the tests have their own generator with a
+ * reference model.
+ */
+public final class GenerateEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash"};
+
+    private final Random rnd;
+    private final int users;
+    private final int projects;
+    private final Instant start;
+    private long eventSeq;
+
+    private GenerateEvents(long seed, int users, int projects, Instant start) {
+        this.rnd = new Random(seed);
+        this.users = users;
+        this.projects = projects;
+        this.start = start;
+    }
+
+    public static void main(String[] args) throws IOException {
+        int traces = 1000;
+        int users = 100;
+        int projects = 3;
+        long seed = 1;
+        Path out = null;
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--traces" -> traces = Integer.parseInt(args[++i]);
+                case "--users" -> users = Integer.parseInt(args[++i]);
+                case "--projects" -> projects = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--start" -> start = Instant.parse(args[++i]);
+                case "--output" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: generate-events [--traces 1000] [--users 100] [--projects 3] "
+                            + "[--seed 1] [--start 2026-11-01T00:00:00Z] [--output file.jsonl]");
+                    System.exit(2);
+                }
+            }
+        }
+        GenerateEvents g = new GenerateEvents(seed, users, projects, start);
+        try (Writer w = out == null
+                ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            long lines = g.write(traces, w);
+            System.err.println("Generated " + lines + " events for " + traces + " traces");
+        }
+    }
+
+    private long write(int traces, Writer w) throws IOException {
+        long lines = 0;
+        List<String> window = new ArrayList<>();
+        for (int t = 0; t < traces; t++) {
+            window.addAll(trace(t));
+            if (window.size() >= 64) {
+                Collections.shuffle(window, rnd); // bounded reordering
+                for (String l : window) {
+                    w.write(l);
+                    w.write('\n');
+                }
+                lines += window.size();
+                window.clear();
+            }
+        }
+        Collections.shuffle(window, rnd);
+        for (String l : window) {
+            w.write(l);
+            w.write('\n');
+        }
+        return lines + window.size();
+    }
+
+    private String user() {
+        // Zipf-like: a few heavy users, a long tail.
+        int u = (int) Math.floor(Math.pow(users, rnd.nextDouble()));
+        return "user-" + Math.min(u, users);
+    }
+
+    private List<String> trace(int t) {
+        List<String> out = new ArrayList<>();
+        String project = "project-" + (1 + t % projects);
+        String traceId = "trace-" + Long.toHexString(rnd.nextLong());
+        Instant ts = start.plus((long) (rnd.nextDouble() * 7 * 86_400_000_000L), ChronoUnit.MICROS);
+        String user = user();
+        int kind = rnd.nextInt(100);
+        boolean late = kind < 5;
+        boolean changed = kind >= 5 && kind < 7;
+        ObjectNode trace = envelope(project, "trace-create", ts);
+        ObjectNode tb = trace.putObject("body");
+        tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString());
+        if (!late) {
+            tb.put("userId", user);
+        }
+        if (kind == 99) {
+            tb.put("userId", 1234567); // invalid: not a string (dropped with a warning)
+        }
+        out.add(trace.toString());
+        int observations = 1 + rnd.nextInt(8);
+        for (int o = 0; o < observations; o++) {
+            Instant os = ts.plusMillis(200L * o + rnd.nextInt(150));
+            boolean generation = rnd.nextInt(100) < 60;
+            String obsId = traceId + "-" + o;
+            ObjectNode e = envelope(project, generation ? "generation-create" : "span-create", os);
+            ObjectNode b = e.putObject("body");
+            b.put("id", obsId).put("traceId", traceId).put("startTime", os.toString());
+            String obsUser = changed && o == observations - 1 ? user() : user;
+            if (!late || o == observations - 1) {
+                b.put("userId", obsUser);
+            }
+            if (generation) {
+                b.put("model", MODELS[rnd.nextInt(MODELS.length)]);
+                usage(b);
+            }
+            out.add(e.toString());
+            if (generation && rnd.nextInt(100) < 30) {
+                ObjectNode u = envelope(project, "generation-update", os.plusMillis(500 + rnd.nextInt(2000)));
+                ObjectNode ub = u.putObject("body");
+                ub.put("id", obsId).put("traceId", traceId).put("endTime", os.plusSeconds(2).toString());
+                if (!late || o == observations - 1) {
+                    ub.put("userId", obsUser);
+                }
+                usage(ub);
+                out.add(u.toString());
+            }
+        }
+        if (rnd.nextInt(100) < 5) {
+            out.add(out.get(rnd.nextInt(out.size()))); // duplicate delivery
+        }
+        if (rnd.nextInt(1000) < 2) {
+            out.add("{\"id\": \"broken-" + t + "\", \"timestamp\": "); // malformed
+        }
+        return out;
+    }
+
+    private void usage(ObjectNode body) {
+        long input = 50 + rnd.nextInt(4000);
+        long output = 10 + rnd.nextInt(1500);
+        ObjectNode u = body.putObject("usageDetails");
+        u.put("input", input).put("output", output).put("total", input + output);
+        ObjectNode c = body.putObject("costDetails");
+        BigDecimal ic = BigDecimal.valueOf(input).multiply(new BigDecimal("0.0000025"));
+        BigDecimal oc = BigDecimal.valueOf(output).multiply(new BigDecimal("0.00001"));
+        c.put("input", ic).put("output", oc).put("total", ic.add(oc));
+    }
+
+    private ObjectNode envelope(String project, String type, Instant ts) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("id", "evt-" + Long.toHexString(rnd.nextLong()) + "-" + (eventSeq++));
+        e.put("timestamp", ts.toString());
+        e.put("type", type);
+        e.put("projectId", project);
+        return e;
+    }
+}
