@@ -78,6 +78,73 @@ class UserMetricsJobIT {
         assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable");
     }
 
+    private static String event(String id, String ts, String type, String body) {
+        return "{\"id\":\"" + id + "\",\"timestamp\":\"" + ts + "\",\"type\":\"" + type
+                + "\",\"projectId\":\"p-live\",\"body\":" + body + "}";
+    }
+
+    /** Polls until the condition holds (generous deadline: this checks outcomes, not speed). */
+    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what + "; user_metrics = " + SinkTables.totals("it_live"));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void liveUserChangeMovesRowsAndDeletesTheOnesLeftEmpty() throws Exception {
+        String[] a = args("it-live", "it_live", "--checkpoint-interval", "500ms", "--sink.flush-interval", "100ms");
+        String[] unbounded = java.util.Arrays.stream(a).filter(x -> !x.equals("--bounded")).toArray(String[]::new);
+        JobOptions o = JobOptions.parse(unbounded);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(UserMetricsJob.flinkConfiguration(o));
+        UserMetricsJob.configure(env, o);
+        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_live");
+        sinks.migrate();
+        Topics.produce("it-live", 1, java.util.List.of());
+        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.sinkFlushInterval()).build(env);
+        var client = env.executeAsync("user-metrics-live");
+        try {
+            Topics.produce("it-live", 1, java.util.List.of(
+                    event("e1", "2026-05-01T10:00:00Z", "trace-create", "{\"id\":\"t1\",\"userId\":\"alice\"}"),
+                    event("e2", "2026-05-01T10:00:01Z", "generation-create",
+                            "{\"id\":\"o1\",\"traceId\":\"t1\",\"startTime\":\"2026-05-01T10:00:01Z\",\"userId\":\"alice\","
+                                    + "\"usageDetails\":{\"input\":10,\"output\":5},\"costDetails\":{\"total\":0.000000000123}}")));
+            var alice = new Scenario.UserKey("p-live", "alice");
+            var bob = new Scenario.UserKey("p-live", "bob");
+            await("alice counted", () -> {
+                var v = SinkTables.totals("it_live").get(alice);
+                return v != null && v.traces() == 1 && v.observations() == 1;
+            });
+
+            // propagate_attributes with another user on a later span: the whole trace moves.
+            Topics.produce("it-live", 1, java.util.List.of(
+                    event("e3", "2026-05-01T11:30:00Z", "span-create",
+                            "{\"id\":\"o2\",\"traceId\":\"t1\",\"startTime\":\"2026-05-01T11:30:00Z\",\"userId\":\"bob\"}")));
+            await("trace moved to bob", () -> {
+                var rows = SinkTables.totals("it_live");
+                var v = rows.get(bob);
+                return !rows.containsKey(alice) && v != null && v.observations() == 2;
+            });
+            var v = SinkTables.totals("it_live").get(bob);
+            assertThat(v.traces()).isEqualTo(1);
+            assertThat(v.inputTokens()).isEqualTo(10);
+            assertThat(v.totalTokens()).isEqualTo(15);
+            assertThat(v.totalCost()).isEqualByComparingTo("0.000000000123");
+            // alice's hourly and daily rows were deleted too; bob has hours 10 and 11.
+            var hourly = SinkTables.buckets("it_live", "user_metrics_hourly");
+            assertThat(hourly.keySet()).containsExactlyInAnyOrder(
+                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T10:00:00Z")),
+                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T11:00:00Z")));
+            assertThat(SinkTables.buckets("it_live", "user_metrics_daily").keySet()).containsExactly(
+                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T00:00:00Z")));
+        } finally {
+            client.cancel().get();
+        }
+    }
+
     @Test
     void replayingTheTopicIntoTheSameSchemaChangesNothing() throws Exception {
         Scenario s = new Scenario(7, 150);
