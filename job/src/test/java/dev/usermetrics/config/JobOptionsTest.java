@@ -1,0 +1,65 @@
+package dev.usermetrics.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JobOptionsTest {
+
+    @Test
+    void defaultsPointAtTheLocalCluster() throws Exception {
+        JobOptions o = JobOptions.parse(new String[0]);
+        assertThat(o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+        assertThat(o.get(JobOptions.KAFKA_TOPIC)).isEqualTo("langfuse-events");
+        assertThat(o.get(JobOptions.POSTGRES_URL)).isEqualTo("jdbc:postgresql://localhost:5432/metrics");
+        assertThat(o.get(JobOptions.POSTGRES_SCHEMA)).isEqualTo("public");
+        assertThat(o.startingOffsets()).isEqualTo("earliest");
+        assertThat(o.bounded()).isFalse();
+        assertThat(o.parallelism()).isEqualTo(1);
+        assertThat(o.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void parsesBothFormsAndLaterValuesWin() throws Exception {
+        JobOptions o = JobOptions.parse(new String[] {
+            "--kafka.topic", "a", "--kafka.topic=b", "--bounded", "--parallelism", "4",
+            "--checkpoint-interval", "500ms", "--kafka.starting-offsets", "committed"});
+        assertThat(o.get(JobOptions.KAFKA_TOPIC)).isEqualTo("b");
+        assertThat(o.bounded()).isTrue();
+        assertThat(o.parallelism()).isEqualTo(4);
+        assertThat(o.checkpointInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(o.startingOffsets()).isEqualTo("committed");
+    }
+
+    @Test
+    void badOptionsGiveClearMessages() {
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topik", "x"}))
+                .isInstanceOf(JobOptions.UsageException.class).hasMessage("unknown option: --kafka.topik");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--parallelism", "two"}))
+                .hasMessageContaining("--parallelism must be an integer");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--parallelism", "0"}))
+                .hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.starting-offsets", "newest"}))
+                .hasMessageContaining("earliest, latest or committed");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--checkpoint-interval", "soon"}))
+                .hasMessageContaining("duration");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic"}))
+                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"stray"}))
+                .hasMessageContaining("unexpected argument");
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        String usage = JobOptions.usage();
+        for (String name : new String[] {
+            JobOptions.KAFKA_BOOTSTRAP_SERVERS, JobOptions.KAFKA_TOPIC, JobOptions.KAFKA_GROUP_ID,
+            JobOptions.KAFKA_STARTING_OFFSETS, JobOptions.BOUNDED, JobOptions.POSTGRES_URL, JobOptions.POSTGRES_USER,
+            JobOptions.POSTGRES_PASSWORD, JobOptions.POSTGRES_SCHEMA, JobOptions.PARALLELISM,
+            JobOptions.CHECKPOINT_INTERVAL, JobOptions.HELP}) {
+            assertThat(usage).contains("--" + name);
+        }
+    }
+}
