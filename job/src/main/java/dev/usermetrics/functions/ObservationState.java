@@ -63,11 +63,13 @@ public class ObservationState {
         m.observations = 1;
         if (usage != null) {
             m.usage.putAll(usage);
+            usage.keySet().forEach(k -> m.usageKeyCount.put(k, 1L));
             Long total = usage.get("total");
             m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Math::addExact);
         }
         if (cost != null) {
             m.cost.putAll(cost);
+            cost.keySet().forEach(k -> m.costKeyCount.put(k, 1L));
             BigDecimal total = cost.get("total");
             m.totalCost = total != null ? total : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         }

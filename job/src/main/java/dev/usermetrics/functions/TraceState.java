@@ -7,10 +7,12 @@ import dev.usermetrics.records.IngestionEvent;
  * its timestamp, its resolved user, and what has been emitted for it so far.
  */
 public class TraceState {
-    /** Trace timestamp from the earliest-ordered trace event (body.timestamp, else envelope). */
-    public Long traceTimeNanos;
-    public long traceTimeVerTs;
-    public String traceTimeVerId;
+    /** body.timestamp of the earliest-ordered trace event that carried one ("first value"). */
+    public Long bodyTimeNanos;
+    public long bodyTimeVerTs;
+    public String bodyTimeVerId;
+    /** Earliest envelope timestamp of the trace events: the trace time when no body.timestamp. */
+    public Long minTraceEventTsNanos;
     /** The valid userId of the latest-ordered event (trace or observation) that carried one. */
     public String userId;
     public long userVerTs;
@@ -33,15 +35,22 @@ public class TraceState {
             userVerTs = ts;
             userVerId = id;
         }
-        if (e.isTrace() && (traceTimeVerId == null || Versions.compare(ts, id, traceTimeVerTs, traceTimeVerId) < 0)) {
-            traceTimeNanos = e.bodyTimeNanos != null ? e.bodyTimeNanos : ts;
-            traceTimeVerTs = ts;
-            traceTimeVerId = id;
+        if (e.isTrace()) {
+            minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
+            if (e.bodyTimeNanos != null
+                    && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {
+                bodyTimeNanos = e.bodyTimeNanos;
+                bodyTimeVerTs = ts;
+                bodyTimeVerId = id;
+            }
         }
     }
 
     /** The time that places the trace in a bucket; null only before any event. */
     public Long effectiveTimeNanos() {
-        return traceTimeNanos != null ? traceTimeNanos : minObservationTimeNanos;
+        if (bodyTimeNanos != null) {
+            return bodyTimeNanos;
+        }
+        return minTraceEventTsNanos != null ? minTraceEventTsNanos : minObservationTimeNanos;
     }
 }

@@ -2,7 +2,12 @@ package dev.usermetrics.records;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 
 /**
  * Additive metrics of one user, either cumulative or for one time bucket. Also used as the
@@ -13,10 +18,18 @@ public class Metrics {
     public long observations;
     /** usageDetails summed per key. */
     public Map<String, Long> usage = new HashMap<>();
+    /**
+     * How many observations carry each usage key. A key stays in {@link #usage} while this is
+     * positive, also when its sum is 0 (e.g. {"input_cached_tokens": 0}), and goes away exactly
+     * when its last observation is retracted.
+     */
+    public Map<String, Long> usageKeyCount = new HashMap<>();
     /** Per observation: its "total" usage key if present, else the sum of its keys; summed. */
     public long totalTokens;
     /** costDetails summed per key. */
     public Map<String, BigDecimal> cost = new HashMap<>();
+    /** How many observations carry each cost key (see usageKeyCount). */
+    public Map<String, Long> costKeyCount = new HashMap<>();
     /** Per observation: its "total" cost key if present, else the sum of its keys; summed. */
     public BigDecimal totalCost = BigDecimal.ZERO;
 
@@ -28,26 +41,39 @@ public class Metrics {
         observations += sign * other.observations;
         totalTokens = Math.addExact(totalTokens, sign * other.totalTokens);
         totalCost = sign > 0 ? totalCost.add(other.totalCost) : totalCost.subtract(other.totalCost);
-        for (Map.Entry<String, Long> e : other.usage.entrySet()) {
-            long v = Math.addExact(usage.getOrDefault(e.getKey(), 0L), sign * e.getValue());
-            if (v == 0) {
-                usage.remove(e.getKey());
+        merge(usage, usageKeyCount, other.usage, other.usageKeyCount, sign, 0L,
+                (a, b) -> Math.addExact(a, b), (v, sg) -> sg * v, v -> v == 0);
+        merge(cost, costKeyCount, other.cost, other.costKeyCount, sign, BigDecimal.ZERO,
+                BigDecimal::add, (v, sg) -> sg > 0 ? v : v.negate(), v -> v.signum() == 0);
+    }
+
+    /**
+     * sums += sign * other sums, counts += sign * other counts, per key. A key leaves a map only
+     * when both its count and its sum are 0: in a total that means no observation carries it any
+     * more; in a delta (retract old, add new) a key can have count 0 and a non-zero sum.
+     */
+    private static <V> void merge(Map<String, V> sums, Map<String, Long> counts, Map<String, V> otherSums,
+            Map<String, Long> otherCounts, int sign, V zero, BinaryOperator<V> plus,
+            BiFunction<V, Integer, V> signed, Predicate<V> isZero) {
+        Set<String> keys = new HashSet<>(otherSums.keySet());
+        keys.addAll(otherCounts.keySet());
+        for (String k : keys) {
+            V d = otherSums.get(k);
+            V sum = d == null ? sums.getOrDefault(k, zero) : plus.apply(sums.getOrDefault(k, zero), signed.apply(d, sign));
+            long n = counts.getOrDefault(k, 0L) + sign * otherCounts.getOrDefault(k, 0L);
+            if (n == 0) {
+                counts.remove(k);
             } else {
-                usage.put(e.getKey(), v);
+                counts.put(k, n);
             }
-        }
-        for (Map.Entry<String, BigDecimal> e : other.cost.entrySet()) {
-            BigDecimal old = cost.getOrDefault(e.getKey(), BigDecimal.ZERO);
-            BigDecimal v = sign > 0 ? old.add(e.getValue()) : old.subtract(e.getValue());
-            if (v.signum() == 0) {
-                cost.remove(e.getKey());
+            if (n == 0 && isZero.test(sum)) {
+                sums.remove(k);
             } else {
-                cost.put(e.getKey(), v);
+                sums.put(k, sum);
             }
         }
     }
 
-    /** True when nothing is counted: no traces, no observations (then every sum is zero too). */
     public boolean isEmpty() {
         return traces == 0 && observations == 0;
     }
@@ -59,7 +85,9 @@ public class Metrics {
                 && totalTokens == 0
                 && totalCost.signum() == 0
                 && usage.isEmpty()
-                && cost.isEmpty();
+                && cost.isEmpty()
+                && usageKeyCount.isEmpty()
+                && costKeyCount.isEmpty();
     }
 
     public static Metrics negate(Metrics m) {

@@ -44,6 +44,8 @@ class UserAggregatorTest {
         Metrics one = new Metrics();
         one.observations = 1;
         one.usage.put("input", input);
+        one.usageKeyCount.put("input", 1L);
+        one.costKeyCount.put("input", 1L);
         one.totalTokens = input;
         one.cost.put("input", new BigDecimal(cost));
         one.totalCost = new BigDecimal(cost);

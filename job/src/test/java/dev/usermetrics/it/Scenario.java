@@ -135,6 +135,16 @@ final class Scenario {
                 setInvalidUser(t);
             }
             events.add(t);
+            if (rnd.nextInt(100) < 15) {
+                // A second trace event (an SDK update of the trace): later, maybe with another
+                // body.timestamp, which must not replace the first one that was set.
+                Ev t2 = base(project, traceId, null, "trace-create", t.ts.plusSeconds(1 + rnd.nextInt(300)));
+                t2.bodyTime = rnd.nextBoolean() ? start.plusSeconds(5000) : null;
+                if (t.validUser != null) {
+                    setUser(t2, t.validUser);
+                }
+                events.add(t2);
+            }
         }
         int observations = 1 + rnd.nextInt(6);
         for (int o = 0; o < observations; o++) {
@@ -236,7 +246,8 @@ final class Scenario {
         e.usage = new TreeMap<>();
         int keys = 1 + rnd.nextInt(4);
         for (int k = 0; k < keys; k++) {
-            long v = rnd.nextInt(100) < 5 ? 3_000_000_000L + (long) (rnd.nextDouble() * (1L << 40)) : rnd.nextInt(20_000);
+            int kind = rnd.nextInt(100);
+            long v = kind < 5 ? 3_000_000_000L + (long) (rnd.nextDouble() * (1L << 40)) : kind < 10 ? 0 : rnd.nextInt(20_000);
             e.usage.put(USAGE_KEYS[rnd.nextInt(USAGE_KEYS.length)], v);
         }
         if (rnd.nextInt(100) < 80) {
@@ -250,7 +261,8 @@ final class Scenario {
 
     /** A cost with 12 decimal places, sometimes tiny, sometimes dollars. */
     private BigDecimal decimal12() {
-        long unscaled = rnd.nextInt(100) < 10 ? rnd.nextInt(1000) : (long) (rnd.nextDouble() * 5_000_000_000_000L);
+        int kind = rnd.nextInt(100);
+        long unscaled = kind < 5 ? 0 : kind < 15 ? rnd.nextInt(1000) : (long) (rnd.nextDouble() * 5_000_000_000_000L);
         return BigDecimal.valueOf(unscaled, 12);
     }
 
@@ -284,11 +296,15 @@ final class Scenario {
                 continue;
             }
             Map<String, List<Ev>> byObs = new LinkedHashMap<>();
-            Instant traceTime = null;
+            Instant traceTime = null; // body.timestamp of the first trace event that has one
+            Instant firstTraceEventTs = null;
             for (Ev e : evs) {
                 if (e.obsId == null) {
-                    if (traceTime == null) {
-                        traceTime = e.bodyTime != null ? e.bodyTime : e.ts;
+                    if (firstTraceEventTs == null) {
+                        firstTraceEventTs = e.ts;
+                    }
+                    if (traceTime == null && e.bodyTime != null) {
+                        traceTime = e.bodyTime;
                     }
                 } else {
                     byObs.computeIfAbsent(e.obsId, k -> new ArrayList<>()).add(e);
@@ -331,7 +347,8 @@ final class Scenario {
                 obsTimes.add(startTime != null ? startTime : minTs);
             }
             if (traceTime == null) {
-                traceTime = obsTimes.stream().min(Comparator.naturalOrder()).orElseThrow();
+                traceTime = firstTraceEventTs != null ? firstTraceEventTs
+                        : obsTimes.stream().min(Comparator.naturalOrder()).orElseThrow();
             }
             UserKey uk = new UserKey(project, user);
             Row traceRow = new Row();
