@@ -1,6 +1,7 @@
 package dev.usermetrics;
 
 import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.ForTable;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
@@ -53,7 +54,7 @@ public class UserMetricsJob {
 
     /** Upper bound for rescaling the keyed state; fixed once state exists. */
     public static final int MAX_PARALLELISM = 128;
-    /** The coalescing buffer emits when it holds this many distinct rows. */
+    /** The combining and coalescing buffers emit when they hold this many keys. */
     public static final int MAX_BUFFERED_ROWS = 20_000;
 
     private final Source<RawRecord, ?, ?> source;
@@ -87,7 +88,10 @@ public class UserMetricsJob {
                 .keyBy(new Keys.ByTrace())
                 .process(new TraceResolver())
                 .name("resolve-trace-user")
-                .uid("resolve-trace-user");
+                .uid("resolve-trace-user")
+                .transform("combine-contributions", TypeInformation.of(Contribution.class),
+                        new ContributionCombiner(MAX_BUFFERED_ROWS, sinkFlushInterval.toMillis()))
+                .uid("combine-contributions");
 
         DataStream<MetricsRow> rows = contributions
                 .keyBy(new Keys.ByUser())

@@ -5,6 +5,7 @@ import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.validation.Timestamps;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -56,8 +57,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             t = new UserTotals();
         }
         t.metrics.add(c.delta, +1);
-        if (c.delta.traces != 0) {
-            updateSeen(t, c.traceTimeNanos, c.delta.traces);
+        for (Map.Entry<Long, Long> tt : c.traceTimes.entrySet()) {
+            updateSeen(t, tt.getKey(), tt.getValue());
         }
         if (t.metrics.isZero()) {
             totals.clear();
@@ -86,7 +87,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         return m;
     }
 
-    /** Adds (sign > 0) or removes one trace time and keeps first/last seen exact. */
+    /** Adds (n > 0) or removes (n < 0) traces at one time and keeps first/last seen exact. */
     private void updateSeen(UserTotals t, long time, long sign) throws Exception {
         Long count = traceTimes.get(time);
         long n = (count == null ? 0 : count) + sign;

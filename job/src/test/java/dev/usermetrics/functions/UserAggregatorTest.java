@@ -35,9 +35,9 @@ class UserAggregatorTest {
     }
 
     private static Contribution trace(String user, long timeSec, int sign) {
-        Metrics m = new Metrics();
-        m.traces = sign;
-        return new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR, timeSec * SEC, m);
+        Contribution c = new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR);
+        c.addTrace(timeSec * SEC, sign);
+        return c;
     }
 
     private static Contribution observation(String user, long timeSec, int sign, long input, String cost) {
@@ -49,9 +49,9 @@ class UserAggregatorTest {
         one.totalTokens = input;
         one.cost.put("input", new BigDecimal(cost));
         one.totalCost = new BigDecimal(cost);
-        Metrics m = new Metrics();
-        m.add(one, sign);
-        return new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR, 0, m);
+        Contribution c = new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR);
+        c.delta.add(one, sign);
+        return c;
     }
 
     private void send(Contribution... cs) throws Exception {
@@ -101,6 +101,25 @@ class UserAggregatorTest {
         send(trace("u1", 100, +1), trace("u1", 200, +1), trace("u1", 300, +1));
         send(trace("u1", 100, -1), trace("u1", 300, -1));
         MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        assertThat(total.firstSeenNanos).isEqualTo(200 * SEC);
+        assertThat(total.lastSeenNanos).isEqualTo(200 * SEC);
+    }
+
+    @Test
+    void combinedContributionsGiveTheSameResultAsSingleOnes() throws Exception {
+        // What the combiner sends for: +trace@100, +trace@200, -trace@100 and two observations.
+        Contribution combined = trace("u1", 100, +1);
+        combined.add(trace("u1", 200, +1));
+        combined.add(trace("u1", 100, -1));
+        combined.add(observation("u1", 150, +1, 5, "0.25"));
+        combined.add(observation("u1", 160, +1, 7, "0.5"));
+        assertThat(combined.traceTimes).isEqualTo(Map.of(200 * SEC, 1L));
+        send(combined);
+        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        assertThat(total.metrics.traces).isEqualTo(1);
+        assertThat(total.metrics.observations).isEqualTo(2);
+        assertThat(total.metrics.usage).isEqualTo(Map.of("input", 12L));
+        assertThat(total.metrics.totalCost).isEqualByComparingTo("0.75");
         assertThat(total.firstSeenNanos).isEqualTo(200 * SEC);
         assertThat(total.lastSeenNanos).isEqualTo(200 * SEC);
     }

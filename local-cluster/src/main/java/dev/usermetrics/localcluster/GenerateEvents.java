@@ -76,7 +76,7 @@ public final class GenerateEvents {
         long lines = 0;
         List<String> window = new ArrayList<>();
         for (int t = 0; t < traces; t++) {
-            window.addAll(trace(t));
+            window.addAll(trace(t, traces));
             if (window.size() >= 64) {
                 Collections.shuffle(window, rnd); // bounded reordering
                 for (String l : window) {
@@ -101,11 +101,13 @@ public final class GenerateEvents {
         return "user-" + Math.min(u, users);
     }
 
-    private List<String> trace(int t) {
+    private List<String> trace(int t, int traces) {
         List<String> out = new ArrayList<>();
         String project = "project-" + (1 + t % projects);
         String traceId = "trace-" + Long.toHexString(rnd.nextLong());
-        Instant ts = start.plus((long) (rnd.nextDouble() * 7 * 86_400_000_000L), ChronoUnit.MICROS);
+        // Traces arrive in time order over 7 days (as a live stream does), with some jitter.
+        long spanMicros = 7 * 86_400_000_000L;
+        Instant ts = start.plus(spanMicros / Math.max(1, traces) * t + (long) (rnd.nextDouble() * 5_000_000), ChronoUnit.MICROS);
         String user = user();
         int kind = rnd.nextInt(100);
         boolean late = kind < 5;
