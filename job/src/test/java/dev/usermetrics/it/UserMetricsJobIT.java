@@ -162,15 +162,19 @@ class UserMetricsJobIT {
         assertTablesMatch(s, "it_replay");
     }
 
-    /** Fails the job once, after a checkpoint completed mid-stream (pattern of KafkaSinkITCase). */
+    /**
+     * Fails the job after a checkpoint completed mid-stream, at 1/3 and again at 2/3 of the input
+     * (pattern of KafkaSinkITCase): each time it slows down until a checkpoint covering records
+     * past the point has completed, then throws once. Counts survive restarts in static fields.
+     */
     static final class FailAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
         static final AtomicInteger FAILURES = new AtomicInteger();
-        static volatile boolean checkpointDone;
-        private final int failAfterRecords;
-        private int seen;
+        static volatile long seenAtLastCheckpoint = -1;
+        private final long[] failPoints;
+        private long seen;
 
-        FailAfterCheckpoint(int failAfterRecords) {
-            this.failAfterRecords = failAfterRecords;
+        FailAfterCheckpoint(long... failPoints) {
+            this.failPoints = failPoints;
         }
 
         @Override
@@ -181,23 +185,20 @@ class UserMetricsJobIT {
         @Override
         public RawRecord map(RawRecord r) throws Exception {
             seen++;
-            if (FAILURES.get() == 0 && seen >= failAfterRecords) {
-                // Slow down until a checkpoint that includes records has completed, then fail.
-                if (!checkpointDone) {
-                    Thread.sleep(2);
-                } else {
+            int done = FAILURES.get();
+            if (done < failPoints.length && seen >= failPoints[done]) {
+                if (seenAtLastCheckpoint >= failPoints[done]) {
                     FAILURES.incrementAndGet();
-                    throw new RuntimeException("injected failure after a completed checkpoint");
+                    throw new RuntimeException("injected failure " + (done + 1) + " after a completed checkpoint");
                 }
+                Thread.sleep(2); // let a checkpoint complete first
             }
             return r;
         }
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
-            if (seen >= failAfterRecords) {
-                checkpointDone = true;
-            }
+            seenAtLastCheckpoint = Math.max(seenAtLastCheckpoint, seen);
         }
     }
 
@@ -219,12 +220,12 @@ class UserMetricsJobIT {
         UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.sinkFlushInterval());
         DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("kafka-source")
-                .map(new FailAfterCheckpoint(s.lines.size() / 2))
+                .map(new FailAfterCheckpoint(s.lines.size() / 3, 2L * s.lines.size() / 3))
                 .name("fail-once");
         job.buildFrom(raw);
         JobExecutionResult result = env.execute("user-metrics-failover");
 
-        assertThat(FailAfterCheckpoint.FAILURES.get()).isEqualTo(1);
+        assertThat(FailAfterCheckpoint.FAILURES.get()).isEqualTo(2);
         assertThat(result.getNetRuntime()).isPositive();
         assertTablesMatch(s, "it_failover");
     }

@@ -2,8 +2,10 @@ package dev.usermetrics.localcluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -18,9 +20,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends every line of stdin as-is as one Kafka record (also lines that are not valid JSON), keyed
- * by the trace id (body.traceId, or body.id of a trace-create) when the line parses. Creates
- * the topic if it does not exist.
+ * Sends every line of stdin as-is as one Kafka record — split on '\n' only, byte for byte, so
+ * lines that are not JSON, not UTF-8 or empty reach the job exactly as in the file — keyed by the
+ * trace id (body.traceId, or body.id of a trace-create) when the line parses. Creates the topic
+ * if it does not exist.
  */
 public final class Produce {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,17 +65,12 @@ public final class Produce {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 * 1024 * 1024));
         long sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isEmpty()) {
-                    continue;
-                }
+                InputStream in = new BufferedInputStream(System.in, 1 << 16)) {
+            byte[] line;
+            while ((line = readLine(in)) != null) {
                 String key = traceKey(line);
-                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                        line.getBytes(StandardCharsets.UTF_8)));
-                sent++;
-                if (sent % 100_000 == 0) {
+                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), line));
+                if (++sent % 100_000 == 0) {
                     System.err.println("  sent " + sent + " records...");
                 }
             }
@@ -81,8 +79,21 @@ public final class Produce {
         System.out.println("Produced " + sent + " records to topic " + topic + " at " + bootstrap);
     }
 
+    /** The next line without its '\n', or null at the end (a last line without '\n' counts). */
+    static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                return line.toByteArray();
+            }
+            line.write(b);
+        }
+        return line.size() > 0 ? line.toByteArray() : null;
+    }
+
     /** The record key: the trace id, when the line is an event that names one. */
-    public static String traceKey(String line) {
+    public static String traceKey(byte[] line) {
         try {
             JsonNode n = JSON.readTree(line);
             JsonNode body = n.path("body");
@@ -96,6 +107,10 @@ public final class Produce {
             // sent as-is, without a key
         }
         return null;
+    }
+
+    public static String traceKey(String line) {
+        return traceKey(line.getBytes(StandardCharsets.UTF_8));
     }
 
     public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
