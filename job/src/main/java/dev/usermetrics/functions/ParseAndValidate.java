@@ -37,6 +37,12 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private transient Counter accepted;
     private transient Counter skipped;
     private transient RateLimitedLog warnings;
+    /** Progress lines: at most one per PROGRESS_INTERVAL_MS per subtask, only while records arrive. */
+    static final long PROGRESS_INTERVAL_MS = 60_000;
+    private transient long progressSince;
+    private transient long progressRecords;
+    private transient long progressRejected;
+    private transient String lastPosition;
     /** Accumulators: the end-of-run summary of a bounded run. */
     private transient LongCounter recordsTotal;
     private transient Map<RejectReason, LongCounter> reasonTotals;
@@ -64,6 +70,8 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<IngestionEvent> out) {
         recordsTotal.add(1);
+        lastPosition = record.topic + "-" + record.partition + "@" + record.offset;
+        logProgress();
         ParseOutcome outcome = parser.parse(record.value);
         if (outcome instanceof ParseOutcome.Accepted a) {
             if (a.droppedUserId() != null) {
@@ -79,9 +87,26 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         }
     }
 
+    private void logProgress() {
+        progressRecords++;
+        long now = System.currentTimeMillis();
+        if (progressSince == 0) {
+            progressSince = now;
+        } else if (now - progressSince >= PROGRESS_INTERVAL_MS) {
+            LOG.info("subtask {}: {} records in the last {} s ({}/s), {} rejected or userId dropped; last offset {}",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), progressRecords,
+                    (now - progressSince) / 1000, progressRecords * 1000 / (now - progressSince), progressRejected,
+                    lastPosition);
+            progressSince = now;
+            progressRecords = 0;
+            progressRejected = 0;
+        }
+    }
+
     private void report(Context ctx, RawRecord record, RejectReason reason, String detail, String eventId, String projectId) {
         reasonCounters.get(reason).inc();
         reasonTotals.get(reason).add(1);
+        progressRejected++;
         String action = reason.onlyUserIdDropped() ? "user_id_dropped" : "rejected";
         warnings.warn("{} event {} (project {}, {}-{}@{}): {}: {}", action, eventId, projectId,
                 record.topic, record.partition, record.offset, reason.code(), detail);
