@@ -65,7 +65,7 @@ public class ObservationState {
             m.usage.putAll(usage);
             usage.keySet().forEach(k -> m.usageKeyCount.put(k, 1L));
             Long total = usage.get("total");
-            m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Math::addExact);
+            m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Metrics::plus);
         }
         if (cost != null) {
             m.cost.putAll(cost);

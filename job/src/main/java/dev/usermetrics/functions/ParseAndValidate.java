@@ -80,7 +80,10 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
             }
             accepted.inc();
             out.collect(a.event());
-        } else if (outcome instanceof ParseOutcome.Skipped) {
+        } else if (outcome instanceof ParseOutcome.Skipped sk) {
+            if (sk.droppedUserId() != null) {
+                report(ctx, record, sk.droppedUserId().reason(), sk.droppedUserId().detail(), sk.eventId(), sk.projectId());
+            }
             skipped.inc();
         } else if (outcome instanceof ParseOutcome.Rejected r) {
             report(ctx, record, r.reason(), r.detail(), r.eventId(), r.projectId());

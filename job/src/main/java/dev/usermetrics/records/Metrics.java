@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Additive metrics of one user, either cumulative or for one time bucket. Also used as the
@@ -35,14 +38,34 @@ public class Metrics {
 
     public Metrics() {}
 
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
+    private static final AtomicLong OVERFLOWS = new AtomicLong();
+
+    /**
+     * a + b, saturating at the long range instead of throwing: input validation keeps every
+     * event's usage at most 2^53, so only an absurd number of absurd events can get here, and the
+     * job must not crash-loop on input. Logged (at 1, 2, 4, 8, … occurrences).
+     */
+    public static long plus(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            long n = OVERFLOWS.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.error("token sum overflowed 64 bits ({} times so far); the value saturates and is no longer exact", n);
+            }
+            return a > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
     /** this += sign * other. */
     public void add(Metrics other, int sign) {
         traces += sign * other.traces;
         observations += sign * other.observations;
-        totalTokens = Math.addExact(totalTokens, sign * other.totalTokens);
+        totalTokens = plus(totalTokens, sign * other.totalTokens);
         totalCost = sign > 0 ? totalCost.add(other.totalCost) : totalCost.subtract(other.totalCost);
         merge(usage, usageKeyCount, other.usage, other.usageKeyCount, sign, 0L,
-                (a, b) -> Math.addExact(a, b), (v, sg) -> sg * v, v -> v == 0);
+                Metrics::plus, (v, sg) -> sg * v, v -> v == 0);
         merge(cost, costKeyCount, other.cost, other.costKeyCount, sign, BigDecimal.ZERO,
                 BigDecimal::add, (v, sg) -> sg > 0 ? v : v.negate(), v -> v.signum() == 0);
     }

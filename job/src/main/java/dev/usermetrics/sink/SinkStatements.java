@@ -131,7 +131,7 @@ public final class SinkStatements {
         long sum = 0;
         for (Map.Entry<String, Long> e : usage.entrySet()) {
             if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
-                sum = Math.addExact(sum, e.getValue());
+                sum = Metrics.plus(sum, e.getValue());
             }
         }
         return sum;

@@ -35,7 +35,13 @@ public final class EventParser {
     public static final BigDecimal MAX_COST = BigDecimal.TEN.pow(12);
     public static final int MAX_COST_SCALE = 20;
 
-    private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
+    /**
+     * A usage value, and the sum of one event's usage values, must not exceed 2^53 (JavaScript's
+     * safe-integer limit: no JS SDK can send more exactly). Sums over many observations then stay
+     * far from 64-bit overflow.
+     */
+    public static final long MAX_USAGE = 1L << 53;
+    private static final BigInteger MAX_USAGE_BIG = BigInteger.valueOf(MAX_USAGE);
 
     private final ObjectMapper mapper;
 
@@ -122,8 +128,11 @@ public final class EventParser {
         if (!body.isObject()) {
             throw new Reject(RejectReason.INVALID_FIELD, "body must be an object");
         }
+        // The user-ID rules apply to every body (propagate_attributes puts userId anywhere).
+        UserIdRules.Result user = UserIdRules.check(body.get("userId"));
+        UserIdRules.Invalid dropped = user instanceof UserIdRules.Invalid inv ? inv : null;
         if (handling == EventTypes.Handling.SCORE || handling == EventTypes.Handling.IGNORED) {
-            return new ParseOutcome.Skipped(eventId, projectId, type);
+            return new ParseOutcome.Skipped(eventId, projectId, type, dropped);
         }
 
         IngestionEvent e = new IngestionEvent();
@@ -140,12 +149,8 @@ public final class EventParser {
             e.bodyTimeNanos = optionalTimestamp(body, "startTime");
             readUsageAndCost(body, e);
         }
-        UserIdRules.Result user = UserIdRules.check(body.get("userId"));
-        UserIdRules.Invalid dropped = null;
         if (user instanceof UserIdRules.Valid v) {
             e.userId = v.userId();
-        } else if (user instanceof UserIdRules.Invalid inv) {
-            dropped = inv;
         }
         return new ParseOutcome.Accepted(e, dropped);
     }
@@ -172,7 +177,7 @@ public final class EventParser {
             putCost(legacyCost, "output", legacy.get("outputCost"), "body.usage.outputCost");
             putCost(legacyCost, "total", legacy.get("totalCost"), "body.usage.totalCost");
             if (usage == null && !legacyUsage.isEmpty()) {
-                usage = legacyUsage;
+                usage = checkUsageSum(legacyUsage, "body.usage");
             }
             if (cost == null && !legacyCost.isEmpty()) {
                 cost = legacyCost;
@@ -195,7 +200,7 @@ public final class EventParser {
             Map.Entry<String, JsonNode> f = it.next();
             putUsage(out, checkKey(f.getKey(), field, RejectReason.INVALID_USAGE), f.getValue(), field + "." + f.getKey());
         }
-        return out.isEmpty() ? null : out;
+        return out.isEmpty() ? null : checkUsageSum(out, field);
     }
 
     private static Map<String, BigDecimal> readCostDetails(JsonNode node, String field) throws Reject {
@@ -243,10 +248,22 @@ public final class EventParser {
         if (n.signum() < 0) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " must not be negative, got " + n);
         }
-        if (n.compareTo(MAX_LONG) > 0) {
-            throw new Reject(RejectReason.INVALID_USAGE, field + " is larger than " + Long.MAX_VALUE);
+        if (n.compareTo(MAX_USAGE_BIG) > 0) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " is larger than 2^53 (" + MAX_USAGE + ")");
         }
-        out.merge(key, n.longValueExact(), Long::sum);
+        out.merge(key, n.longValueExact(), Long::sum); // two values <= 2^53 cannot overflow
+    }
+
+    /** The values of one usage map must add up to at most 2^53 (see MAX_USAGE). */
+    private static Map<String, Long> checkUsageSum(Map<String, Long> usage, String field) throws Reject {
+        long sum = 0;
+        for (long v : usage.values()) {
+            sum += v; // stays below 2^54: checked after every step
+            if (sum > MAX_USAGE) {
+                throw new Reject(RejectReason.INVALID_USAGE, field + ": the values add up to more than 2^53 (" + MAX_USAGE + ")");
+            }
+        }
+        return usage;
     }
 
     /** A cost value: a non-negative decimal below MAX_COST with at most MAX_COST_SCALE places. */

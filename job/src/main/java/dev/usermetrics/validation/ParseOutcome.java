@@ -11,8 +11,11 @@ public sealed interface ParseOutcome {
     /** An event to apply. {@code droppedUserId} is non-null when an invalid userId was removed. */
     record Accepted(IngestionEvent event, UserIdRules.Invalid droppedUserId) implements ParseOutcome {}
 
-    /** A valid event of a type that does not change the metrics (score-create, sdk-log). */
-    record Skipped(String eventId, String projectId, String type) implements ParseOutcome {}
+    /**
+     * A valid event of a type that does not change the metrics (score-create, sdk-log);
+     * {@code droppedUserId} as in Accepted.
+     */
+    record Skipped(String eventId, String projectId, String type, UserIdRules.Invalid droppedUserId) implements ParseOutcome {}
 
     /** Nothing of the record is applied. Ids are filled in when they could be read. */
     record Rejected(RejectReason reason, String detail, String eventId, String projectId) implements ParseOutcome {}

@@ -110,6 +110,10 @@ class EventParserTest {
         assertThat(parse(event("score-create", "{\"id\":\"s1\",\"traceId\":\"t1\",\"name\":\"q\",\"value\":1}")))
                 .isInstanceOf(ParseOutcome.Skipped.class);
         assertThat(parse(event("sdk-log", "{\"log\":\"hello\"}"))).isInstanceOf(ParseOutcome.Skipped.class);
+        // The user-ID rules apply to every body, also one that is not aggregated.
+        ParseOutcome.Skipped score = (ParseOutcome.Skipped) parse(event("score-create",
+                "{\"id\":\"s1\",\"traceId\":\"t1\",\"userId\":[1]}"));
+        assertThat(score.droppedUserId().reason()).isEqualTo(RejectReason.USER_ID_NOT_STRING);
     }
 
     @Test
@@ -160,7 +164,7 @@ class EventParserTest {
 
     @Test
     void usageMustBeNonNegativeIntegers() {
-        String[] bad = {"-1", "1.5", "\"10\"", "true", "{\"a\":1}", "99999999999999999999", "[1]"};
+        String[] bad = {"-1", "1.5", "\"10\"", "true", "{\"a\":1}", "99999999999999999999", "[1]", "9007199254740993"};
         for (String v : bad) {
             ParseOutcome.Rejected r = rejected(event("generation-create",
                     "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":{\"input\":" + v + "}}"));
@@ -169,6 +173,13 @@ class EventParserTest {
         assertThat(rejected(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":[1]}")).reason())
                 .isEqualTo(RejectReason.INVALID_USAGE);
         assertThat(rejected(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usage\":{\"input\":-3}}")).reason())
+                .isEqualTo(RejectReason.INVALID_USAGE);
+        // Up to 2^53 per value and per event; more could not come exactly from a JS SDK.
+        assertThat(accepted(event("generation-create",
+                "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":{\"input\":9007199254740992}}")).usage)
+                .isEqualTo(Map.of("input", 9007199254740992L));
+        assertThat(rejected(event("generation-create",
+                "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":{\"input\":9007199254740992,\"output\":1}}")).reason())
                 .isEqualTo(RejectReason.INVALID_USAGE);
         // Integral values written as decimals or exponents are integers.
         assertThat(accepted(event("generation-create",
