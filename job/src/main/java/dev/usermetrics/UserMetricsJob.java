@@ -54,6 +54,8 @@ public class UserMetricsJob {
 
     /** Upper bound for rescaling the keyed state; fixed once state exists. */
     public static final int MAX_PARALLELISM = 128;
+    /** How many ports above --web-ui-port a local run may fall back to. */
+    static final int WEB_UI_PORT_RANGE = 20;
     /** The combining and coalescing buffers emit when they hold this many keys. */
     public static final int MAX_BUFFERED_ROWS = 20_000;
 
@@ -143,7 +145,9 @@ public class UserMetricsJob {
         // Hot state types are POJOs; fail at graph build time instead of falling back to Kryo.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        conf.set(RestOptions.PORT, o.webUiPort());
+        int port = o.webUiPort();
+        // A local run takes the next free port when the default one is busy (e.g. two runs).
+        conf.set(RestOptions.BIND_PORT, port == 0 ? "0" : port + "-" + (port + WEB_UI_PORT_RANGE));
         return conf;
     }
 
@@ -174,7 +178,8 @@ public class UserMetricsJob {
         configure(env, o);
         LOG.info("Starting user-metrics with {}", o);
         if (env instanceof LocalStreamEnvironment) {
-            System.out.println("Flink web UI (local MiniCluster): http://localhost:" + o.webUiPort());
+            System.out.println("Flink web UI (local MiniCluster): http://localhost:" + o.webUiPort()
+                    + " (if that port is busy, the next free one up to " + (o.webUiPort() + WEB_UI_PORT_RANGE) + ")");
         }
 
         PostgresSinks sinks = new PostgresSinks(o.get(JobOptions.POSTGRES_URL), o.get(JobOptions.POSTGRES_USER),
