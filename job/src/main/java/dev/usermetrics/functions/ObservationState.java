@@ -3,7 +3,9 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.Metrics;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +14,8 @@ import java.util.Map;
  * so the merge gives the same result in any arrival order.
  */
 public class ObservationState {
+    /** Ids of the events applied to this observation: a duplicate changes nothing. */
+    public List<String> eventIds = new ArrayList<>();
     /** body.startTime of the earliest-ordered event that carried one ("keeps its first value"). */
     public Long startTimeNanos;
     public long startVerTs;
@@ -34,8 +38,14 @@ public class ObservationState {
         return startTimeNanos != null ? startTimeNanos : minEventTsNanos;
     }
 
+    /** True when this event was applied before. */
+    public boolean seen(String eventId) {
+        return eventIds.contains(eventId);
+    }
+
     /** Merges one event of this observation (commutative, idempotent). */
     public void apply(IngestionEvent e) {
+        eventIds.add(e.eventId);
         long ts = e.timestampNanos;
         String id = e.eventId;
         minEventTsNanos = Math.min(minEventTsNanos, ts);

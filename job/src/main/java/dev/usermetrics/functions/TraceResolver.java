@@ -24,17 +24,19 @@ import org.apache.flink.util.Collector;
  * <p>State (no TTL: a trace must be remembered to merge its late events exactly; see
  * docs/design.md):
  * <ul>
- *   <li>{@code seen-event-ids}: MapState eventId → true. A duplicate changes nothing.</li>
- *   <li>{@code trace}: {@link TraceState} — trace time, resolved user, what was emitted.</li>
- *   <li>{@code observations}: MapState observationId → {@link ObservationState}.</li>
+ *   <li>{@code trace}: {@link TraceState} — trace time, resolved user, what was emitted, and
+ *       the ids of the trace events applied.</li>
+ *   <li>{@code observations}: MapState observationId → {@link ObservationState}, including the
+ *       ids of the observation's events applied.</li>
  * </ul>
+ * Event ids live inside the entity they belong to (usually 1–3 per entity), so deduplication
+ * costs no extra state access. A duplicate changes nothing.
  *
  * <p>Invariant: the sum of everything emitted for a trace equals its contribution computed from
  * its current merged state (retract old, add new), so downstream sums equal a batch recomputation.
  */
 public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, Contribution> {
 
-    private transient MapState<String, Boolean> seenEventIds;
     private transient ValueState<TraceState> trace;
     private transient MapState<String, ObservationState> observations;
     private transient Counter duplicates;
@@ -42,8 +44,6 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
 
     @Override
     public void open(OpenContext ctx) {
-        seenEventIds = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN));
         trace = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class)));
         observations = getRuntimeContext().getMapState(new MapStateDescriptor<>(
@@ -54,15 +54,12 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
 
     @Override
     public void processElement(IngestionEvent e, Context ctx, Collector<Contribution> out) throws Exception {
-        if (seenEventIds.contains(e.eventId)) {
-            duplicates.inc();
-            return;
-        }
-        seenEventIds.put(e.eventId, Boolean.TRUE);
-
         TraceState t = trace.value();
         if (t == null) {
             t = new TraceState();
+        } else if (e.isTrace() && t.eventIds.contains(e.eventId)) {
+            duplicates.inc();
+            return;
         }
         String oldUser = t.emittedUser;
         long oldTraceTime = t.emittedTraceTimeNanos;
@@ -73,6 +70,10 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         long obsTimeBefore = 0;
         if (!e.isTrace()) {
             obs = observations.get(e.observationId);
+            if (obs != null && obs.seen(e.eventId)) {
+                duplicates.inc();
+                return;
+            }
             if (obs != null) {
                 obsBefore = obs.contribution();
                 obsTimeBefore = obs.timeNanos();

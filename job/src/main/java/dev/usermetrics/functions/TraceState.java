@@ -1,12 +1,16 @@
 package dev.usermetrics.functions;
 
 import dev.usermetrics.records.IngestionEvent;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The merged state of one trace (state of {@link TraceResolver}, one per (project, trace)):
  * its timestamp, its resolved user, and what has been emitted for it so far.
  */
 public class TraceState {
+    /** Ids of the trace-level events (trace-create) applied: a duplicate changes nothing. */
+    public List<String> eventIds = new ArrayList<>();
     /** body.timestamp of the earliest-ordered trace event that carried one ("first value"). */
     public Long bodyTimeNanos;
     public long bodyTimeVerTs;
@@ -36,6 +40,7 @@ public class TraceState {
             userVerId = id;
         }
         if (e.isTrace()) {
+            eventIds.add(e.eventId);
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null
                     && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {

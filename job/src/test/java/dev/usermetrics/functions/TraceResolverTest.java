@@ -142,7 +142,7 @@ class TraceResolverTest {
     @Test
     void stateHoldsTheMergedTraceAndObservations() throws Exception {
         send(trace("e1", 10, "t1", "u1"), obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 1L), null));
-        // One key, three states: seen-event-ids, trace, observations.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+        // One key, two states: trace, observations.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
     }
 }
