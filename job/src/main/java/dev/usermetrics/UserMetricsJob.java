@@ -182,7 +182,15 @@ public class UserMetricsJob {
             System.out.print(JobOptions.usage());
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(o));
+        Configuration conf = flinkConfiguration(o);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (env instanceof LocalStreamEnvironment && o.get(JobOptions.CHECKPOINT_DIR).isBlank()) {
+            // In-memory checkpoint storage caps state handles at a few MB; RocksDB files outgrow it.
+            String dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "user-metrics-checkpoints").toUri().toString();
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            LOG.info("No --checkpoint-dir given; local checkpoints go to {}", dir);
+        }
         configure(env, o);
         LOG.info("Starting user-metrics with {}", o);
         if (env instanceof LocalStreamEnvironment) {

@@ -55,7 +55,7 @@ public final class JobOptions {
         spec(PARALLELISM, "1", "parallelism of every operator");
         spec(CHECKPOINT_INTERVAL, "10s", "checkpoint interval (e.g. 500ms, 10s, 1min)");
         spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
-                + "default: the cluster's configuration, or in-memory for a local run");
+                + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
         spec(SINK_FLUSH_INTERVAL, "1s", "how often buffered row updates are written to Postgres "
                 + "(also written on every checkpoint and at the end)");
         spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
