@@ -53,7 +53,7 @@ public final class JobOptions {
         spec(POSTGRES_PASSWORD, "metrics", "database password");
         spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
         spec(PARALLELISM, "1", "parallelism of every operator");
-        spec(CHECKPOINT_INTERVAL, "10s", "checkpoint interval (e.g. 500ms, 10s, 1min)");
+        spec(CHECKPOINT_INTERVAL, "10s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms)");
         spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
                 + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
         spec(SINK_FLUSH_INTERVAL, "1s", "how often buffered row updates are written to Postgres "
@@ -193,8 +193,8 @@ public final class JobOptions {
             }
             long n = Long.parseLong(v.substring(0, i));
             return switch (v.substring(i)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s", "" -> Duration.ofSeconds(n);
+                case "ms", "" -> Duration.ofMillis(n); // a bare number is milliseconds, as in Flink
+                case "s" -> Duration.ofSeconds(n);
                 case "min", "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
                 default -> throw new NumberFormatException();

@@ -30,6 +30,10 @@ class JobOptionsTest {
         assertThat(o.bounded()).isTrue();
         assertThat(o.parallelism()).isEqualTo(4);
         assertThat(o.checkpointInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(JobOptions.parse(new String[] {"--checkpoint-interval", "2000"}).checkpointInterval())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(JobOptions.parse(new String[] {"--sink.flush-interval", "2min"}).sinkFlushInterval())
+                .isEqualTo(Duration.ofMinutes(2));
         assertThat(o.startingOffsets()).isEqualTo("committed");
     }
 
