@@ -59,17 +59,16 @@ public class UserMetricsJob {
     public static final int MAX_PARALLELISM = 128;
     /** How many ports above --web-ui-port a local run may fall back to. */
     static final int WEB_UI_PORT_RANGE = 20;
-    /** The combining and coalescing buffers emit when they hold this many keys. */
-    public static final int MAX_BUFFERED_ROWS = 20_000;
+    /** The combiner emits when it holds this many (user, hour) keys, and at least this often. */
+    public static final int MAX_COMBINED_KEYS = 20_000;
+    public static final Duration COMBINE_INTERVAL = Duration.ofMillis(200);
 
     private final Source<RawRecord, ?, ?> source;
     private final PostgresSinks sinks;
-    private final Duration sinkFlushInterval;
 
-    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration sinkFlushInterval) {
+    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this.source = source;
         this.sinks = sinks;
-        this.sinkFlushInterval = sinkFlushInterval;
     }
 
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
@@ -95,7 +94,7 @@ public class UserMetricsJob {
                 .name("resolve-trace-user")
                 .uid("resolve-trace-user")
                 .transform("combine-contributions", TypeInformation.of(Contribution.class),
-                        new ContributionCombiner(MAX_BUFFERED_ROWS, sinkFlushInterval.toMillis()))
+                        new ContributionCombiner(MAX_COMBINED_KEYS, COMBINE_INTERVAL.toMillis()))
                 .uid("combine-contributions");
 
         DataStream<MetricsRow> rows = contributions
@@ -103,9 +102,8 @@ public class UserMetricsJob {
                 .process(new UserAggregator())
                 .name("aggregate-user-metrics")
                 .uid("aggregate-user-metrics")
-                .transform("coalesce-rows", TypeInformation.of(MetricsRow.class),
-                        new LatestRowBuffer(MAX_BUFFERED_ROWS, sinkFlushInterval.toMillis()))
-                .uid("coalesce-rows");
+                .transform("rows-on-checkpoint", TypeInformation.of(MetricsRow.class), new LatestRowBuffer())
+                .uid("rows-on-checkpoint");
 
         for (SinkTable table : SinkTable.values()) {
             String name = table.name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -202,7 +200,7 @@ public class UserMetricsJob {
                 o.get(JobOptions.POSTGRES_PASSWORD), o.get(JobOptions.POSTGRES_SCHEMA));
         sinks.migrate();
 
-        new UserMetricsJob(kafkaSource(o), sinks, o.sinkFlushInterval()).build(env);
+        new UserMetricsJob(kafkaSource(o), sinks).build(env);
         JobExecutionResult result = env.execute("user-metrics");
         if (o.bounded()) {
             printSummary(result, sinks.schema());

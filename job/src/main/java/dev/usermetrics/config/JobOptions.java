@@ -24,7 +24,6 @@ public final class JobOptions {
     public static final String PARALLELISM = "parallelism";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
-    public static final String SINK_FLUSH_INTERVAL = "sink.flush-interval";
     public static final String WEB_UI_PORT = "web-ui-port";
     public static final String HELP = "help";
 
@@ -53,11 +52,10 @@ public final class JobOptions {
         spec(POSTGRES_PASSWORD, "metrics", "database password");
         spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
         spec(PARALLELISM, "1", "parallelism of every operator");
-        spec(CHECKPOINT_INTERVAL, "10s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms)");
+        spec(CHECKPOINT_INTERVAL, "5s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms); "
+                + "rows reach Postgres when a checkpoint completes, so this is also their freshness");
         spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
                 + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
-        spec(SINK_FLUSH_INTERVAL, "1s", "how often buffered row updates are written to Postgres "
-                + "(also written on every checkpoint and at the end)");
         spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
         flag(HELP, "print this help and exit");
     }
@@ -121,7 +119,6 @@ public final class JobOptions {
         if (checkpointInterval().toMillis() < 10) {
             throw new UsageException("--" + CHECKPOINT_INTERVAL + " must be at least 10ms");
         }
-        sinkFlushInterval();
         webUiPort();
         for (String b : List.of(BOUNDED, HELP)) {
             String v = values.get(b);
@@ -170,10 +167,6 @@ public final class JobOptions {
 
     public Duration checkpointInterval() throws UsageException {
         return duration(CHECKPOINT_INTERVAL);
-    }
-
-    public Duration sinkFlushInterval() throws UsageException {
-        return duration(SINK_FLUSH_INTERVAL);
     }
 
     private int intOption(String name) throws UsageException {

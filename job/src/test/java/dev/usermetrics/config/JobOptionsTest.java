@@ -18,7 +18,7 @@ class JobOptionsTest {
         assertThat(o.startingOffsets()).isEqualTo("earliest");
         assertThat(o.bounded()).isFalse();
         assertThat(o.parallelism()).isEqualTo(1);
-        assertThat(o.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -32,7 +32,7 @@ class JobOptionsTest {
         assertThat(o.checkpointInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(JobOptions.parse(new String[] {"--checkpoint-interval", "2000"}).checkpointInterval())
                 .isEqualTo(Duration.ofSeconds(2));
-        assertThat(JobOptions.parse(new String[] {"--sink.flush-interval", "2min"}).sinkFlushInterval())
+        assertThat(JobOptions.parse(new String[] {"--checkpoint-interval", "2min"}).checkpointInterval())
                 .isEqualTo(Duration.ofMinutes(2));
         assertThat(o.startingOffsets()).isEqualTo("committed");
     }

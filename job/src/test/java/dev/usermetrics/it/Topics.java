@@ -13,6 +13,15 @@ final class Topics {
     private Topics() {}
 
     static void produce(String topic, int partitions, List<String> lines) throws Exception {
+        produce(topic, partitions, lines, true);
+    }
+
+    /** Without keys, line i to partition i % partitions: the events of a trace are spread out. */
+    static void produceUnkeyed(String topic, int partitions, List<String> lines) throws Exception {
+        produce(topic, partitions, lines, false);
+    }
+
+    private static void produce(String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
         String bootstrap = Services.kafkaBootstrap();
         Produce.createTopic(bootstrap, topic, partitions);
         Properties p = new Properties();
@@ -22,10 +31,15 @@ final class Topics {
         p.put("acks", "all");
         p.put("linger.ms", "10");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            int i = 0;
             for (String line : lines) {
-                String key = Produce.traceKey(line);
-                producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                        line.getBytes(StandardCharsets.UTF_8)));
+                byte[] value = line.getBytes(StandardCharsets.UTF_8);
+                if (keyed) {
+                    String key = Produce.traceKey(line);
+                    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+                } else {
+                    producer.send(new ProducerRecord<>(topic, i++ % partitions, null, value));
+                }
             }
             producer.flush();
         }

@@ -96,7 +96,7 @@ class UserMetricsJobIT {
 
     @Test
     void liveUserChangeMovesRowsAndDeletesTheOnesLeftEmpty() throws Exception {
-        String[] a = args("it-live", "it_live", "--checkpoint-interval", "500ms", "--sink.flush-interval", "100ms");
+        String[] a = args("it-live", "it_live", "--checkpoint-interval", "500ms");
         String[] unbounded = java.util.Arrays.stream(a).filter(x -> !x.equals("--bounded")).toArray(String[]::new);
         JobOptions o = JobOptions.parse(unbounded);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(UserMetricsJob.flinkConfiguration(o));
@@ -104,7 +104,7 @@ class UserMetricsJobIT {
         PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_live");
         sinks.migrate();
         Topics.produce("it-live", 1, java.util.List.of());
-        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.sinkFlushInterval()).build(env);
+        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks).build(env);
         var client = env.executeAsync("user-metrics-live");
         try {
             Topics.produce("it-live", 1, java.util.List.of(
@@ -205,9 +205,10 @@ class UserMetricsJobIT {
     @Test
     void failureAfterACompletedCheckpointRecoversExactly() throws Exception {
         Scenario s = new Scenario(99, 500);
-        Topics.produce("it-failover", 2, s.lines);
-        JobOptions o = JobOptions.parse(args("it-failover", "it_failover", "--checkpoint-interval", "200ms",
-                "--sink.flush-interval", "100ms"));
+        // Unkeyed records, spread over 3 partitions: a trace's events arrive through different
+        // splits, so a replay after the failure re-reads them in another interleaving.
+        Topics.produceUnkeyed("it-failover", 3, s.lines);
+        JobOptions o = JobOptions.parse(args("it-failover", "it_failover", "--checkpoint-interval", "200ms"));
         Configuration conf = UserMetricsJob.flinkConfiguration(o);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -217,7 +218,7 @@ class UserMetricsJobIT {
         env.setParallelism(1);
         PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_failover");
         sinks.migrate();
-        UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.sinkFlushInterval());
+        UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks);
         DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("kafka-source")
                 .map(new FailAfterCheckpoint(s.lines.size() / 3, 2L * s.lines.size() / 3))
