@@ -198,13 +198,49 @@ public class UserMetricsJob {
 
         PostgresSinks sinks = new PostgresSinks(o.get(JobOptions.POSTGRES_URL), o.get(JobOptions.POSTGRES_USER),
                 o.get(JobOptions.POSTGRES_PASSWORD), o.get(JobOptions.POSTGRES_SCHEMA));
-        sinks.migrate();
+        if (!checkTopic(o) && o.bounded()) {
+            System.err.println("error: topic " + o.get(JobOptions.KAFKA_TOPIC) + " does not exist at "
+                    + o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + "; a --bounded run has nothing to read");
+            System.exit(1);
+            return;
+        }
 
+        try {
+            sinks.migrate();
+        } catch (java.sql.SQLException e) {
+            System.err.println("error: cannot prepare the sink schema \"" + o.get(JobOptions.POSTGRES_SCHEMA) + "\" at "
+                    + o.get(JobOptions.POSTGRES_URL) + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         new UserMetricsJob(kafkaSource(o), sinks).build(env);
         JobExecutionResult result = env.execute("user-metrics");
         if (o.bounded()) {
             printSummary(result, sinks.schema());
         }
+    }
+
+    /**
+     * Warns early when the topic is missing or Kafka does not answer (a streaming job would just
+     * wait). Returns false only when Kafka answered and the topic is missing.
+     */
+    private static boolean checkTopic(JobOptions o) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+        p.put("request.timeout.ms", "5000");
+        p.put("default.api.timeout.ms", "10000");
+        String topic = o.get(JobOptions.KAFKA_TOPIC);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            if (!admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+                LOG.warn("Topic {} does not exist at {} (yet); the job reads it once it does",
+                        topic, o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+                return false;
+            }
+        } catch (Exception e) {
+            LOG.warn("Kafka at {} did not answer ({}); the job starts anyway and keeps retrying",
+                    o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), e.toString());
+        }
+        return true;
     }
 
     private static void printSummary(JobExecutionResult result, String schema) {
