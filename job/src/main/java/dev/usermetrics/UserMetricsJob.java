@@ -15,10 +15,14 @@ import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.sink.PostgresSinks;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -40,6 +44,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +189,7 @@ public class UserMetricsJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (env instanceof LocalStreamEnvironment && o.get(JobOptions.CHECKPOINT_DIR).isBlank()) {
             // In-memory checkpoint storage caps state handles at a few MB; RocksDB files outgrow it.
-            String dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "user-metrics-checkpoints").toUri().toString();
+            String dir = Path.of(System.getProperty("java.io.tmpdir"), "user-metrics-checkpoints").toUri().toString();
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
             env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             LOG.info("No --checkpoint-dir given; local checkpoints go to {}", dir);
@@ -207,7 +212,7 @@ public class UserMetricsJob {
 
         try {
             sinks.migrate();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             System.err.println("error: cannot prepare the sink schema \"" + o.get(JobOptions.POSTGRES_SCHEMA) + "\" at "
                     + o.get(JobOptions.POSTGRES_URL) + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
             System.exit(1);
@@ -225,13 +230,13 @@ public class UserMetricsJob {
      * wait). Returns false only when Kafka answered and the topic is missing.
      */
     private static boolean checkTopic(JobOptions o) {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.put("bootstrap.servers", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
         p.put("request.timeout.ms", "5000");
         p.put("default.api.timeout.ms", "10000");
         String topic = o.get(JobOptions.KAFKA_TOPIC);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            if (!admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+        try (Admin admin = Admin.create(p)) {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
                 LOG.warn("Topic {} does not exist at {} (yet); the job reads it once it does",
                         topic, o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
                 return false;
