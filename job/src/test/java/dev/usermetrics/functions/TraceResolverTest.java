@@ -11,7 +11,14 @@ import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -137,6 +144,37 @@ class TraceResolverTest {
         obsPerHour.values().removeIf(v -> v == 0);
         assertThat(tracesPerHour).isEqualTo(Map.of(3_600_000L, 1L));
         assertThat(obsPerHour).isEqualTo(Map.of(3 * 3_600_000L, 1L));
+    }
+
+    private <S extends State> S state(String traceId,
+            StateDescriptor<S, ?> descriptor) throws Exception {
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(Keys.of("p", traceId));
+        return backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, descriptor);
+    }
+
+    @Test
+    void stateHoldsTheMergedTraceWithVersionsAndTheObservations() throws Exception {
+        send(trace("e1", 10, "t1", "u1"),
+                obs("e3", 30, "t1", "o1", "u2", null, Map.of("input", 9L), null),
+                obs("e2", 20, "t1", "o1", null, 11L, Map.of("input", 1L), null));
+        TraceState t = state("t1", new ValueStateDescriptor<>(
+                "trace", TypeInformation.of(TraceState.class))).value();
+        assertThat(t.eventIds).containsExactly("e1");
+        assertThat(t.userId).isEqualTo("u2");
+        assertThat(t.userVerId).isEqualTo("e3");
+        assertThat(t.emittedUser).isEqualTo("u2");
+        assertThat(t.minTraceEventTsNanos).isEqualTo(10 * Events.SEC);
+        assertThat(t.minObservationTimeNanos).isEqualTo(11 * Events.SEC);
+
+        ObservationState o = state("t1", new MapStateDescriptor<>("observations",
+                Types.STRING,
+                TypeInformation.of(ObservationState.class))).get("o1");
+        assertThat(o.eventIds).containsExactlyInAnyOrder("e2", "e3");
+        assertThat(o.startTimeNanos).isEqualTo(11 * Events.SEC);
+        assertThat(o.usage).isEqualTo(Map.of("input", 9L)); // e3 is the later version
+        assertThat(o.usageVerId).isEqualTo("e3");
     }
 
     @Test

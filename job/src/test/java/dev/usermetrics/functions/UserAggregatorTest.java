@@ -9,7 +9,12 @@ import dev.usermetrics.records.SinkTable;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -94,6 +99,28 @@ class UserAggregatorTest {
         MetricsRow day1 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", 24 * HOUR));
         assertThat(day1.metrics.observations).isEqualTo(1);
         assertThat(day1.metrics.traces).isZero();
+    }
+
+    @Test
+    void stateHoldsTotalsBucketsAndTraceTimes() throws Exception {
+        send(trace("u1", 100, +1), trace("u1", 100, +1), observation("u1", 3700, +1, 5, "0.1"));
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(Keys.of("p", "u1"));
+        var ns = VoidNamespace.INSTANCE;
+        var nsSer = VoidNamespaceSerializer.INSTANCE;
+        UserTotals totals = backend.getPartitionedState(ns, nsSer, new ValueStateDescriptor<>(
+                "totals", TypeInformation.of(UserTotals.class))).value();
+        assertThat(totals.metrics.traces).isEqualTo(2);
+        assertThat(totals.metrics.observations).isEqualTo(1);
+        assertThat(totals.firstSeenNanos).isEqualTo(100 * SEC);
+        var hourly = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
+                "hourly", Types.LONG,
+                TypeInformation.of(Metrics.class)));
+        assertThat(hourly.get(0L).traces).isEqualTo(2);
+        assertThat(hourly.get(HOUR).observations).isEqualTo(1);
+        var traceTimes = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
+                "trace-times", Types.LONG, Types.LONG));
+        assertThat(traceTimes.get(100 * SEC)).isEqualTo(2L);
     }
 
     @Test
