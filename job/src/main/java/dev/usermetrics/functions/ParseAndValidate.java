@@ -42,7 +42,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private transient long progressSince;
     private transient long progressRecords;
     private transient long progressRejected;
-    private transient String lastPosition;
+    private transient RawRecord lastRecord;
     /** Accumulators: the end-of-run summary of a bounded run. */
     private transient LongCounter recordsTotal;
     private transient Map<RejectReason, LongCounter> reasonTotals;
@@ -70,7 +70,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<IngestionEvent> out) {
         recordsTotal.add(1);
-        lastPosition = record.topic + "-" + record.partition + "@" + record.offset;
+        lastRecord = record;
         logProgress();
         ParseOutcome outcome = parser.parse(record.value);
         if (outcome instanceof ParseOutcome.Accepted a) {
@@ -99,7 +99,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
             LOG.info("subtask {}: {} records in the last {} s ({}/s), {} rejected or userId dropped; last offset {}",
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), progressRecords,
                     (now - progressSince) / 1000, progressRecords * 1000 / (now - progressSince), progressRejected,
-                    lastPosition);
+                    lastRecord.topic + "-" + lastRecord.partition + "@" + lastRecord.offset);
             progressSince = now;
             progressRecords = 0;
             progressRejected = 0;

@@ -2,9 +2,7 @@ package dev.usermetrics.records;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,22 +76,29 @@ public class Metrics {
     private static <V> void merge(Map<String, V> sums, Map<String, Long> counts, Map<String, V> otherSums,
             Map<String, Long> otherCounts, int sign, V zero, BinaryOperator<V> plus,
             BiFunction<V, Integer, V> signed, Predicate<V> isZero) {
-        Set<String> keys = new HashSet<>(otherSums.keySet());
-        keys.addAll(otherCounts.keySet());
-        for (String k : keys) {
-            V d = otherSums.get(k);
-            V sum = d == null ? sums.getOrDefault(k, zero) : plus.apply(sums.getOrDefault(k, zero), signed.apply(d, sign));
-            long n = counts.getOrDefault(k, 0L) + sign * otherCounts.getOrDefault(k, 0L);
-            if (n == 0) {
-                counts.remove(k);
-            } else {
-                counts.put(k, n);
+        for (Map.Entry<String, V> e : otherSums.entrySet()) {
+            mergeKey(sums, counts, e.getKey(), e.getValue(), otherCounts.getOrDefault(e.getKey(), 0L), sign, zero, plus, signed, isZero);
+        }
+        for (Map.Entry<String, Long> e : otherCounts.entrySet()) {
+            if (!otherSums.containsKey(e.getKey())) {
+                mergeKey(sums, counts, e.getKey(), null, e.getValue(), sign, zero, plus, signed, isZero);
             }
-            if (n == 0 && isZero.test(sum)) {
-                sums.remove(k);
-            } else {
-                sums.put(k, sum);
-            }
+        }
+    }
+
+    private static <V> void mergeKey(Map<String, V> sums, Map<String, Long> counts, String k, V d, long dCount,
+            int sign, V zero, BinaryOperator<V> plus, BiFunction<V, Integer, V> signed, Predicate<V> isZero) {
+        V sum = d == null ? sums.getOrDefault(k, zero) : plus.apply(sums.getOrDefault(k, zero), signed.apply(d, sign));
+        long n = counts.getOrDefault(k, 0L) + sign * dCount;
+        if (n == 0) {
+            counts.remove(k);
+        } else {
+            counts.put(k, n);
+        }
+        if (n == 0 && isZero.test(sum)) {
+            sums.remove(k);
+        } else {
+            sums.put(k, sum);
         }
     }
 
