@@ -5,6 +5,7 @@ import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.ForTable;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
+import dev.usermetrics.functions.ObservationRouter;
 import dev.usermetrics.functions.ParseAndValidate;
 import dev.usermetrics.functions.RawRecordDeserializer;
 import dev.usermetrics.functions.TraceResolver;
@@ -94,6 +95,10 @@ public class UserMetricsJob {
                 .uid("sink-rejected-events");
 
         DataStream<Contribution> contributions = events
+                .keyBy(new Keys.ByRoute())
+                .process(new ObservationRouter())
+                .name("route-observations")
+                .uid("route-observations")
                 .keyBy(new Keys.ByTrace())
                 .process(new TraceResolver())
                 .name("resolve-trace-user")

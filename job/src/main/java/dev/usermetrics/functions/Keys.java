@@ -12,6 +12,14 @@ public final class Keys {
         return projectId.length() + ":" + projectId + "/" + id;
     }
 
+    /** Observation events by (project, observation); trace events by (project, trace). */
+    public static final class ByRoute implements KeySelector<IngestionEvent, String> {
+        @Override
+        public String getKey(IngestionEvent e) {
+            return e.isTrace() ? "t" + of(e.projectId, e.traceId) : "o" + of(e.projectId, e.observationId);
+        }
+    }
+
     /** (project, trace): where events of one trace are merged and its user is resolved. */
     public static final class ByTrace implements KeySelector<IngestionEvent, String> {
         @Override

@@ -20,6 +20,10 @@ public class ObservationState {
     public Long startTimeNanos;
     public long startVerTs;
     public String startVerId;
+    /** The valid userId of this observation's latest-ordered event that carried one. */
+    public String userId;
+    public long userVerTs;
+    public String userVerId;
     /** Earliest envelope timestamp of the observation's events: its time when no startTime. */
     public long minEventTsNanos = Long.MAX_VALUE;
     /** usageDetails of the latest-ordered event that carried a non-empty one (replaced whole). */
@@ -49,6 +53,11 @@ public class ObservationState {
         long ts = e.timestampNanos;
         String id = e.eventId;
         minEventTsNanos = Math.min(minEventTsNanos, ts);
+        if (e.userId != null && (userVerId == null || Versions.compare(ts, id, userVerTs, userVerId) > 0)) {
+            userId = e.userId;
+            userVerTs = ts;
+            userVerId = id;
+        }
         if (e.bodyTimeNanos != null
                 && (startVerId == null || Versions.compare(ts, id, startVerTs, startVerId) < 0)) {
             startTimeNanos = e.bodyTimeNanos;

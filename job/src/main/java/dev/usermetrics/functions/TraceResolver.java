@@ -1,8 +1,8 @@
 package dev.usermetrics.functions;
 
 import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
-import dev.usermetrics.records.Metrics;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -56,6 +56,9 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
     public void processElement(IngestionEvent e, Context ctx, Collector<Contribution> out) throws Exception {
         TraceState t = trace.value();
         if (t == null) {
+            if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY) {
+                return;
+            }
             t = new TraceState();
         } else if (e.isTrace() && t.eventIds.contains(e.eventId)) {
             duplicates.inc();
@@ -64,45 +67,46 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         String oldUser = t.emittedUser;
         long oldTraceTime = t.emittedTraceTimeNanos;
 
-        // Merge the observation first, remembering what it contributed before.
-        ObservationState obs = null;
-        Metrics obsBefore = null;
-        long obsTimeBefore = 0;
-        if (!e.isTrace()) {
-            obs = observations.get(e.observationId);
+        // The observation this event changes: what it contributed before, and its state after
+        // (null when it moved to another trace).
+        ObservationState before = null;
+        ObservationState after = null;
+        if (e.kind == EntityKind.OBSERVATION) {
+            ObservationState obs = observations.get(e.observationId);
             if (obs != null && obs.seen(e.eventId)) {
                 duplicates.inc();
                 return;
             }
-            if (obs != null) {
-                obsBefore = obs.contribution();
-                obsTimeBefore = obs.timeNanos();
-            } else {
-                obs = new ObservationState();
+            before = obs;
+            after = obs != null ? copyOf(obs) : new ObservationState();
+            after.apply(e);
+            observations.put(e.observationId, after);
+            updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
+            t.apply(e);
+        } else if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY) {
+            before = observations.get(e.observationId);
+            if (before == null) {
+                return;
             }
-            obs.apply(e);
-            observations.put(e.observationId, obs);
-            updateMinObservationTime(t, obsBefore != null ? obsTimeBefore : null, obs.timeNanos());
+            observations.remove(e.observationId);
+            if (Long.valueOf(before.timeNanos()).equals(t.minObservationTimeNanos)) {
+                rescanMinObservationTime(t);
+            }
+            if (t.userCameFrom(before)) {
+                t.recomputeUser(observations.values());
+            }
+        } else {
+            t.apply(e);
         }
-        t.apply(e);
 
-        String newUser = t.userId;
-        long newTraceTime = t.effectiveTimeNanos();
+        // A trace whose only observations moved away is gone: it counts for nobody.
+        String newUser = t.isEmpty() ? null : t.userId;
+        long newTraceTime = newUser != null ? t.effectiveTimeNanos() : 0;
         DeltaBuilder delta = new DeltaBuilder(e.projectId);
         if (!Objects.equals(oldUser, newUser)) {
             if (oldUser != null) {
                 userChanges.inc();
-                // Retract everything as it was counted: the changed observation at its old value.
-                delta.addTrace(oldUser, oldTraceTime, -1);
-                for (Map.Entry<String, ObservationState> o : observations.entries()) {
-                    if (obs != null && o.getKey().equals(e.observationId)) {
-                        if (obsBefore != null) {
-                            delta.addObservation(oldUser, obsTimeBefore, obsBefore, -1);
-                        }
-                    } else {
-                        delta.addObservation(oldUser, o.getValue().timeNanos(), o.getValue().contribution(), -1);
-                    }
-                }
+                retractAll(delta, oldUser, oldTraceTime, e.observationId, before, after);
             }
             if (newUser != null) {
                 delta.addTrace(newUser, newTraceTime, +1);
@@ -115,18 +119,60 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 delta.addTrace(newUser, oldTraceTime, -1);
                 delta.addTrace(newUser, newTraceTime, +1);
             }
-            if (obs != null) {
-                if (obsBefore != null) {
-                    delta.addObservation(newUser, obsTimeBefore, obsBefore, -1);
-                }
-                delta.addObservation(newUser, obs.timeNanos(), obs.contribution(), +1);
+            if (before != null) {
+                delta.addObservation(newUser, before.timeNanos(), before.contribution(), -1);
+            }
+            if (after != null) {
+                delta.addObservation(newUser, after.timeNanos(), after.contribution(), +1);
             }
         }
         delta.emit(out);
 
+        if (t.isEmpty()) {
+            trace.clear();
+            return;
+        }
         t.emittedUser = newUser;
-        t.emittedTraceTimeNanos = newUser != null ? newTraceTime : 0;
+        t.emittedTraceTimeNanos = newTraceTime;
         trace.update(t);
+    }
+
+    /**
+     * Retracts everything the trace contributed to {@code user} as it was counted: the changed
+     * observation at its old value (or not at all if it is new), every other one as it is.
+     */
+    private void retractAll(DeltaBuilder delta, String user, long traceTime, String changedId,
+            ObservationState before, ObservationState after) throws Exception {
+        delta.addTrace(user, traceTime, -1);
+        for (Map.Entry<String, ObservationState> o : observations.entries()) {
+            if (after != null && o.getKey().equals(changedId)) {
+                continue; // counted below at its old value
+            }
+            delta.addObservation(user, o.getValue().timeNanos(), o.getValue().contribution(), -1);
+        }
+        if (before != null) {
+            delta.addObservation(user, before.timeNanos(), before.contribution(), -1);
+        }
+    }
+
+    /** A copy, so that "before" stays as it was under a heap state backend too. */
+    private static ObservationState copyOf(ObservationState o) {
+        ObservationState c = new ObservationState();
+        c.eventIds = new java.util.ArrayList<>(o.eventIds);
+        c.userId = o.userId;
+        c.userVerTs = o.userVerTs;
+        c.userVerId = o.userVerId;
+        c.startTimeNanos = o.startTimeNanos;
+        c.startVerTs = o.startVerTs;
+        c.startVerId = o.startVerId;
+        c.minEventTsNanos = o.minEventTsNanos;
+        c.usage = o.usage;
+        c.usageVerTs = o.usageVerTs;
+        c.usageVerId = o.usageVerId;
+        c.cost = o.cost;
+        c.costVerTs = o.costVerTs;
+        c.costVerId = o.costVerId;
+        return c;
     }
 
     /** Keeps TraceState.minObservationTimeNanos equal to the min over all observations' times. */
@@ -136,11 +182,15 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
             t.minObservationTimeNanos = after;
         } else if (before != null && before.longValue() == min && after > before) {
             // The earliest observation moved later: rescan (rare: needs a reordered startTime).
-            long m = Long.MAX_VALUE;
-            for (ObservationState o : observations.values()) {
-                m = Math.min(m, o.timeNanos());
-            }
-            t.minObservationTimeNanos = m;
+            rescanMinObservationTime(t);
         }
+    }
+
+    private void rescanMinObservationTime(TraceState t) throws Exception {
+        Long m = null;
+        for (ObservationState o : observations.values()) {
+            m = m == null ? o.timeNanos() : Math.min(m, o.timeNanos());
+        }
+        t.minObservationTimeNanos = m;
     }
 }

@@ -21,6 +21,10 @@ public class TraceState {
     public String userId;
     public long userVerTs;
     public String userVerId;
+    /** The same over the trace events only (to recompute userId when an observation leaves). */
+    public String traceUserId;
+    public long traceUserVerTs;
+    public String traceUserVerId;
     /** Min of the observations' times: the trace's time when no trace event was seen. */
     public Long minObservationTimeNanos;
     /** The user the trace's contributions are currently counted for (null: none). */
@@ -41,6 +45,11 @@ public class TraceState {
         }
         if (e.isTrace()) {
             eventIds.add(e.eventId);
+            if (e.userId != null && (traceUserVerId == null || Versions.compare(ts, id, traceUserVerTs, traceUserVerId) > 0)) {
+                traceUserId = e.userId;
+                traceUserVerTs = ts;
+                traceUserVerId = id;
+            }
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null
                     && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {
@@ -49,6 +58,30 @@ public class TraceState {
                 bodyTimeVerId = id;
             }
         }
+    }
+
+    /** True when the user came from this observation's events. */
+    public boolean userCameFrom(ObservationState o) {
+        return userVerId != null && userVerId.equals(o.userVerId) && userVerTs == o.userVerTs;
+    }
+
+    /** Recomputes the user from the trace events and the given observations. */
+    public void recomputeUser(Iterable<ObservationState> observations) {
+        userId = traceUserId;
+        userVerTs = traceUserVerTs;
+        userVerId = traceUserVerId;
+        for (ObservationState o : observations) {
+            if (o.userVerId != null && (userVerId == null || Versions.compare(o.userVerTs, o.userVerId, userVerTs, userVerId) > 0)) {
+                userId = o.userId;
+                userVerTs = o.userVerTs;
+                userVerId = o.userVerId;
+            }
+        }
+    }
+
+    /** True when nothing of the trace is left (its only observations moved to other traces). */
+    public boolean isEmpty() {
+        return eventIds.isEmpty() && minObservationTimeNanos == null;
     }
 
     /** The time that places the trace in a bucket; null only before any event. */

@@ -105,6 +105,7 @@ final class Scenario {
         for (int t = 0; t < traceCount; t++) {
             generateTrace("proj-" + (t % 3 == 0 ? "b" : "a"), "trace-" + t, users);
         }
+        addObservationsUnderAnotherTrace(traceCount, users);
         computeTruth();
         render();
     }
@@ -176,6 +177,43 @@ final class Scenario {
                 }
                 events.add(upd);
             }
+        }
+    }
+
+    /**
+     * An SDK bug's worth of events: an observation event naming another trace (an existing one
+     * or a new one). Later-ordered: the observation stays where it is (traceId keeps its first
+     * value). Earlier-ordered: the whole observation belongs to the other trace.
+     */
+    private void addObservationsUnderAnotherTrace(int traceCount, List<String> users) {
+        List<Ev> creates = new ArrayList<>();
+        for (Ev e : events) {
+            if (e.obsId != null && e.type.endsWith("-create") && rnd.nextInt(100) < 4) {
+                creates.add(e);
+            }
+        }
+        int ghosts = 0;
+        for (Ev c : creates) {
+            String other;
+            if (rnd.nextBoolean()) {
+                int t = rnd.nextInt(traceCount);
+                other = "trace-" + t;
+                if (!("proj-" + (t % 3 == 0 ? "b" : "a")).equals(c.project) || other.equals(c.traceId)) {
+                    other = "ghost-" + ghosts++;
+                }
+            } else {
+                other = "ghost-" + ghosts++;
+            }
+            boolean earlier = rnd.nextBoolean();
+            Ev e = base(c.project, other, c.obsId, "span-update", earlier ? c.ts.minusSeconds(3600) : c.ts.plusSeconds(3600));
+            e.bodyTime = earlier && rnd.nextBoolean() ? e.ts : null;
+            if (rnd.nextBoolean()) {
+                usageAndCost(e);
+            }
+            if (rnd.nextInt(3) == 0) {
+                setUser(e, users.get(rnd.nextInt(users.size())));
+            }
+            events.add(e);
         }
     }
 
@@ -279,9 +317,17 @@ final class Scenario {
     private static final Comparator<Ev> ORDER = Comparator.comparing((Ev e) -> e.ts).thenComparing(e -> e.id);
 
     private void computeTruth() {
+        // An observation belongs to the traceId of its earliest-ordered event.
+        Map<String, Ev> firstOfObservation = new HashMap<>();
+        for (Ev e : events) {
+            if (e.obsId != null) {
+                firstOfObservation.merge(e.project + "\u0001" + e.obsId, e, (a, b) -> ORDER.compare(a, b) <= 0 ? a : b);
+            }
+        }
         Map<String, List<Ev>> byTrace = new LinkedHashMap<>();
         for (Ev e : events) {
-            byTrace.computeIfAbsent(e.project + "\u0001" + e.traceId, k -> new ArrayList<>()).add(e);
+            String traceId = e.obsId == null ? e.traceId : firstOfObservation.get(e.project + "\u0001" + e.obsId).traceId;
+            byTrace.computeIfAbsent(e.project + "\u0001" + traceId, k -> new ArrayList<>()).add(e);
         }
         for (List<Ev> evs : byTrace.values()) {
             evs.sort(ORDER);

@@ -1,0 +1,106 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.records.EntityKind;
+import dev.usermetrics.records.IngestionEvent;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Stage 0, keyed by (project, observation) for observation events (trace events pass through):
+ * an observation's traceId keeps its first value in (timestamp, event id) order, as Langfuse
+ * does. Every observation event is sent on with that traceId. When an earlier-ordered event
+ * arrives late naming another trace, the observation moves: the old trace gets an
+ * {@link EntityKind#OBSERVATION_MOVED_AWAY} and the new trace all of the observation's events.
+ *
+ * <p>State: {@code route} ({@link ObservationRoute}): the canonical traceId with its version
+ * and the observation's events (usually 1–3); duplicates are dropped here. No TTL, as in the
+ * trace stage.
+ */
+public class ObservationRouter extends KeyedProcessFunction<String, IngestionEvent, IngestionEvent> {
+
+    private transient ValueState<ObservationRoute> route;
+    private transient Counter duplicates;
+    private transient Counter moves;
+
+    @Override
+    public void open(OpenContext ctx) {
+        route = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("route", TypeInformation.of(ObservationRoute.class)));
+        duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
+        moves = getRuntimeContext().getMetricGroup().counter("observationsMoved");
+    }
+
+    @Override
+    public void processElement(IngestionEvent e, Context ctx, Collector<IngestionEvent> out) throws Exception {
+        if (e.isTrace()) {
+            out.collect(e);
+            return;
+        }
+        ObservationRoute r = route.value();
+        if (r == null) {
+            r = new ObservationRoute();
+        } else if (r.seen(e.eventId)) {
+            duplicates.inc();
+            return;
+        }
+        r.events.add(e);
+        if (r.traceId == null) {
+            r.traceId = e.traceId;
+            r.verTs = e.timestampNanos;
+            r.verId = e.eventId;
+            out.collect(e);
+        } else if (Versions.compare(e.timestampNanos, e.eventId, r.verTs, r.verId) < 0) {
+            r.verTs = e.timestampNanos;
+            r.verId = e.eventId;
+            if (e.traceId.equals(r.traceId)) {
+                out.collect(e);
+            } else {
+                moves.inc();
+                out.collect(movedAway(e, r.traceId));
+                r.traceId = e.traceId;
+                for (IngestionEvent earlier : r.events) {
+                    out.collect(withTrace(earlier, r.traceId));
+                }
+            }
+        } else {
+            out.collect(withTrace(e, r.traceId));
+        }
+        route.update(r);
+    }
+
+    private static IngestionEvent withTrace(IngestionEvent e, String traceId) {
+        if (e.traceId.equals(traceId)) {
+            return e;
+        }
+        IngestionEvent c = copy(e);
+        c.traceId = traceId;
+        return c;
+    }
+
+    private static IngestionEvent movedAway(IngestionEvent cause, String fromTrace) {
+        IngestionEvent m = copy(cause);
+        m.kind = EntityKind.OBSERVATION_MOVED_AWAY;
+        m.traceId = fromTrace;
+        return m;
+    }
+
+    private static IngestionEvent copy(IngestionEvent e) {
+        IngestionEvent c = new IngestionEvent();
+        c.eventId = e.eventId;
+        c.timestampNanos = e.timestampNanos;
+        c.projectId = e.projectId;
+        c.kind = e.kind;
+        c.traceId = e.traceId;
+        c.observationId = e.observationId;
+        c.bodyTimeNanos = e.bodyTimeNanos;
+        c.userId = e.userId;
+        c.usage = e.usage;
+        c.cost = e.cost;
+        return c;
+    }
+}
