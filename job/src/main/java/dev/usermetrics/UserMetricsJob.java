@@ -51,8 +51,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user-metrics job: Kafka ingestion events → parse and validate → merge per trace and
- * resolve its user → sum per user (cumulative, hourly, daily) → coalesce → Postgres upserts.
+ * The user-metrics job: Kafka ingestion events → parse and validate →
+ * route each observation to its first trace → merge per trace and resolve its user → sum per
+ * user (cumulative, hourly, daily) → latest rows, written when their checkpoint completes →
+ * Postgres upserts.
  *
  * <p>The pipeline takes its source and sinks as constructor arguments, so tests can give it any
  * Kafka source or schema; {@link #main} wires it from the command line. One code path for a

@@ -4,7 +4,7 @@ import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import org.apache.flink.api.java.functions.KeySelector;
 
-/** Key selectors of the two keyed stages. Length-prefixed so no id can collide with another. */
+/** Key selectors of the keyed stages. Length-prefixed so no id can collide with another. */
 public final class Keys {
     private Keys() {}
 
