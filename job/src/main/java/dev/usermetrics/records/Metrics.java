@@ -118,12 +118,6 @@ public class Metrics {
                 && costKeyCount.isEmpty();
     }
 
-    public static Metrics negate(Metrics m) {
-        Metrics r = new Metrics();
-        r.add(m, -1);
-        return r;
-    }
-
     @Override
     public String toString() {
         return "Metrics{traces=" + traces + ", observations=" + observations + ", usage=" + usage
