@@ -4,7 +4,7 @@ import dev.usermetrics.records.Contribution;
 
 /**
  * Local pre-aggregation before the shuffle to the user stage: sums the contributions of the same
- * (project, user, hour) coming out of one trace-stage subtask. A busy user's many traces then
+ * (project, user, environment, hour) coming out of one trace-stage subtask. A busy user's many traces then
  * cost the user stage one state update per flush instead of one per event. Sums are exact
  * (longs, BigDecimal), so the result is the same as applying them one by one.
  *
@@ -12,7 +12,7 @@ import dev.usermetrics.records.Contribution;
  */
 public class ContributionCombiner extends FlushingBuffer<ContributionCombiner.Key, Contribution> {
 
-    public record Key(String projectId, String userId, long hourStartMillis) {}
+    public record Key(String projectId, String userId, String environment, long hourStartMillis) {}
 
     public ContributionCombiner(int maxEntries, long flushIntervalMillis) {
         super(maxEntries, flushIntervalMillis);
@@ -20,7 +20,7 @@ public class ContributionCombiner extends FlushingBuffer<ContributionCombiner.Ke
 
     @Override
     protected Key key(Contribution c) {
-        return new Key(c.projectId, c.userId, c.hourStartMillis);
+        return new Key(c.projectId, c.userId, c.environment, c.hourStartMillis);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.usermetrics.functions;
 
 import dev.usermetrics.records.Contribution;
-import dev.usermetrics.records.Metrics;
 import dev.usermetrics.validation.Timestamps;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,11 +8,11 @@ import org.apache.flink.util.Collector;
 
 /**
  * Collects the signed contributions of one trace change and emits one record per
- * (user, hour) it touches: e.g. an observation update within its hour becomes one record with
- * the usage difference.
+ * (user, environment, hour) it touches: e.g. an observation update within its hour becomes one
+ * record with the usage difference.
  */
 final class DeltaBuilder {
-    private record Slot(String userId, long hourStartMillis) {}
+    private record Slot(String userId, String environment, long hourStartMillis) {}
 
     private final String projectId;
     private final Map<Slot, Contribution> slots = new LinkedHashMap<>();
@@ -22,16 +21,14 @@ final class DeltaBuilder {
         this.projectId = projectId;
     }
 
-    void addObservation(String userId, long timeNanos, Metrics part, int sign) {
-        slot(userId, Timestamps.hourStartMillis(timeNanos)).delta.add(part, sign);
+    void addTrace(String userId, String env, long traceTimeNanos, int sign) {
+        slot(userId, env, traceTimeNanos).addTrace(traceTimeNanos, sign);
     }
 
-    void addTrace(String userId, long traceTimeNanos, int sign) {
-        slot(userId, Timestamps.hourStartMillis(traceTimeNanos)).addTrace(traceTimeNanos, sign);
-    }
-
-    private Contribution slot(String userId, long hour) {
-        return slots.computeIfAbsent(new Slot(userId, hour), s -> new Contribution(projectId, userId, hour));
+    /** The contribution of (user, environment, hour of timeNanos). */
+    Contribution slot(String userId, String env, long timeNanos) {
+        long hour = Timestamps.hourStartMillis(timeNanos);
+        return slots.computeIfAbsent(new Slot(userId, env, hour), s -> new Contribution(projectId, userId, env, hour));
     }
 
     /** Emits every contribution that changes something; returns how many. */

@@ -12,11 +12,15 @@ public final class Keys {
         return projectId.length() + ":" + projectId + "/" + id;
     }
 
-    /** Observation events by (project, observation); trace events by (project, trace). */
+    /** Observation events by (project, observation), scores by (project, score), trace events by (project, trace). */
     public static final class ByRoute implements KeySelector<IngestionEvent, String> {
         @Override
         public String getKey(IngestionEvent e) {
-            return e.isTrace() ? "t" + of(e.projectId, e.traceId) : "o" + of(e.projectId, e.observationId);
+            return switch (e.kind) {
+                case TRACE -> "t" + of(e.projectId, e.traceId);
+                case SCORE -> "s" + of(e.projectId, e.scoreId);
+                default -> "o" + of(e.projectId, e.observationId);
+            };
         }
     }
 

@@ -11,15 +11,16 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Stage 0, keyed by (project, observation) for observation events (trace events pass through):
- * an observation's traceId keeps its first value in (timestamp, event id) order, as Langfuse
- * does. Every observation event is sent on with that traceId. When an earlier-ordered event
- * arrives late naming another trace, the observation moves: the old trace gets an
- * {@link EntityKind#OBSERVATION_MOVED_AWAY} and the new trace all of the observation's events.
+ * Stage 0, keyed by (project, observation) for observation events and (project, score) for
+ * score events (trace events pass through): a member's traceId keeps its first value in
+ * (timestamp, event id) order, as Langfuse does for observations. Every event is sent on with
+ * that traceId. When an earlier-ordered event arrives late naming another trace, the member
+ * moves: the old trace gets an {@link EntityKind#OBSERVATION_MOVED_AWAY} (or
+ * {@link EntityKind#SCORE_MOVED_AWAY}) and the new trace all of the member's events.
  *
  * <p>State: {@code route} ({@link ObservationRoute}): the canonical traceId with its version
- * and the observation's events (usually 1–3); duplicates are dropped here. No TTL, as in the
- * trace stage.
+ * and the member's events (usually 1–3); duplicates are dropped here. No TTL, as in the trace
+ * stage.
  */
 public class ObservationRouter extends KeyedProcessFunction<String, IngestionEvent, IngestionEvent> {
 
@@ -77,30 +78,15 @@ public class ObservationRouter extends KeyedProcessFunction<String, IngestionEve
         if (e.traceId.equals(traceId)) {
             return e;
         }
-        IngestionEvent c = copy(e);
+        IngestionEvent c = e.copy();
         c.traceId = traceId;
         return c;
     }
 
     private static IngestionEvent movedAway(IngestionEvent cause, String fromTrace) {
-        IngestionEvent m = copy(cause);
-        m.kind = EntityKind.OBSERVATION_MOVED_AWAY;
+        IngestionEvent m = cause.copy();
+        m.kind = cause.kind.movedAway();
         m.traceId = fromTrace;
         return m;
-    }
-
-    private static IngestionEvent copy(IngestionEvent e) {
-        IngestionEvent c = new IngestionEvent();
-        c.eventId = e.eventId;
-        c.timestampNanos = e.timestampNanos;
-        c.projectId = e.projectId;
-        c.kind = e.kind;
-        c.traceId = e.traceId;
-        c.observationId = e.observationId;
-        c.bodyTimeNanos = e.bodyTimeNanos;
-        c.userId = e.userId;
-        c.usage = e.usage;
-        c.cost = e.cost;
-        return c;
     }
 }

@@ -13,17 +13,17 @@ import java.util.Map;
  * observation id). Each field remembers the version (event timestamp, event id) it came from,
  * so the merge gives the same result in any arrival order.
  */
-public class ObservationState {
+public class ObservationState implements TraceMember {
     /** Ids of the events applied to this observation: a duplicate changes nothing. */
     public List<String> eventIds = new ArrayList<>();
     /** body.startTime of the earliest-ordered event that carried one ("keeps its first value"). */
     public Long startTimeNanos;
     public long startVerTs;
     public String startVerId;
-    /** The valid userId of this observation's latest-ordered event that carried one. */
-    public String userId;
-    public long userVerTs;
-    public String userVerId;
+    /** The valid userId / environment / model of this observation's latest-ordered event that carried one. */
+    public Lww user = new Lww();
+    public Lww environment = new Lww();
+    public Lww model = new Lww();
     /** Earliest envelope timestamp of the observation's events: its time when no startTime. */
     public long minEventTsNanos = Long.MAX_VALUE;
     /** usageDetails of the latest-ordered event that carried a non-empty one (replaced whole). */
@@ -42,7 +42,7 @@ public class ObservationState {
         return startTimeNanos != null ? startTimeNanos : minEventTsNanos;
     }
 
-    /** True when this event was applied before. */
+    @Override
     public boolean seen(String eventId) {
         return eventIds.contains(eventId);
     }
@@ -53,11 +53,9 @@ public class ObservationState {
         long ts = e.timestampNanos;
         String id = e.eventId;
         minEventTsNanos = Math.min(minEventTsNanos, ts);
-        if (e.userId != null && (userVerId == null || Versions.compare(ts, id, userVerTs, userVerId) > 0)) {
-            userId = e.userId;
-            userVerTs = ts;
-            userVerId = id;
-        }
+        user.offer(e.userId, ts, id);
+        environment.offer(e.environment, ts, id);
+        model.offer(e.model, ts, id);
         if (e.bodyTimeNanos != null
                 && (startVerId == null || Versions.compare(ts, id, startVerTs, startVerId) < 0)) {
             startTimeNanos = e.bodyTimeNanos;
@@ -93,5 +91,30 @@ public class ObservationState {
             m.totalCost = total != null ? total : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         }
         return m;
+    }
+
+    @Override
+    public void addTo(DeltaBuilder delta, String user, String env, int sign) {
+        delta.slot(user, env, timeNanos()).addObservation(model.value, contribution(), sign);
+    }
+
+    @Override
+    public ObservationState copy() {
+        ObservationState c = new ObservationState();
+        c.eventIds = new ArrayList<>(eventIds);
+        c.startTimeNanos = startTimeNanos;
+        c.startVerTs = startVerTs;
+        c.startVerId = startVerId;
+        c.user = user.copy();
+        c.environment = environment.copy();
+        c.model = model.copy();
+        c.minEventTsNanos = minEventTsNanos;
+        c.usage = usage;
+        c.usageVerTs = usageVerTs;
+        c.usageVerId = usageVerId;
+        c.cost = cost;
+        c.costVerTs = costVerTs;
+        c.costVerId = costVerId;
+        return c;
     }
 }

@@ -7,7 +7,6 @@ import dev.usermetrics.validation.EventParser;
 import dev.usermetrics.validation.ParseOutcome;
 import dev.usermetrics.validation.RejectReason;
 import dev.usermetrics.validation.TextRules;
-import dev.usermetrics.validation.UserIdRules;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
@@ -21,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses each Kafka record into an event. Bad records and invalid userIds go to the
+ * Parses each Kafka record into an event. Bad records and dropped or replaced fields go to the
  * {@link #REJECTED} side output (→ rejected_events) with a reason, a per-reason counter and a
  * rate-limited WARN; nothing here throws on input. Stateless.
  */
@@ -62,8 +61,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         recordsTotal = getRuntimeContext().getLongCounter("records read");
         reasonTotals = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
-            String action = r.onlyUserIdDropped() ? "userId dropped: " : "rejected: ";
-            reasonTotals.put(r, getRuntimeContext().getLongCounter(action + r.code()));
+            reasonTotals.put(r, getRuntimeContext().getLongCounter(r.action().code() + ": " + r.code()));
         }
     }
 
@@ -74,15 +72,14 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         logProgress();
         ParseOutcome outcome = parser.parse(record.value);
         if (outcome instanceof ParseOutcome.Accepted a) {
-            if (a.droppedUserId() != null) {
-                UserIdRules.Invalid inv = a.droppedUserId();
-                report(ctx, record, inv.reason(), inv.detail(), a.event().eventId, a.event().projectId);
+            for (ParseOutcome.FieldFix f : a.fixes()) {
+                report(ctx, record, f.reason(), f.detail(), a.event().eventId, a.event().projectId);
             }
             accepted.inc();
             out.collect(a.event());
         } else if (outcome instanceof ParseOutcome.Skipped sk) {
-            if (sk.droppedUserId() != null) {
-                report(ctx, record, sk.droppedUserId().reason(), sk.droppedUserId().detail(), sk.eventId(), sk.projectId());
+            for (ParseOutcome.FieldFix f : sk.fixes()) {
+                report(ctx, record, f.reason(), f.detail(), sk.eventId(), sk.projectId());
             }
             skipped.inc();
         } else if (outcome instanceof ParseOutcome.Rejected r) {
@@ -96,7 +93,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         if (progressSince == 0) {
             progressSince = now;
         } else if (now - progressSince >= PROGRESS_INTERVAL_MS) {
-            LOG.info("subtask {}: {} records in the last {} s ({}/s), {} rejected or userId dropped; last offset {}",
+            LOG.info("subtask {}: {} records in the last {} s ({}/s), {} rejected or with a field dropped; last offset {}",
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), progressRecords,
                     (now - progressSince) / 1000, progressRecords * 1000 / (now - progressSince), progressRejected,
                     lastRecord.topic + "-" + lastRecord.partition + "@" + lastRecord.offset);
@@ -110,7 +107,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         reasonCounters.get(reason).inc();
         reasonTotals.get(reason).add(1);
         progressRejected++;
-        String action = reason.onlyUserIdDropped() ? "user_id_dropped" : "rejected";
+        String action = reason.action().code();
         warnings.warn("{} event {} (project {}, {}-{}@{}): {}: {}", action, eventId, projectId,
                 record.topic, record.partition, record.offset, reason.code(), detail);
         RejectedEvent rej = new RejectedEvent();

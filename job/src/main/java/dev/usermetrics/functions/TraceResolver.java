@@ -17,17 +17,19 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Stage 1, keyed by (project, trace): drops duplicate events, merges the trace and its
- * observations field by field in (timestamp, event id) order, resolves the trace's user, and
- * emits the exact signed change of every affected user's metrics.
+ * Stage 1, keyed by (project, trace): drops duplicate events, merges the trace, its
+ * observations and its scores field by field in (timestamp, event id) order, resolves the
+ * trace's user and environment, and emits the exact signed change of every affected
+ * (user, environment, hour).
  *
  * <p>State (no TTL: a trace must be remembered to merge its late events exactly; see
  * docs/design.md):
  * <ul>
- *   <li>{@code trace}: {@link TraceState} — trace time, resolved user, what was emitted, and
- *       the ids of the trace events applied.</li>
+ *   <li>{@code trace}: {@link TraceState} — trace time, resolved user and environment, what was
+ *       emitted, and the ids of the trace events applied.</li>
  *   <li>{@code observations}: MapState observationId → {@link ObservationState}, including the
  *       ids of the observation's events applied.</li>
+ *   <li>{@code scores}: MapState scoreId → {@link ScoreState}, the same for scores.</li>
  * </ul>
  * Event ids live inside the entity they belong to (usually 1–3 per entity), so deduplication
  * costs no extra state access. A duplicate changes nothing.
@@ -39,6 +41,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
 
     private transient ValueState<TraceState> trace;
     private transient MapState<String, ObservationState> observations;
+    private transient MapState<String, ScoreState> scores;
     private transient Counter duplicates;
     private transient Counter userChanges;
 
@@ -48,15 +51,20 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class)));
         observations = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "observations", Types.STRING, TypeInformation.of(ObservationState.class)));
+        scores = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "scores", Types.STRING, TypeInformation.of(ScoreState.class)));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         userChanges = getRuntimeContext().getMetricGroup().counter("traceUserChanges");
     }
+
+    /** The member an event changed: what it contributed before (null: new) and after (null: gone). */
+    private record Change(String id, boolean isScore, TraceMember before, TraceMember after) {}
 
     @Override
     public void processElement(IngestionEvent e, Context ctx, Collector<Contribution> out) throws Exception {
         TraceState t = trace.value();
         if (t == null) {
-            if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY) {
+            if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY || e.kind == EntityKind.SCORE_MOVED_AWAY) {
                 return;
             }
             t = new TraceState();
@@ -65,65 +73,47 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
             return;
         }
         String oldUser = t.emittedUser;
+        String oldEnv = t.emittedEnvironment;
         long oldTraceTime = t.emittedTraceTimeNanos;
 
-        // The observation this event changes: what it contributed before, and its state after
-        // (null when it moved to another trace).
-        ObservationState before = null;
-        ObservationState after = null;
-        if (e.kind == EntityKind.OBSERVATION) {
-            ObservationState obs = observations.get(e.observationId);
-            if (obs != null && obs.seen(e.eventId)) {
-                duplicates.inc();
-                return;
+        Change change = switch (e.kind) {
+            case TRACE -> {
+                t.apply(e);
+                yield null;
             }
-            before = obs;
-            after = obs != null ? copyOf(obs) : new ObservationState();
-            after.apply(e);
-            observations.put(e.observationId, after);
-            updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
-            t.apply(e);
-        } else if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY) {
-            before = observations.get(e.observationId);
-            if (before == null) {
-                return;
-            }
-            observations.remove(e.observationId);
-            if (Long.valueOf(before.timeNanos()).equals(t.minObservationTimeNanos)) {
-                rescanMinObservationTime(t);
-            }
-            if (t.userCameFrom(before)) {
-                t.recomputeUser(observations.values());
-            }
-        } else {
-            t.apply(e);
+            case OBSERVATION -> applyObservation(t, e);
+            case SCORE -> applyScore(t, e);
+            case OBSERVATION_MOVED_AWAY -> removeObservation(t, e.observationId);
+            case SCORE_MOVED_AWAY -> removeScore(t, e.scoreId);
+        };
+        if (change != null && change.before == null && change.after == null) {
+            return; // a duplicate, or a member that was never here
         }
 
-        // A trace whose only observations moved away is gone: it counts for nobody.
-        String newUser = t.isEmpty() ? null : t.userId;
+        String newUser = t.resolvedUser();
+        String newEnv = newUser != null ? t.resolvedEnvironment() : null;
         long newTraceTime = newUser != null ? t.effectiveTimeNanos() : 0;
         DeltaBuilder delta = new DeltaBuilder(e.projectId);
-        if (!Objects.equals(oldUser, newUser)) {
+        if (!Objects.equals(oldUser, newUser) || !Objects.equals(oldEnv, newEnv)) {
             if (oldUser != null) {
-                userChanges.inc();
-                retractAll(delta, oldUser, oldTraceTime, e.observationId, before, after);
+                if (!oldUser.equals(newUser)) {
+                    userChanges.inc();
+                }
+                retractAll(delta, t, oldUser, oldEnv, oldTraceTime, change);
             }
             if (newUser != null) {
-                delta.addTrace(newUser, newTraceTime, +1);
-                for (ObservationState o : observations.values()) {
-                    delta.addObservation(newUser, o.timeNanos(), o.contribution(), +1);
-                }
+                addAll(delta, t, newUser, newEnv, newTraceTime);
             }
         } else if (newUser != null) {
             if (oldTraceTime != newTraceTime) {
-                delta.addTrace(newUser, oldTraceTime, -1);
-                delta.addTrace(newUser, newTraceTime, +1);
+                delta.addTrace(newUser, newEnv, oldTraceTime, -1);
+                delta.addTrace(newUser, newEnv, newTraceTime, +1);
             }
-            if (before != null) {
-                delta.addObservation(newUser, before.timeNanos(), before.contribution(), -1);
+            if (change != null && change.before != null) {
+                change.before.addTo(delta, newUser, newEnv, -1);
             }
-            if (after != null) {
-                delta.addObservation(newUser, after.timeNanos(), after.contribution(), +1);
+            if (change != null && change.after != null) {
+                change.after.addTo(delta, newUser, newEnv, +1);
             }
         }
         delta.emit(out);
@@ -133,46 +123,101 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
             return;
         }
         t.emittedUser = newUser;
+        t.emittedEnvironment = newEnv;
         t.emittedTraceTimeNanos = newTraceTime;
         trace.update(t);
     }
 
-    /**
-     * Retracts everything the trace contributed to {@code user} as it was counted: the changed
-     * observation at its old value (or not at all if it is new), every other one as it is.
-     */
-    private void retractAll(DeltaBuilder delta, String user, long traceTime, String changedId,
-            ObservationState before, ObservationState after) throws Exception {
-        delta.addTrace(user, traceTime, -1);
-        for (Map.Entry<String, ObservationState> o : observations.entries()) {
-            if (after != null && o.getKey().equals(changedId)) {
-                continue; // counted below at its old value
-            }
-            delta.addObservation(user, o.getValue().timeNanos(), o.getValue().contribution(), -1);
+    private Change applyObservation(TraceState t, IngestionEvent e) throws Exception {
+        ObservationState before = observations.get(e.observationId);
+        if (before != null && before.seen(e.eventId)) {
+            duplicates.inc();
+            return new Change(e.observationId, false, null, null);
         }
-        if (before != null) {
-            delta.addObservation(user, before.timeNanos(), before.contribution(), -1);
+        ObservationState after = before != null ? before.copy() : new ObservationState();
+        after.apply(e);
+        observations.put(e.observationId, after);
+        updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
+        t.apply(e);
+        return new Change(e.observationId, false, before, after);
+    }
+
+    private Change applyScore(TraceState t, IngestionEvent e) throws Exception {
+        ScoreState before = scores.get(e.scoreId);
+        if (before != null && before.seen(e.eventId)) {
+            duplicates.inc();
+            return new Change(e.scoreId, true, null, null);
+        }
+        ScoreState after = before != null ? before.copy() : new ScoreState();
+        after.apply(e);
+        scores.put(e.scoreId, after);
+        if (before == null) {
+            t.scoreCount++;
+        }
+        return new Change(e.scoreId, true, before, after);
+    }
+
+    private Change removeObservation(TraceState t, String id) throws Exception {
+        ObservationState before = observations.get(id);
+        if (before == null) {
+            return new Change(id, false, null, null);
+        }
+        observations.remove(id);
+        if (Long.valueOf(before.timeNanos()).equals(t.minObservationTimeNanos)) {
+            rescanMinObservationTime(t);
+        }
+        // Moves are rare: recompute user and environment from what is left.
+        t.recomputeFrom(observations.values());
+        return new Change(id, false, before, null);
+    }
+
+    private Change removeScore(TraceState t, String id) throws Exception {
+        ScoreState before = scores.get(id);
+        if (before == null) {
+            return new Change(id, true, null, null);
+        }
+        scores.remove(id);
+        t.scoreCount--;
+        return new Change(id, true, before, null);
+    }
+
+    /**
+     * Retracts everything the trace contributed to (user, env) as it was counted: the changed
+     * member at its old value (or not at all if it is new), every other one as it is.
+     */
+    private void retractAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime, Change change)
+            throws Exception {
+        delta.addTrace(user, env, traceTime, -1);
+        String skipObs = change != null && !change.isScore && change.after != null ? change.id : null;
+        for (Map.Entry<String, ObservationState> o : observations.entries()) {
+            if (!o.getKey().equals(skipObs)) {
+                o.getValue().addTo(delta, user, env, -1);
+            }
+        }
+        if (t.scoreCount > 0) {
+            String skipScore = change != null && change.isScore && change.after != null ? change.id : null;
+            for (Map.Entry<String, ScoreState> s : scores.entries()) {
+                if (!s.getKey().equals(skipScore)) {
+                    s.getValue().addTo(delta, user, env, -1);
+                }
+            }
+        }
+        if (change != null && change.before != null) {
+            change.before.addTo(delta, user, env, -1);
         }
     }
 
-    /** A copy, so that "before" stays as it was under a heap state backend too. */
-    private static ObservationState copyOf(ObservationState o) {
-        ObservationState c = new ObservationState();
-        c.eventIds = new java.util.ArrayList<>(o.eventIds);
-        c.userId = o.userId;
-        c.userVerTs = o.userVerTs;
-        c.userVerId = o.userVerId;
-        c.startTimeNanos = o.startTimeNanos;
-        c.startVerTs = o.startVerTs;
-        c.startVerId = o.startVerId;
-        c.minEventTsNanos = o.minEventTsNanos;
-        c.usage = o.usage;
-        c.usageVerTs = o.usageVerTs;
-        c.usageVerId = o.usageVerId;
-        c.cost = o.cost;
-        c.costVerTs = o.costVerTs;
-        c.costVerId = o.costVerId;
-        return c;
+    /** Counts the whole trace, as it is now, for (user, env). */
+    private void addAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime) throws Exception {
+        delta.addTrace(user, env, traceTime, +1);
+        for (ObservationState o : observations.values()) {
+            o.addTo(delta, user, env, +1);
+        }
+        if (t.scoreCount > 0) {
+            for (ScoreState s : scores.values()) {
+                s.addTo(delta, user, env, +1);
+            }
+        }
     }
 
     /** Keeps TraceState.minObservationTimeNanos equal to the min over all observations' times. */

@@ -1,12 +1,13 @@
 package dev.usermetrics.functions;
 
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.validation.EnvironmentRules;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The merged state of one trace (state of {@link TraceResolver}, one per (project, trace)):
- * its timestamp, its resolved user, and what has been emitted for it so far.
+ * its timestamp, its resolved user and environment, and what has been emitted for it so far.
  */
 public class TraceState {
     /** Ids of the trace-level events (trace-create) applied: a duplicate changes nothing. */
@@ -18,38 +19,35 @@ public class TraceState {
     /** Earliest envelope timestamp of the trace events: the trace time when no body.timestamp. */
     public Long minTraceEventTsNanos;
     /** The valid userId of the latest-ordered event (trace or observation) that carried one. */
-    public String userId;
-    public long userVerTs;
-    public String userVerId;
-    /** The same over the trace events only (to recompute userId when an observation leaves). */
-    public String traceUserId;
-    public long traceUserVerTs;
-    public String traceUserVerId;
+    public Lww user = new Lww();
+    /** The same over the trace events only (to recompute user when an observation leaves). */
+    public Lww traceUser = new Lww();
+    /** The environment, same rule as user ("default" when no event carried one). */
+    public Lww environment = new Lww();
+    public Lww traceEnvironment = new Lww();
     /** Min of the observations' times: the trace's time when no trace event was seen. */
     public Long minObservationTimeNanos;
+    /** Number of scores the trace holds (they keep it alive but do not make it a trace). */
+    public int scoreCount;
     /** The user the trace's contributions are currently counted for (null: none). */
     public String emittedUser;
+    /** The environment they are counted in (valid when emittedUser != null). */
+    public String emittedEnvironment;
     /** The trace time its trace count was emitted at (valid when emittedUser != null). */
     public long emittedTraceTimeNanos;
 
     public TraceState() {}
 
-    /** Merges the trace-level facts of any event of this trace. */
+    /** Merges the trace-level facts of a trace or observation event of this trace. */
     public void apply(IngestionEvent e) {
         long ts = e.timestampNanos;
         String id = e.eventId;
-        if (e.userId != null && (userVerId == null || Versions.compare(ts, id, userVerTs, userVerId) > 0)) {
-            userId = e.userId;
-            userVerTs = ts;
-            userVerId = id;
-        }
+        user.offer(e.userId, ts, id);
+        environment.offer(e.environment, ts, id);
         if (e.isTrace()) {
             eventIds.add(e.eventId);
-            if (e.userId != null && (traceUserVerId == null || Versions.compare(ts, id, traceUserVerTs, traceUserVerId) > 0)) {
-                traceUserId = e.userId;
-                traceUserVerTs = ts;
-                traceUserVerId = id;
-            }
+            traceUser.offer(e.userId, ts, id);
+            traceEnvironment.offer(e.environment, ts, id);
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null
                     && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {
@@ -60,27 +58,32 @@ public class TraceState {
         }
     }
 
-    /** True when the user came from this observation's events. */
-    public boolean userCameFrom(ObservationState o) {
-        return userVerId != null && userVerId.equals(o.userVerId) && userVerTs == o.userVerTs;
+    /** Recomputes user and environment from the trace events and the given observations. */
+    public void recomputeFrom(Iterable<ObservationState> observations) {
+        user = traceUser.copy();
+        environment = traceEnvironment.copy();
+        for (ObservationState o : observations) {
+            user.offer(o.user);
+            environment.offer(o.environment);
+        }
     }
 
-    /** Recomputes the user from the trace events and the given observations. */
-    public void recomputeUser(Iterable<ObservationState> observations) {
-        userId = traceUserId;
-        userVerTs = traceUserVerTs;
-        userVerId = traceUserVerId;
-        for (ObservationState o : observations) {
-            if (o.userVerId != null && (userVerId == null || Versions.compare(o.userVerTs, o.userVerId, userVerTs, userVerId) > 0)) {
-                userId = o.userId;
-                userVerTs = o.userVerTs;
-                userVerId = o.userVerId;
-            }
-        }
+    /** The user the trace counts for, or null (also when nothing of it is left). */
+    public String resolvedUser() {
+        return onlyScores() ? null : user.value;
+    }
+
+    public String resolvedEnvironment() {
+        return environment.value != null ? environment.value : EnvironmentRules.DEFAULT;
     }
 
     /** True when nothing of the trace is left (its only observations moved to other traces). */
     public boolean isEmpty() {
+        return eventIds.isEmpty() && minObservationTimeNanos == null && scoreCount == 0;
+    }
+
+    /** True when the trace is only held for its scores: it has no trace event or observation. */
+    public boolean onlyScores() {
         return eventIds.isEmpty() && minObservationTimeNanos == null;
     }
 

@@ -3,6 +3,9 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.ScoreTotals;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.validation.Timestamps;
 import java.util.Map;
@@ -17,110 +20,218 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Stage 2, keyed by (project, user): sums the signed contributions into the user's cumulative,
- * hourly and daily metrics and emits the absolute value of every row it changed.
+ * Stage 2, keyed by (project, user): sums the signed contributions into the user's cumulative
+ * metrics (all environments and per environment), hourly and daily buckets per environment,
+ * daily metrics per model, and scores per (name, data type), and emits the absolute value of
+ * every row it changed.
  *
- * <p>State (no TTL: totals are cumulative; see docs/design.md):
+ * <p>State (no TTL: totals are cumulative; see docs/design.md). Map keys are strings built by
+ * {@link StateKeys}; environments cannot contain '/', score names cannot contain U+0000.
  * <ul>
- *   <li>{@code totals}: {@link UserTotals} — cumulative metrics, first/last seen.</li>
- *   <li>{@code hourly} / {@code daily}: MapState bucket start (epoch millis) → {@link Metrics}.
- *       A bucket whose counts and sums are all zero is removed.</li>
- *   <li>{@code trace-times}: MapState trace time (epoch nanos) → number of the user's traces at
- *       that time; lets first/last seen be recomputed exactly when a trace moves to another
- *       user.</li>
+ *   <li>{@code totals}: {@link UserTotals} — cumulative metrics over all environments, first/last seen.</li>
+ *   <li>{@code env-totals}: MapState environment → {@link UserTotals}.</li>
+ *   <li>{@code hourly} / {@code daily}: MapState "bucketStartMillis/environment" → {@link Metrics}.</li>
+ *   <li>{@code model-daily}: MapState "dayStartMillis/environment/model" → {@link ModelMetrics}.</li>
+ *   <li>{@code scores}: MapState ScoreDelta.key(name, type) → {@link ScoreTotals}.</li>
+ *   <li>{@code trace-times}: MapState "timeNanos/environment" → number of the user's traces at
+ *       that time in that environment; lets first/last seen be recomputed exactly when a trace
+ *       moves to another user or environment.</li>
+ *   <li>{@code score-times}: MapState "scoreKey\0timeNanos" → number of scores; the same for
+ *       last_score_at.</li>
  * </ul>
- * All state of a user is cleared when everything nets to zero (e.g. their only trace moved away).
+ * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
+ * trace moved away is empty.
  */
 public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow> {
 
     private transient ValueState<UserTotals> totals;
-    private transient MapState<Long, Metrics> hourly;
-    private transient MapState<Long, Metrics> daily;
-    private transient MapState<Long, Long> traceTimes;
+    private transient MapState<String, UserTotals> envTotals;
+    private transient MapState<String, Metrics> hourly;
+    private transient MapState<String, Metrics> daily;
+    private transient MapState<String, ModelMetrics> modelDaily;
+    private transient MapState<String, ScoreTotals> scores;
+    private transient MapState<String, Long> traceTimes;
+    private transient MapState<String, Long> scoreTimes;
 
     @Override
     public void open(OpenContext ctx) {
-        totals = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("totals", TypeInformation.of(UserTotals.class)));
-        hourly = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("hourly", Types.LONG, TypeInformation.of(Metrics.class)));
-        daily = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("daily", Types.LONG, TypeInformation.of(Metrics.class)));
-        traceTimes = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("trace-times", Types.LONG, Types.LONG));
+        var rc = getRuntimeContext();
+        totals = rc.getState(new ValueStateDescriptor<>("totals", TypeInformation.of(UserTotals.class)));
+        envTotals = rc.getMapState(new MapStateDescriptor<>("env-totals", Types.STRING, TypeInformation.of(UserTotals.class)));
+        hourly = rc.getMapState(new MapStateDescriptor<>("hourly", Types.STRING, TypeInformation.of(Metrics.class)));
+        daily = rc.getMapState(new MapStateDescriptor<>("daily", Types.STRING, TypeInformation.of(Metrics.class)));
+        modelDaily = rc.getMapState(new MapStateDescriptor<>("model-daily", Types.STRING, TypeInformation.of(ModelMetrics.class)));
+        scores = rc.getMapState(new MapStateDescriptor<>("scores", Types.STRING, TypeInformation.of(ScoreTotals.class)));
+        traceTimes = rc.getMapState(new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
+        scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
     }
 
     @Override
     public void processElement(Contribution c, Context ctx, Collector<MetricsRow> out) throws Exception {
-        UserTotals t = totals.value();
-        if (t == null) {
-            t = new UserTotals();
-        }
-        t.metrics.add(c.delta, +1);
+        String env = c.environment;
+        UserTotals all = totals.value();
+        all = all != null ? all : new UserTotals();
+        UserTotals inEnv = envTotals.get(env);
+        inEnv = inEnv != null ? inEnv : new UserTotals();
+        all.metrics.add(c.delta, +1);
+        inEnv.metrics.add(c.delta, +1);
         for (Map.Entry<Long, Long> tt : c.traceTimes.entrySet()) {
-            updateSeen(t, tt.getKey(), tt.getValue());
+            updateSeen(all, inEnv, env, tt.getKey(), tt.getValue());
         }
-        if (t.metrics.isZero()) {
+        if (all.metrics.isZero()) {
             totals.clear();
         } else {
-            totals.update(t);
+            totals.update(all);
         }
-        out.collect(row(SinkTable.USER_METRICS, c, 0, t.metrics, t.firstSeenNanos, t.lastSeenNanos));
+        if (inEnv.metrics.isZero()) {
+            envTotals.remove(env);
+        } else {
+            envTotals.put(env, inEnv);
+        }
+        out.collect(totalsRow(SinkTable.USER_METRICS, c, null, all));
+        out.collect(totalsRow(SinkTable.USER_METRICS_ENV, c, env, inEnv));
 
         long hour = c.hourStartMillis;
-        out.collect(row(SinkTable.USER_METRICS_HOURLY, c, hour, addToBucket(hourly, hour, c.delta), null, null));
         long day = Timestamps.dayStartMillis(hour);
-        out.collect(row(SinkTable.USER_METRICS_DAILY, c, day, addToBucket(daily, day, c.delta), null, null));
+        out.collect(bucketRow(SinkTable.USER_METRICS_HOURLY, c, hour, addToBucket(hourly, StateKeys.bucket(hour, env), c.delta)));
+        out.collect(bucketRow(SinkTable.USER_METRICS_DAILY, c, day, addToBucket(daily, StateKeys.bucket(day, env), c.delta)));
+
+        for (Map.Entry<String, ModelMetrics> m : c.byModel.entrySet()) {
+            out.collect(modelRow(c, day, m.getKey(), addToModel(StateKeys.modelDay(day, env, m.getKey()), m.getValue())));
+        }
+        for (Map.Entry<String, ScoreDelta> s : c.scores.entrySet()) {
+            out.collect(scoreRow(c, s.getKey(), addToScore(s.getKey(), s.getValue())));
+        }
     }
 
-    private static Metrics addToBucket(MapState<Long, Metrics> buckets, long start, Metrics delta) throws Exception {
-        Metrics m = buckets.get(start);
-        if (m == null) {
-            m = new Metrics();
-        }
+    private static Metrics addToBucket(MapState<String, Metrics> buckets, String key, Metrics delta) throws Exception {
+        Metrics m = buckets.get(key);
+        m = m != null ? m : new Metrics();
         m.add(delta, +1);
         if (m.isZero()) {
-            buckets.remove(start);
+            buckets.remove(key);
         } else {
-            buckets.put(start, m);
+            buckets.put(key, m);
         }
         return m;
     }
 
+    private ModelMetrics addToModel(String key, ModelMetrics delta) throws Exception {
+        ModelMetrics m = modelDaily.get(key);
+        m = m != null ? m : new ModelMetrics();
+        m.add(delta, +1);
+        if (m.isZero()) {
+            modelDaily.remove(key);
+        } else {
+            modelDaily.put(key, m);
+        }
+        return m;
+    }
+
+    private ScoreTotals addToScore(String scoreKey, ScoreDelta d) throws Exception {
+        ScoreTotals stored = scores.get(scoreKey);
+        ScoreTotals s = stored != null ? stored : new ScoreTotals();
+        s.count += d.count;
+        s.valueSum = s.valueSum.add(d.valueSum);
+        d.labels.forEach((label, n) -> ScoreDelta.addCount(s.labels, label, n));
+        boolean rescan = false;
+        for (Map.Entry<Long, Long> t : d.times.entrySet()) {
+            String k = StateKeys.scoreTime(scoreKey, t.getKey());
+            Long before = scoreTimes.get(k);
+            long n = (before == null ? 0 : before) + t.getValue();
+            if (n <= 0) {
+                scoreTimes.remove(k);
+                rescan |= t.getKey().equals(s.lastScoreAtNanos);
+            } else {
+                scoreTimes.put(k, n);
+                s.lastScoreAtNanos = s.lastScoreAtNanos == null ? t.getKey() : Math.max(s.lastScoreAtNanos, t.getKey());
+            }
+        }
+        if (rescan) {
+            // The latest score went away (moved to another user, or its time changed): rescan.
+            Long max = null;
+            String prefix = StateKeys.scoreTimePrefix(scoreKey);
+            for (String k : scoreTimes.keys()) {
+                if (k.startsWith(prefix)) {
+                    long time = Long.parseLong(k.substring(prefix.length()));
+                    max = max == null ? time : Math.max(max, time);
+                }
+            }
+            s.lastScoreAtNanos = max;
+        }
+        if (s.count == 0 && s.valueSum.signum() == 0 && s.labels.isEmpty()) {
+            scores.remove(scoreKey);
+        } else {
+            scores.put(scoreKey, s);
+        }
+        return s;
+    }
+
     /** Adds (n > 0) or removes (n < 0) traces at one time and keeps first/last seen exact. */
-    private void updateSeen(UserTotals t, long time, long sign) throws Exception {
-        Long count = traceTimes.get(time);
+    private void updateSeen(UserTotals all, UserTotals inEnv, String env, long time, long sign) throws Exception {
+        String key = StateKeys.traceTime(time, env);
+        Long count = traceTimes.get(key);
         long n = (count == null ? 0 : count) + sign;
         if (n <= 0) {
-            traceTimes.remove(time);
+            traceTimes.remove(key);
         } else {
-            traceTimes.put(time, n);
+            traceTimes.put(key, n);
         }
         if (sign > 0) {
-            t.firstSeenNanos = t.firstSeenNanos == null ? time : Math.min(t.firstSeenNanos, time);
-            t.lastSeenNanos = t.lastSeenNanos == null ? time : Math.max(t.lastSeenNanos, time);
-        } else if (n <= 0 && (Long.valueOf(time).equals(t.firstSeenNanos) || Long.valueOf(time).equals(t.lastSeenNanos))) {
+            all.include(time);
+            inEnv.include(time);
+        } else if (n <= 0 && (all.isExtreme(time) || inEnv.isExtreme(time))) {
             // An extreme went away: rescan (happens when a trace moves to another user).
-            Long min = null;
-            Long max = null;
-            for (Long k : traceTimes.keys()) {
-                min = min == null ? k : Math.min(min, k);
-                max = max == null ? k : Math.max(max, k);
+            all.firstSeenNanos = all.lastSeenNanos = null;
+            inEnv.firstSeenNanos = inEnv.lastSeenNanos = null;
+            for (String k : traceTimes.keys()) {
+                long t = StateKeys.traceTimeOf(k);
+                all.include(t);
+                if (env.equals(StateKeys.traceTimeEnvironment(k))) {
+                    inEnv.include(t);
+                }
             }
-            t.firstSeenNanos = min;
-            t.lastSeenNanos = max;
         }
     }
 
-    private static MetricsRow row(SinkTable table, Contribution c, long bucket, Metrics m, Long first, Long last) {
+    private static MetricsRow row(SinkTable table, Contribution c) {
         MetricsRow r = new MetricsRow();
         r.table = table;
         r.projectId = c.projectId;
         r.userId = c.userId;
+        return r;
+    }
+
+    private static MetricsRow totalsRow(SinkTable table, Contribution c, String env, UserTotals t) {
+        MetricsRow r = row(table, c);
+        r.environment = env;
+        r.metrics = t.metrics;
+        r.firstSeenNanos = t.firstSeenNanos;
+        r.lastSeenNanos = t.lastSeenNanos;
+        return r;
+    }
+
+    private static MetricsRow bucketRow(SinkTable table, Contribution c, long bucket, Metrics m) {
+        MetricsRow r = row(table, c);
+        r.environment = c.environment;
         r.bucketStartMillis = bucket;
         r.metrics = m;
-        r.firstSeenNanos = first;
-        r.lastSeenNanos = last;
+        return r;
+    }
+
+    private static MetricsRow modelRow(Contribution c, long day, String model, ModelMetrics m) {
+        MetricsRow r = row(SinkTable.USER_MODEL_METRICS_DAILY, c);
+        r.environment = c.environment;
+        r.bucketStartMillis = day;
+        r.subKey = model;
+        r.modelMetrics = m;
+        return r;
+    }
+
+    private static MetricsRow scoreRow(Contribution c, String scoreKey, ScoreTotals s) {
+        MetricsRow r = row(SinkTable.USER_SCORES, c);
+        r.subKey = scoreKey;
+        r.score = s;
         return r;
     }
 }

@@ -10,4 +10,13 @@ public class UserTotals {
     public Long lastSeenNanos;
 
     public UserTotals() {}
+
+    void include(long time) {
+        firstSeenNanos = firstSeenNanos == null ? time : Math.min(firstSeenNanos, time);
+        lastSeenNanos = lastSeenNanos == null ? time : Math.max(lastSeenNanos, time);
+    }
+
+    boolean isExtreme(long time) {
+        return Long.valueOf(time).equals(firstSeenNanos) || Long.valueOf(time).equals(lastSeenNanos);
+    }
 }

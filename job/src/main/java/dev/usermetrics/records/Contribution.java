@@ -4,13 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A signed change of one user's metrics in one UTC hour, emitted by the trace stage (and summed
- * per (project, user, hour) by the combiner) and applied by the user stage. Daily buckets and
- * totals are derived from the hour.
+ * A signed change of one user's metrics in one environment and UTC hour, emitted by the trace
+ * stage (and summed per (project, user, environment, hour) by the combiner) and applied by the
+ * user stage. Daily buckets and totals are derived from the hour.
  */
 public class Contribution {
     public String projectId;
     public String userId;
+    /** The trace's environment (see EnvironmentRules). */
+    public String environment;
     /** Start of the UTC hour the delta belongs to, epoch millis. */
     public long hourStartMillis;
     /**
@@ -19,46 +21,56 @@ public class Contribution {
      */
     public Map<Long, Long> traceTimes = new HashMap<>();
     public Metrics delta = new Metrics();
+    /** The observations' part of delta per model ("" = no model). */
+    public Map<String, ModelMetrics> byModel = new HashMap<>();
+    /** Score changes per ScoreDelta.key(name, data type). */
+    public Map<String, ScoreDelta> scores = new HashMap<>();
 
     public Contribution() {}
 
-    public Contribution(String projectId, String userId, long hourStartMillis) {
+    public Contribution(String projectId, String userId, String environment, long hourStartMillis) {
         this.projectId = projectId;
         this.userId = userId;
+        this.environment = environment;
         this.hourStartMillis = hourStartMillis;
     }
 
-    /** this += other (same project, user and hour). */
+    /** this += other (same project, user, environment and hour). */
     public void add(Contribution other) {
         delta.add(other.delta, +1);
-        addTraceTimes(other.traceTimes);
+        other.traceTimes.forEach((t, n) -> ScoreDelta.addCount(traceTimes, t, n));
+        other.byModel.forEach((m, d) -> byModel.computeIfAbsent(m, k -> new ModelMetrics()).add(d, +1));
+        other.scores.forEach((k, d) -> scores.computeIfAbsent(k, x -> new ScoreDelta()).add(d));
     }
 
     /** Records sign traces at one exact time. */
     public void addTrace(long timeNanos, long sign) {
         delta.traces += sign;
-        addTraceTimes(Map.of(timeNanos, sign));
+        ScoreDelta.addCount(traceTimes, timeNanos, sign);
     }
 
-    private void addTraceTimes(Map<Long, Long> other) {
-        for (Map.Entry<Long, Long> e : other.entrySet()) {
-            long n = traceTimes.getOrDefault(e.getKey(), 0L) + e.getValue();
-            if (n == 0) {
-                traceTimes.remove(e.getKey());
-            } else {
-                traceTimes.put(e.getKey(), n);
-            }
-        }
+    /** Adds (sign +1) or removes (sign -1) one observation's contribution under its model. */
+    public void addObservation(String model, Metrics part, int sign) {
+        delta.add(part, sign);
+        byModel.computeIfAbsent(model == null ? "" : model, k -> new ModelMetrics()).add(ModelMetrics.of(part), sign);
+    }
+
+    /** Adds (sign +1) or removes (sign -1) one score. */
+    public void addScore(String name, ScoreDataType type, java.math.BigDecimal value, String label, long timeNanos, int sign) {
+        delta.scores += sign;
+        scores.computeIfAbsent(ScoreDelta.key(name, type), k -> new ScoreDelta()).addScore(value, label, timeNanos, sign);
     }
 
     /** True when applying this changes nothing. */
     public boolean isZero() {
-        return delta.isZero() && traceTimes.isEmpty();
+        return delta.isZero() && traceTimes.isEmpty()
+                && byModel.values().stream().allMatch(ModelMetrics::isZero)
+                && scores.values().stream().allMatch(ScoreDelta::isZero);
     }
 
     @Override
     public String toString() {
-        return "Contribution{" + projectId + "/" + userId + " @" + hourStartMillis + " " + delta
-                + " traceTimes=" + traceTimes + "}";
+        return "Contribution{" + projectId + "/" + userId + "/" + environment + " @" + hourStartMillis + " " + delta
+                + " traceTimes=" + traceTimes + " byModel=" + byModel + " scores=" + scores + "}";
     }
 }

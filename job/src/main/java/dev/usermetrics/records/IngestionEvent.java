@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.Map;
 
 /**
- * A validated trace or observation event, reduced to what the metrics need. Times are epoch
+ * A validated trace, observation or score event, reduced to what the metrics need. Times are epoch
  * nanoseconds (UTC). Flink POJO: public fields, no-arg constructor.
  */
 public class IngestionEvent {
@@ -17,12 +17,23 @@ public class IngestionEvent {
     public EntityKind kind;
     /** The trace: body.id of a trace event, body.traceId of an observation event. */
     public String traceId;
-    /** body.id of an observation event; null for a trace event. */
+    /** body.id of an observation event; null otherwise. */
     public String observationId;
-    /** Trace body.timestamp or observation body.startTime; null when absent. */
+    /** body.id of a score event; null otherwise. */
+    public String scoreId;
+    /** Trace body.timestamp, observation body.startTime, score body.timestamp; null when absent. */
     public Long bodyTimeNanos;
     /** A valid userId (see UserIdRules) or null. */
     public String userId;
+    /** A valid environment (see EnvironmentRules), "default" when an invalid one was sent, or null. */
+    public String environment;
+    /** Observation body.model (valid: storable, at most 200 characters) or null. */
+    public String model;
+    /** Score name, data type, numeric value (NUMERIC, BOOLEAN) and label (CATEGORICAL, BOOLEAN). */
+    public String scoreName;
+    public ScoreDataType scoreDataType;
+    public BigDecimal scoreValue;
+    public String scoreLabel;
     /** usageDetails (or legacy usage mapped onto it); null when absent or empty. */
     public Map<String, Long> usage;
     /** costDetails (or legacy usage costs); null when absent or empty. */
@@ -34,10 +45,39 @@ public class IngestionEvent {
         return kind == EntityKind.TRACE;
     }
 
+    /** The id of the observation or score this event is about (null for a trace event). */
+    public String memberId() {
+        return kind == EntityKind.SCORE || kind == EntityKind.SCORE_MOVED_AWAY ? scoreId : observationId;
+    }
+
+    /** A shallow copy (maps are shared: they are never modified after parsing). */
+    public IngestionEvent copy() {
+        IngestionEvent c = new IngestionEvent();
+        c.eventId = eventId;
+        c.timestampNanos = timestampNanos;
+        c.projectId = projectId;
+        c.kind = kind;
+        c.traceId = traceId;
+        c.observationId = observationId;
+        c.scoreId = scoreId;
+        c.bodyTimeNanos = bodyTimeNanos;
+        c.userId = userId;
+        c.environment = environment;
+        c.model = model;
+        c.usage = usage;
+        c.cost = cost;
+        c.scoreName = scoreName;
+        c.scoreDataType = scoreDataType;
+        c.scoreValue = scoreValue;
+        c.scoreLabel = scoreLabel;
+        return c;
+    }
+
     @Override
     public String toString() {
         return kind + "{event=" + eventId + ", ts=" + timestampNanos + ", project=" + projectId
-                + ", trace=" + traceId + ", obs=" + observationId + ", user=" + userId
+                + ", trace=" + traceId + ", obs=" + observationId + ", score=" + scoreId + ", user=" + userId
+                + ", env=" + environment + ", model=" + model
                 + ", bodyTime=" + bodyTimeNanos + ", usage=" + usage + ", cost=" + cost + "}";
     }
 }

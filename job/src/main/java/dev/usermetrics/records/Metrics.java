@@ -2,6 +2,7 @@ package dev.usermetrics.records;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public class Metrics {
     public long traces;
     public long observations;
+    /** Scores (user feedback) of the user's traces. */
+    public long scores;
     /** usageDetails summed per key. */
     public Map<String, Long> usage = new HashMap<>();
     /**
@@ -60,6 +63,7 @@ public class Metrics {
     public void add(Metrics other, int sign) {
         traces += sign * other.traces;
         observations += sign * other.observations;
+        scores += sign * other.scores;
         totalTokens = plus(totalTokens, sign * other.totalTokens);
         totalCost = sign > 0 ? totalCost.add(other.totalCost) : totalCost.subtract(other.totalCost);
         merge(usage, usageKeyCount, other.usage, other.usageKeyCount, sign, 0L,
@@ -102,14 +106,16 @@ public class Metrics {
         }
     }
 
+    /** True when the row counts nothing (no trace, observation or score) and is deleted. */
     public boolean isEmpty() {
-        return traces == 0 && observations == 0;
+        return traces == 0 && observations == 0 && scores == 0;
     }
 
     /** True when adding this changes nothing. */
     public boolean isZero() {
         return traces == 0
                 && observations == 0
+                && scores == 0
                 && totalTokens == 0
                 && totalCost.signum() == 0
                 && usage.isEmpty()
@@ -118,9 +124,31 @@ public class Metrics {
                 && costKeyCount.isEmpty();
     }
 
+    /** Langfuse's rule: input tokens = keys containing "input" (case-insensitive), same for output. */
+    public static long tokensContaining(Map<String, Long> usage, String part) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : usage.entrySet()) {
+            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
+                sum = plus(sum, e.getValue());
+            }
+        }
+        return sum;
+    }
+
+    /** The same rule for cost keys. */
+    public static BigDecimal costContaining(Map<String, BigDecimal> cost, String part) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Map.Entry<String, BigDecimal> e : cost.entrySet()) {
+            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
+                sum = sum.add(e.getValue());
+            }
+        }
+        return sum;
+    }
+
     @Override
     public String toString() {
-        return "Metrics{traces=" + traces + ", observations=" + observations + ", usage=" + usage
+        return "Metrics{traces=" + traces + ", observations=" + observations + ", scores=" + scores + ", usage=" + usage
                 + ", totalTokens=" + totalTokens + ", cost=" + cost + ", totalCost=" + totalCost + "}";
     }
 }

@@ -1,14 +1,26 @@
 package dev.usermetrics.records;
 
-/** The absolute value of one sink row (never an increment), as the user stage last computed it. */
+/**
+ * The absolute value of one sink row (never an increment), as the user stage last computed it.
+ * Which fields are set depends on the table (see {@link SinkTable}).
+ */
 public class MetricsRow {
     public SinkTable table;
     public String projectId;
     public String userId;
-    /** Bucket start, epoch millis; 0 for USER_METRICS. */
+    /** All tables but USER_METRICS and USER_SCORES. */
+    public String environment;
+    /** Bucket start, epoch millis (hourly, daily, model daily); 0 otherwise. */
     public long bucketStartMillis;
+    /** USER_MODEL_METRICS_DAILY: the model ("" = none); USER_SCORES: ScoreDelta.key(name, type). */
+    public String subKey;
+    /** USER_METRICS, USER_METRICS_ENV, hourly, daily. */
     public Metrics metrics;
-    /** USER_METRICS only: min/max trace time, epoch nanos; null when the user has no traces. */
+    /** USER_MODEL_METRICS_DAILY. */
+    public ModelMetrics modelMetrics;
+    /** USER_SCORES. */
+    public ScoreTotals score;
+    /** USER_METRICS(_ENV) only: min/max trace time, epoch nanos; null when the user has no traces. */
     public Long firstSeenNanos;
     public Long lastSeenNanos;
 
@@ -16,19 +28,26 @@ public class MetricsRow {
 
     /** Identity of the row in its table: the coalescing key. */
     public RowKey key() {
-        return new RowKey(table, projectId, userId, bucketStartMillis);
+        return new RowKey(table, projectId, userId, environment, bucketStartMillis, subKey);
     }
 
     /** True when the row has nothing to count and is deleted from its table. */
     public boolean isDelete() {
-        return metrics.isEmpty();
+        return switch (table) {
+            case USER_MODEL_METRICS_DAILY -> modelMetrics.observations == 0;
+            case USER_SCORES -> score.count == 0;
+            default -> metrics.isEmpty();
+        };
     }
 
-    public record RowKey(SinkTable table, String projectId, String userId, long bucketStartMillis) {}
+    public record RowKey(SinkTable table, String projectId, String userId, String environment,
+            long bucketStartMillis, String subKey) {}
 
     @Override
     public String toString() {
-        return table + "{" + projectId + "/" + userId + " @" + bucketStartMillis + " " + metrics
+        Object value = metrics != null ? metrics : modelMetrics != null ? modelMetrics : score;
+        return table + "{" + projectId + "/" + userId + "/" + environment + " @" + bucketStartMillis
+                + (subKey != null ? " [" + subKey + "]" : "") + " " + value
                 + ", first=" + firstSeenNanos + ", last=" + lastSeenNanos + "}";
     }
 }

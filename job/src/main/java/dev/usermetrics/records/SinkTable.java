@@ -1,8 +1,13 @@
 package dev.usermetrics.records;
 
-/** The metric tables a MetricsRow is written to. */
+/** The tables a MetricsRow is written to. */
 public enum SinkTable {
+    /** Per user, all time, all environments. */
     USER_METRICS,
+    /** Per user and environment, all time. */
+    USER_METRICS_ENV,
     USER_METRICS_HOURLY,
-    USER_METRICS_DAILY
+    USER_METRICS_DAILY,
+    USER_MODEL_METRICS_DAILY,
+    USER_SCORES
 }

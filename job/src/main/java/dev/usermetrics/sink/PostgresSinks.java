@@ -7,6 +7,7 @@ import java.io.Serializable;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
@@ -33,12 +34,18 @@ public final class PostgresSinks implements Serializable {
     public Sink<MetricsRow> metrics(SinkTable table) {
         String sql = switch (table) {
             case USER_METRICS -> SinkStatements.userMetricsSql(schema);
+            case USER_METRICS_ENV -> SinkStatements.userMetricsEnvSql(schema);
             case USER_METRICS_HOURLY -> SinkStatements.bucketSql(schema, "user_metrics_hourly");
             case USER_METRICS_DAILY -> SinkStatements.bucketSql(schema, "user_metrics_daily");
+            case USER_MODEL_METRICS_DAILY -> SinkStatements.modelDailySql(schema);
+            case USER_SCORES -> SinkStatements.scoresSql(schema);
         };
-        var binder = table == SinkTable.USER_METRICS
-                ? new SinkStatements.UserMetricsBinder()
-                : new SinkStatements.BucketBinder();
+        JdbcStatementBuilder<MetricsRow> binder = switch (table) {
+            case USER_METRICS, USER_METRICS_ENV -> new SinkStatements.UserMetricsBinder();
+            case USER_METRICS_HOURLY, USER_METRICS_DAILY -> new SinkStatements.BucketBinder();
+            case USER_MODEL_METRICS_DAILY -> new SinkStatements.ModelDailyBinder();
+            case USER_SCORES -> new SinkStatements.ScoresBinder();
+        };
         return JdbcSink.<MetricsRow>builder()
                 .withQueryStatement(sql, binder)
                 .withExecutionOptions(executionOptions())

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.ScoreDataType;
+import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.records.RejectedEvent;
 import dev.usermetrics.validation.Timestamps;
 import java.math.BigDecimal;
@@ -15,56 +19,92 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * All SQL the job writes, in one place. Metric rows are written as absolute values with
  * INSERT … ON CONFLICT DO UPDATE SET col = EXCLUDED.col (never increments), so replaying after
- * a restart converges to the same rows; a row whose trace and observation counts are both 0
- * is deleted instead, in the same statement.
+ * a restart converges to the same rows; a row that counts nothing any more (no trace,
+ * observation or score) is deleted instead, in the same statement.
  */
 public final class SinkStatements {
 
     private SinkStatements() {}
 
-    private static final String METRIC_COLUMNS =
-            "trace_count, observation_count, input_tokens, output_tokens, total_tokens, "
-                    + "input_cost, output_cost, total_cost, usage_details, cost_details";
-    private static final String METRIC_PARAMS =
-            "?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::numeric, ?::numeric, ?::numeric, ?::jsonb, ?::jsonb";
-    private static final String METRIC_UPDATES =
-            "trace_count = EXCLUDED.trace_count, observation_count = EXCLUDED.observation_count, "
-                    + "input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, "
-                    + "total_tokens = EXCLUDED.total_tokens, input_cost = EXCLUDED.input_cost, "
-                    + "output_cost = EXCLUDED.output_cost, total_cost = EXCLUDED.total_cost, "
-                    + "usage_details = EXCLUDED.usage_details, cost_details = EXCLUDED.cost_details, "
-                    + "updated_at = EXCLUDED.updated_at";
+    /** A column of a statement: its name and the SQL type its parameter is cast to. */
+    private record Col(String name, String type) {}
 
+    private static final List<Col> METRIC_COLUMNS = List.of(
+            new Col("trace_count", "bigint"), new Col("observation_count", "bigint"), new Col("score_count", "bigint"),
+            new Col("input_tokens", "bigint"), new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
+            new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
+            new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"));
+    private static final List<Col> SEEN = List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"));
+    private static final String METRICS_EMPTY = "r.trace_count = 0 AND r.observation_count = 0 AND r.score_count = 0";
+
+    private static final Col PROJECT = new Col("project_id", "text");
+    private static final Col USER = new Col("user_id", "text");
+    private static final Col ENV = new Col("environment", "text");
+    private static final Col BUCKET = new Col("bucket_start", "timestamptz");
+
+    /** user_metrics: per user, all environments. */
     public static String userMetricsSql(String schema) {
-        String t = quoteIdent(schema) + ".user_metrics";
-        return "WITH r (project_id, user_id, " + METRIC_COLUMNS + ", first_seen, last_seen) AS ("
-                + " VALUES (?::text, ?::text, " + METRIC_PARAMS + ", ?::timestamptz, ?::timestamptz)),"
-                + " gone AS (DELETE FROM " + t + " m USING r WHERE r.trace_count = 0 AND r.observation_count = 0"
-                + " AND m.project_id = r.project_id AND m.user_id = r.user_id)"
-                + " INSERT INTO " + t + " (project_id, user_id, " + METRIC_COLUMNS + ", first_seen, last_seen, updated_at)"
-                + " SELECT r.*, now() FROM r WHERE r.trace_count <> 0 OR r.observation_count <> 0"
-                + " ON CONFLICT (project_id, user_id) DO UPDATE SET " + METRIC_UPDATES
-                + ", first_seen = EXCLUDED.first_seen, last_seen = EXCLUDED.last_seen";
+        return upsertOrDelete(schema, "user_metrics", List.of(PROJECT, USER), concat(METRIC_COLUMNS, SEEN), METRICS_EMPTY);
+    }
+
+    /** user_metrics_env: per user and environment. */
+    public static String userMetricsEnvSql(String schema) {
+        return upsertOrDelete(schema, "user_metrics_env", List.of(PROJECT, USER, ENV), concat(METRIC_COLUMNS, SEEN), METRICS_EMPTY);
     }
 
     /** For user_metrics_hourly and user_metrics_daily. */
     public static String bucketSql(String schema, String table) {
+        return upsertOrDelete(schema, table, List.of(PROJECT, USER, ENV, BUCKET), METRIC_COLUMNS, METRICS_EMPTY);
+    }
+
+    public static String modelDailySql(String schema) {
+        return upsertOrDelete(schema, "user_model_metrics_daily", List.of(PROJECT, USER, ENV, BUCKET, new Col("model", "text")),
+                List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
+                        new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
+                        new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric")),
+                "r.observation_count = 0");
+    }
+
+    public static String scoresSql(String schema) {
+        return upsertOrDelete(schema, "user_scores", List.of(PROJECT, USER, new Col("name", "text"), new Col("data_type", "text")),
+                List.of(new Col("score_count", "bigint"), new Col("value_sum", "numeric"),
+                        new Col("value_counts", "jsonb"), new Col("last_score_at", "timestamptz")),
+                "r.score_count = 0");
+    }
+
+    /**
+     * One statement that writes the absolute value of a row, or deletes it when it counts
+     * nothing ({@code emptyWhen}, over the parameters as {@code r.*}).
+     */
+    private static String upsertOrDelete(String schema, String table, List<Col> keys, List<Col> values, String emptyWhen) {
         String t = quoteIdent(schema) + "." + table;
-        return "WITH r (project_id, user_id, bucket_start, " + METRIC_COLUMNS + ") AS ("
-                + " VALUES (?::text, ?::text, ?::timestamptz, " + METRIC_PARAMS + ")),"
-                + " gone AS (DELETE FROM " + t + " m USING r WHERE r.trace_count = 0 AND r.observation_count = 0"
-                + " AND m.project_id = r.project_id AND m.user_id = r.user_id AND m.bucket_start = r.bucket_start)"
-                + " INSERT INTO " + t + " (project_id, user_id, bucket_start, " + METRIC_COLUMNS + ", updated_at)"
-                + " SELECT r.*, now() FROM r WHERE r.trace_count <> 0 OR r.observation_count <> 0"
-                + " ON CONFLICT (project_id, user_id, bucket_start) DO UPDATE SET " + METRIC_UPDATES;
+        List<Col> all = concat(keys, values);
+        String names = all.stream().map(Col::name).collect(Collectors.joining(", "));
+        String params = all.stream().map(c -> "?::" + c.type()).collect(Collectors.joining(", "));
+        String keyNames = keys.stream().map(Col::name).collect(Collectors.joining(", "));
+        String keyMatch = keys.stream().map(c -> "m." + c.name() + " = r." + c.name()).collect(Collectors.joining(" AND "));
+        String updates = values.stream().map(c -> c.name() + " = EXCLUDED." + c.name()).collect(Collectors.joining(", "));
+        return "WITH r (" + names + ") AS (VALUES (" + params + ")),"
+                + " gone AS (DELETE FROM " + t + " m USING r WHERE " + emptyWhen + " AND " + keyMatch + ")"
+                + " INSERT INTO " + t + " (" + names + ", updated_at)"
+                + " SELECT r.*, now() FROM r WHERE NOT (" + emptyWhen + ")"
+                + " ON CONFLICT (" + keyNames + ") DO UPDATE SET " + updates + ", updated_at = EXCLUDED.updated_at";
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     public static String rejectedSql(String schema) {
@@ -74,13 +114,12 @@ public final class SinkStatements {
                 + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset, reason) DO NOTHING";
     }
 
-    /** Binds a user_metrics row. */
+    /** Binds a user_metrics or user_metrics_env row. */
     public static final class UserMetricsBinder implements JdbcStatementBuilder<MetricsRow> {
         @Override
         public void accept(PreparedStatement ps, MetricsRow r) throws SQLException {
-            ps.setString(1, r.projectId);
-            ps.setString(2, r.userId);
-            int i = bindMetrics(ps, 3, r.metrics);
+            int i = bindKey(ps, r, r.table == SinkTable.USER_METRICS_ENV);
+            i = bindMetrics(ps, i, r.metrics);
             ps.setObject(i++, toTimestamp(r.firstSeenNanos));
             ps.setObject(i, toTimestamp(r.lastSeenNanos));
         }
@@ -90,11 +129,57 @@ public final class SinkStatements {
     public static final class BucketBinder implements JdbcStatementBuilder<MetricsRow> {
         @Override
         public void accept(PreparedStatement ps, MetricsRow r) throws SQLException {
-            ps.setString(1, r.projectId);
-            ps.setString(2, r.userId);
-            ps.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(r.bucketStartMillis), ZoneOffset.UTC));
-            bindMetrics(ps, 4, r.metrics);
+            int i = bindKey(ps, r, true);
+            ps.setObject(i++, bucket(r));
+            bindMetrics(ps, i, r.metrics);
         }
+    }
+
+    /** Binds a user_model_metrics_daily row. */
+    public static final class ModelDailyBinder implements JdbcStatementBuilder<MetricsRow> {
+        @Override
+        public void accept(PreparedStatement ps, MetricsRow r) throws SQLException {
+            int i = bindKey(ps, r, true);
+            ps.setObject(i++, bucket(r));
+            ps.setString(i++, r.subKey);
+            ModelMetrics m = r.modelMetrics;
+            ps.setLong(i++, m.observations);
+            ps.setLong(i++, m.inputTokens);
+            ps.setLong(i++, m.outputTokens);
+            ps.setLong(i++, m.totalTokens);
+            ps.setBigDecimal(i++, m.inputCost);
+            ps.setBigDecimal(i++, m.outputCost);
+            ps.setBigDecimal(i, m.totalCost);
+        }
+    }
+
+    /** Binds a user_scores row: value_sum only for types with values, value_counts only for labels. */
+    public static final class ScoresBinder implements JdbcStatementBuilder<MetricsRow> {
+        @Override
+        public void accept(PreparedStatement ps, MetricsRow r) throws SQLException {
+            int i = bindKey(ps, r, false);
+            ScoreDataType type = ScoreDelta.typeOf(r.subKey);
+            ps.setString(i++, ScoreDelta.nameOf(r.subKey));
+            ps.setString(i++, type.name());
+            ps.setLong(i++, r.score.count);
+            ps.setBigDecimal(i++, type.hasValue() ? r.score.valueSum : null);
+            ps.setString(i++, type.hasLabel() ? toJson(r.score.labels) : null);
+            ps.setObject(i, toTimestamp(r.score.lastScoreAtNanos));
+        }
+    }
+
+    private static int bindKey(PreparedStatement ps, MetricsRow r, boolean withEnvironment) throws SQLException {
+        ps.setString(1, r.projectId);
+        ps.setString(2, r.userId);
+        if (withEnvironment) {
+            ps.setString(3, r.environment);
+            return 4;
+        }
+        return 3;
+    }
+
+    private static OffsetDateTime bucket(MetricsRow r) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(r.bucketStartMillis), ZoneOffset.UTC);
     }
 
     public static final class RejectedBinder implements JdbcStatementBuilder<RejectedEvent> {
@@ -115,36 +200,16 @@ public final class SinkStatements {
     private static int bindMetrics(PreparedStatement ps, int i, Metrics m) throws SQLException {
         ps.setLong(i++, m.traces);
         ps.setLong(i++, m.observations);
-        ps.setLong(i++, sumKeysContaining(m.usage, "input"));
-        ps.setLong(i++, sumKeysContaining(m.usage, "output"));
+        ps.setLong(i++, m.scores);
+        ps.setLong(i++, Metrics.tokensContaining(m.usage, "input"));
+        ps.setLong(i++, Metrics.tokensContaining(m.usage, "output"));
         ps.setLong(i++, m.totalTokens);
-        ps.setBigDecimal(i++, sumCostKeysContaining(m.cost, "input"));
-        ps.setBigDecimal(i++, sumCostKeysContaining(m.cost, "output"));
+        ps.setBigDecimal(i++, Metrics.costContaining(m.cost, "input"));
+        ps.setBigDecimal(i++, Metrics.costContaining(m.cost, "output"));
         ps.setBigDecimal(i++, m.totalCost);
         ps.setString(i++, toJson(m.usage));
         ps.setString(i++, toJson(m.cost));
         return i;
-    }
-
-    /** Langfuse's rule: input = keys containing "input" (case-insensitive), same for output. */
-    static long sumKeysContaining(Map<String, Long> usage, String part) {
-        long sum = 0;
-        for (Map.Entry<String, Long> e : usage.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
-                sum = Metrics.plus(sum, e.getValue());
-            }
-        }
-        return sum;
-    }
-
-    static BigDecimal sumCostKeysContaining(Map<String, BigDecimal> cost, String part) {
-        BigDecimal sum = BigDecimal.ZERO;
-        for (Map.Entry<String, BigDecimal> e : cost.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
-                sum = sum.add(e.getValue());
-            }
-        }
-        return sum;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -16,8 +16,10 @@ import java.io.CharConversionException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,7 +63,7 @@ public final class EventParser {
     }
 
     /** Thrown inside the parser to reject the whole record; never escapes. */
-    private static final class Reject extends Exception {
+    static final class Reject extends Exception {
         final RejectReason reason;
 
         Reject(RejectReason reason, String detail) {
@@ -128,11 +130,18 @@ public final class EventParser {
         if (!body.isObject()) {
             throw new Reject(RejectReason.INVALID_FIELD, "body must be an object");
         }
-        // The user-ID rules apply to every body (propagate_attributes puts userId anywhere).
+        // The user-ID and environment rules apply to every body (propagate_attributes puts them anywhere).
+        List<ParseOutcome.FieldFix> fixes = new ArrayList<>(0);
         UserIdRules.Result user = UserIdRules.check(body.get("userId"));
-        UserIdRules.Invalid dropped = user instanceof UserIdRules.Invalid inv ? inv : null;
-        if (handling == EventTypes.Handling.SCORE || handling == EventTypes.Handling.IGNORED) {
-            return new ParseOutcome.Skipped(eventId, projectId, type, dropped);
+        if (user instanceof UserIdRules.Invalid inv) {
+            fixes.add(new ParseOutcome.FieldFix(inv.reason(), inv.detail()));
+        }
+        EnvironmentRules.Result env = EnvironmentRules.check(body.get("environment"));
+        if (env.fix() != null) {
+            fixes.add(env.fix());
+        }
+        if (handling == EventTypes.Handling.IGNORED) {
+            return new ParseOutcome.Skipped(eventId, projectId, type, fixes);
         }
 
         IngestionEvent e = new IngestionEvent();
@@ -140,19 +149,48 @@ public final class EventParser {
         e.timestampNanos = timestamp;
         e.projectId = projectId;
         e.kind = EventTypes.entityKind(handling);
-        if (e.kind == EntityKind.TRACE) {
-            e.traceId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
-            e.bodyTimeNanos = optionalTimestamp(body, "timestamp");
-        } else {
-            e.observationId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
-            e.traceId = requireId(body, "traceId", MAX_ID_LENGTH, "body.traceId");
-            e.bodyTimeNanos = optionalTimestamp(body, "startTime");
-            readUsageAndCost(body, e);
+        e.environment = env.environment();
+        switch (e.kind) {
+            case TRACE -> {
+                e.traceId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
+                e.bodyTimeNanos = optionalTimestamp(body, "timestamp");
+            }
+            case OBSERVATION -> {
+                e.observationId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
+                e.traceId = requireId(body, "traceId", MAX_ID_LENGTH, "body.traceId");
+                e.bodyTimeNanos = optionalTimestamp(body, "startTime");
+                e.model = readModel(body.get("model"), fixes);
+                readUsageAndCost(body, e);
+            }
+            case SCORE -> ScoreRules.read(body, e);
+            default -> throw new IllegalStateException("not an input kind: " + e.kind);
         }
         if (user instanceof UserIdRules.Valid v) {
             e.userId = v.userId();
         }
-        return new ParseOutcome.Accepted(e, dropped);
+        return new ParseOutcome.Accepted(e, fixes);
+    }
+
+    /** Longest model name kept; longer (or unstorable) names are dropped with a warning. */
+    public static final int MAX_MODEL_LENGTH = 200;
+
+    private static String readModel(JsonNode n, List<ParseOutcome.FieldFix> fixes) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String why = null;
+        if (!n.isTextual()) {
+            why = "model is a JSON " + n.getNodeType().name().toLowerCase() + ", not a string";
+        } else if (n.textValue().length() > MAX_MODEL_LENGTH) {
+            why = "model is longer than " + MAX_MODEL_LENGTH + " characters";
+        } else if (TextRules.whyNotStorable(n.textValue()) != null) {
+            why = "model " + TextRules.whyNotStorable(n.textValue());
+        }
+        if (why != null) {
+            fixes.add(new ParseOutcome.FieldFix(RejectReason.INVALID_MODEL, why + "; model dropped"));
+            return null;
+        }
+        return n.textValue().isEmpty() ? null : n.textValue();
     }
 
     private static void readUsageAndCost(JsonNode body, IngestionEvent e) throws Reject {
@@ -293,7 +331,7 @@ public final class EventParser {
         return requireId(obj, name, maxLength, name);
     }
 
-    private static String requireId(JsonNode obj, String name, int maxLength, String field) throws Reject {
+    static String requireId(JsonNode obj, String name, int maxLength, String field) throws Reject {
         JsonNode n = obj.get(name);
         if (n == null || n.isNull()) {
             throw new Reject(RejectReason.MISSING_FIELD, "missing field: " + field);
@@ -324,7 +362,7 @@ public final class EventParser {
     }
 
     /** ISO-8601 with Z or an offset, as epoch nanoseconds; null when absent. */
-    private static Long optionalTimestamp(JsonNode obj, String name) throws Reject {
+    static Long optionalTimestamp(JsonNode obj, String name) throws Reject {
         JsonNode n = obj.get(name);
         if (n == null || n.isNull()) {
             return null;
@@ -339,7 +377,7 @@ public final class EventParser {
         return s == null || TextRules.whyNotStorable(s) != null ? null : TextRules.storablePrefix(s, MAX_ID_LENGTH);
     }
 
-    private static String shortNumber(BigDecimal d) {
+    static String shortNumber(BigDecimal d) {
         String s = d.toString();
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }

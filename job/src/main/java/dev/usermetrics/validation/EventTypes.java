@@ -11,7 +11,7 @@ public final class EventTypes {
     public enum Handling {
         TRACE,
         OBSERVATION,
-        /** Accepted and validated, not aggregated yet (score-create: user feedback comes later). */
+        /** score-create: user feedback, counted for the user of its trace. */
         SCORE,
         /** Accepted and skipped (sdk-log). */
         IGNORED
@@ -41,6 +41,11 @@ public final class EventTypes {
     }
 
     public static EntityKind entityKind(Handling h) {
-        return h == Handling.TRACE ? EntityKind.TRACE : EntityKind.OBSERVATION;
+        return switch (h) {
+            case TRACE -> EntityKind.TRACE;
+            case OBSERVATION -> EntityKind.OBSERVATION;
+            case SCORE -> EntityKind.SCORE;
+            case IGNORED -> throw new IllegalArgumentException("ignored events have no kind");
+        };
     }
 }

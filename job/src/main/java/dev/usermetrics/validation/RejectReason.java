@@ -1,39 +1,70 @@
 package dev.usermetrics.validation;
 
 /**
- * Why an event (or its userId) was not used. The code is what {@code rejected_events.reason}
- * holds and what the per-reason Flink metric is named after.
+ * Why an event (or one of its fields) was not used. The code is what {@code rejected_events.reason}
+ * holds and what the per-reason Flink metric is named after; the action is what happened to the
+ * event ({@code rejected_events.action}).
  */
 public enum RejectReason {
     // The whole event is rejected: nothing of it is applied.
-    EMPTY_RECORD("empty_record"),
-    NOT_JSON("not_json"),
-    NESTING_TOO_DEEP("nesting_too_deep"),
-    RECORD_TOO_LARGE("record_too_large"),
-    NOT_AN_OBJECT("not_an_object"),
-    MISSING_FIELD("missing_field"),
-    INVALID_FIELD("invalid_field"),
-    UNKNOWN_TYPE("unknown_type"),
-    INVALID_TIMESTAMP("invalid_timestamp"),
-    INVALID_USAGE("invalid_usage"),
-    INVALID_COST("invalid_cost"),
-    // Only the userId is dropped; the rest of the event is processed.
-    USER_ID_NOT_STRING("user_id_not_string"),
-    USER_ID_TOO_LONG("user_id_too_long"),
-    USER_ID_NOT_STORABLE("user_id_not_storable");
+    EMPTY_RECORD("empty_record", Action.REJECTED),
+    NOT_JSON("not_json", Action.REJECTED),
+    NESTING_TOO_DEEP("nesting_too_deep", Action.REJECTED),
+    RECORD_TOO_LARGE("record_too_large", Action.REJECTED),
+    NOT_AN_OBJECT("not_an_object", Action.REJECTED),
+    MISSING_FIELD("missing_field", Action.REJECTED),
+    INVALID_FIELD("invalid_field", Action.REJECTED),
+    UNKNOWN_TYPE("unknown_type", Action.REJECTED),
+    INVALID_TIMESTAMP("invalid_timestamp", Action.REJECTED),
+    INVALID_USAGE("invalid_usage", Action.REJECTED),
+    INVALID_COST("invalid_cost", Action.REJECTED),
+    INVALID_SCORE("invalid_score", Action.REJECTED),
+    /** A score must name its trace: scores of sessions are not supported yet. */
+    SCORE_WITHOUT_TRACE("score_without_trace", Action.REJECTED),
+    // Only one field is dropped or replaced; the rest of the event is processed.
+    USER_ID_NOT_STRING("user_id_not_string", Action.USER_ID_DROPPED),
+    USER_ID_TOO_LONG("user_id_too_long", Action.USER_ID_DROPPED),
+    USER_ID_NOT_STORABLE("user_id_not_storable", Action.USER_ID_DROPPED),
+    /** Langfuse's rule: an unusable environment becomes "default". */
+    INVALID_ENVIRONMENT("invalid_environment", Action.ENVIRONMENT_DEFAULTED),
+    INVALID_MODEL("invalid_model", Action.MODEL_DROPPED);
+
+    /** What happened to the event. */
+    public enum Action {
+        REJECTED("rejected"),
+        USER_ID_DROPPED("user_id_dropped"),
+        ENVIRONMENT_DEFAULTED("environment_defaulted"),
+        MODEL_DROPPED("model_dropped");
+
+        private final String code;
+
+        Action(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
 
     private final String code;
+    private final Action action;
 
-    RejectReason(String code) {
+    RejectReason(String code, Action action) {
         this.code = code;
+        this.action = action;
     }
 
     public String code() {
         return code;
     }
 
-    /** True when only the userId is dropped and the event itself is still applied. */
-    public boolean onlyUserIdDropped() {
-        return name().startsWith("USER_ID_");
+    public Action action() {
+        return action;
+    }
+
+    /** True when only a field is dropped or replaced and the event itself is still applied. */
+    public boolean onlyFieldFixed() {
+        return action != Action.REJECTED;
     }
 }

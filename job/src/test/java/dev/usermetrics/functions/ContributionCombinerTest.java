@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ContributionCombinerTest {
 
     private static Contribution obs(String user, long hour, long input) {
-        Contribution c = new Contribution("p", user, hour);
+        Contribution c = new Contribution("p", user, "default", hour);
         c.delta.observations = 1;
         c.delta.usage.put("input", input);
         c.delta.usageKeyCount.put("input", 1L);
@@ -28,9 +28,9 @@ class ContributionCombinerTest {
             h.processElement(new StreamRecord<>(obs("a", 0, 5)));
             h.processElement(new StreamRecord<>(obs("a", 0, 7)));
             h.processElement(new StreamRecord<>(obs("a", 3_600_000, 1)));
-            Contribution moveIn = new Contribution("p", "b", 0);
+            Contribution moveIn = new Contribution("p", "b", "default", 0);
             moveIn.addTrace(42, +1);
-            Contribution moveOut = new Contribution("p", "b", 0);
+            Contribution moveOut = new Contribution("p", "b", "default", 0);
             moveOut.addTrace(42, -1);
             h.processElement(new StreamRecord<>(moveIn));
             h.processElement(new StreamRecord<>(moveOut));

@@ -162,8 +162,8 @@ class TraceResolverTest {
         TraceState t = state("t1", new ValueStateDescriptor<>(
                 "trace", TypeInformation.of(TraceState.class))).value();
         assertThat(t.eventIds).containsExactly("e1");
-        assertThat(t.userId).isEqualTo("u2");
-        assertThat(t.userVerId).isEqualTo("e3");
+        assertThat(t.user.value).isEqualTo("u2");
+        assertThat(t.user.verId).isEqualTo("e3");
         assertThat(t.emittedUser).isEqualTo("u2");
         assertThat(t.minTraceEventTsNanos).isEqualTo(10 * Events.SEC);
         assertThat(t.minObservationTimeNanos).isEqualTo(11 * Events.SEC);

@@ -40,7 +40,7 @@ class UserAggregatorTest {
     }
 
     private static Contribution trace(String user, long timeSec, int sign) {
-        Contribution c = new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR);
+        Contribution c = new Contribution("p", user, "default", Math.floorDiv(timeSec, 3600) * HOUR);
         c.addTrace(timeSec * SEC, sign);
         return c;
     }
@@ -54,7 +54,7 @@ class UserAggregatorTest {
         one.totalTokens = input;
         one.cost.put("input", new BigDecimal(cost));
         one.totalCost = new BigDecimal(cost);
-        Contribution c = new Contribution("p", user, Math.floorDiv(timeSec, 3600) * HOUR);
+        Contribution c = new Contribution("p", user, "default", Math.floorDiv(timeSec, 3600) * HOUR);
         c.delta.add(one, sign);
         return c;
     }
@@ -82,7 +82,7 @@ class UserAggregatorTest {
                 trace("u1", 100, +1));
         Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
 
-        MetricsRow total = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        MetricsRow total = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
         assertThat(total.metrics.traces).isEqualTo(2);
         assertThat(total.metrics.observations).isEqualTo(2);
         assertThat(total.metrics.usage).isEqualTo(Map.of("input", 3_000_000_002L));
@@ -90,13 +90,13 @@ class UserAggregatorTest {
         assertThat(total.firstSeenNanos).isEqualTo(100 * SEC);
         assertThat(total.lastSeenNanos).isEqualTo((7200 + 5) * SEC);
 
-        MetricsRow hour2 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_HOURLY, "p", "u1", 2 * HOUR));
+        MetricsRow hour2 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_HOURLY, "p", "u1", "default", 2 * HOUR, null));
         assertThat(hour2.metrics.traces).isEqualTo(1);
         assertThat(hour2.metrics.observations).isEqualTo(1);
-        MetricsRow day0 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", 0));
+        MetricsRow day0 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", "default", 0, null));
         assertThat(day0.metrics.traces).isEqualTo(2);
         assertThat(day0.metrics.observations).isEqualTo(1);
-        MetricsRow day1 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", 24 * HOUR));
+        MetricsRow day1 = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", "default", 24 * HOUR, null));
         assertThat(day1.metrics.observations).isEqualTo(1);
         assertThat(day1.metrics.traces).isZero();
     }
@@ -114,20 +114,20 @@ class UserAggregatorTest {
         assertThat(totals.metrics.observations).isEqualTo(1);
         assertThat(totals.firstSeenNanos).isEqualTo(100 * SEC);
         var hourly = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
-                "hourly", Types.LONG,
+                "hourly", Types.STRING,
                 TypeInformation.of(Metrics.class)));
-        assertThat(hourly.get(0L).traces).isEqualTo(2);
-        assertThat(hourly.get(HOUR).observations).isEqualTo(1);
+        assertThat(hourly.get("0/default").traces).isEqualTo(2);
+        assertThat(hourly.get(HOUR + "/default").observations).isEqualTo(1);
         var traceTimes = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
-                "trace-times", Types.LONG, Types.LONG));
-        assertThat(traceTimes.get(100 * SEC)).isEqualTo(2L);
+                "trace-times", Types.STRING, Types.LONG));
+        assertThat(traceTimes.get(100 * SEC + "/default")).isEqualTo(2L);
     }
 
     @Test
     void firstAndLastSeenAreRecomputedWhenATraceLeaves() throws Exception {
         send(trace("u1", 100, +1), trace("u1", 200, +1), trace("u1", 300, +1));
         send(trace("u1", 100, -1), trace("u1", 300, -1));
-        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
         assertThat(total.firstSeenNanos).isEqualTo(200 * SEC);
         assertThat(total.lastSeenNanos).isEqualTo(200 * SEC);
     }
@@ -142,7 +142,7 @@ class UserAggregatorTest {
         combined.add(observation("u1", 160, +1, 7, "0.5"));
         assertThat(combined.traceTimes).isEqualTo(Map.of(200 * SEC, 1L));
         send(combined);
-        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", 0));
+        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
         assertThat(total.metrics.traces).isEqualTo(1);
         assertThat(total.metrics.observations).isEqualTo(2);
         assertThat(total.metrics.usage).isEqualTo(Map.of("input", 12L));
@@ -160,6 +160,7 @@ class UserAggregatorTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
         // Every row it had is now a delete.
         assertThat(latestRows().values()).allSatisfy(r -> assertThat(r.isDelete()).isTrue());
-        assertThat(latestRows()).hasSize(1 + 2 + 1);
+        // user_metrics, user_metrics_env, two hours, one day.
+        assertThat(latestRows()).hasSize(1 + 1 + 2 + 1);
     }
 }

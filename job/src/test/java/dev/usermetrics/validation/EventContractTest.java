@@ -70,7 +70,7 @@ class EventContractTest {
         ParseOutcome o = parser.parse(Files.readAllBytes(file));
         assertThat(o).isInstanceOfAny(ParseOutcome.Accepted.class, ParseOutcome.Skipped.class);
         if (o instanceof ParseOutcome.Accepted a) {
-            assertThat(a.droppedUserId()).isNull();
+            assertThat(a.fixes()).isEmpty();
         }
     }
 
@@ -88,7 +88,7 @@ class EventContractTest {
         ParseOutcome o = parser.parse(Files.readAllBytes(file));
         assertThat(o).isInstanceOf(ParseOutcome.Accepted.class);
         ParseOutcome.Accepted a = (ParseOutcome.Accepted) o;
-        assertThat(a.droppedUserId()).isNotNull();
+        assertThat(a.fixes()).extracting(f -> f.reason().action()).containsExactly(RejectReason.Action.USER_ID_DROPPED);
         assertThat(a.event().userId).isNull();
     }
 }

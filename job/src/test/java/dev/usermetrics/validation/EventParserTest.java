@@ -102,18 +102,15 @@ class EventParserTest {
         assertThat(o).isInstanceOf(ParseOutcome.Accepted.class);
         ParseOutcome.Accepted a = (ParseOutcome.Accepted) o;
         assertThat(a.event().userId).isNull();
-        assertThat(a.droppedUserId().reason()).isEqualTo(RejectReason.USER_ID_NOT_STRING);
+        assertThat(a.fixes()).extracting(ParseOutcome.FieldFix::reason).containsExactly(RejectReason.USER_ID_NOT_STRING);
     }
 
     @Test
-    void scoresAndSdkLogsAreAcceptedWithoutMetrics() {
-        assertThat(parse(event("score-create", "{\"id\":\"s1\",\"traceId\":\"t1\",\"name\":\"q\",\"value\":1}")))
-                .isInstanceOf(ParseOutcome.Skipped.class);
+    void sdkLogsAreAcceptedWithoutMetrics() {
         assertThat(parse(event("sdk-log", "{\"log\":\"hello\"}"))).isInstanceOf(ParseOutcome.Skipped.class);
         // The user-ID rules apply to every body, also one that is not aggregated.
-        ParseOutcome.Skipped score = (ParseOutcome.Skipped) parse(event("score-create",
-                "{\"id\":\"s1\",\"traceId\":\"t1\",\"userId\":[1]}"));
-        assertThat(score.droppedUserId().reason()).isEqualTo(RejectReason.USER_ID_NOT_STRING);
+        ParseOutcome.Skipped log = (ParseOutcome.Skipped) parse(event("sdk-log", "{\"log\":\"x\",\"userId\":[1]}"));
+        assertThat(log.fixes()).extracting(ParseOutcome.FieldFix::reason).containsExactly(RejectReason.USER_ID_NOT_STRING);
     }
 
     @Test

@@ -1,0 +1,38 @@
+package dev.usermetrics.functions;
+
+/**
+ * The string keys of the user stage's MapStates. Environments match [a-z0-9_-]+ (no '/'),
+ * numbers have no '/', and score names cannot contain U+0000, so every key splits back
+ * unambiguously.
+ */
+final class StateKeys {
+    private StateKeys() {}
+
+    static String bucket(long startMillis, String env) {
+        return startMillis + "/" + env;
+    }
+
+    static String modelDay(long dayMillis, String env, String model) {
+        return dayMillis + "/" + env + "/" + model;
+    }
+
+    static String traceTime(long timeNanos, String env) {
+        return timeNanos + "/" + env;
+    }
+
+    static long traceTimeOf(String key) {
+        return Long.parseLong(key.substring(0, key.indexOf('/')));
+    }
+
+    static String traceTimeEnvironment(String key) {
+        return key.substring(key.indexOf('/') + 1);
+    }
+
+    static String scoreTimePrefix(String scoreKey) {
+        return scoreKey + "\u0000";
+    }
+
+    static String scoreTime(String scoreKey, long timeNanos) {
+        return scoreTimePrefix(scoreKey) + timeNanos;
+    }
+}

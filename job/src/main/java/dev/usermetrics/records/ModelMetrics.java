@@ -1,0 +1,55 @@
+package dev.usermetrics.records;
+
+import java.math.BigDecimal;
+
+/**
+ * What the observations of one model add up to (a row of user_model_metrics_daily, the shape of
+ * Langfuse's daily usage per model). Every field is a sum over observations, so signed deltas
+ * (retract old, add new) keep it exact.
+ */
+public class ModelMetrics {
+    public long observations;
+    public long inputTokens;
+    public long outputTokens;
+    public long totalTokens;
+    public BigDecimal inputCost = BigDecimal.ZERO;
+    public BigDecimal outputCost = BigDecimal.ZERO;
+    public BigDecimal totalCost = BigDecimal.ZERO;
+
+    public ModelMetrics() {}
+
+    /** The breakdown of one observation's contribution. */
+    public static ModelMetrics of(Metrics observation) {
+        ModelMetrics m = new ModelMetrics();
+        m.observations = observation.observations;
+        m.inputTokens = Metrics.tokensContaining(observation.usage, "input");
+        m.outputTokens = Metrics.tokensContaining(observation.usage, "output");
+        m.totalTokens = observation.totalTokens;
+        m.inputCost = Metrics.costContaining(observation.cost, "input");
+        m.outputCost = Metrics.costContaining(observation.cost, "output");
+        m.totalCost = observation.totalCost;
+        return m;
+    }
+
+    /** this += sign * other. */
+    public void add(ModelMetrics o, int sign) {
+        observations += sign * o.observations;
+        inputTokens = Metrics.plus(inputTokens, sign * o.inputTokens);
+        outputTokens = Metrics.plus(outputTokens, sign * o.outputTokens);
+        totalTokens = Metrics.plus(totalTokens, sign * o.totalTokens);
+        inputCost = sign > 0 ? inputCost.add(o.inputCost) : inputCost.subtract(o.inputCost);
+        outputCost = sign > 0 ? outputCost.add(o.outputCost) : outputCost.subtract(o.outputCost);
+        totalCost = sign > 0 ? totalCost.add(o.totalCost) : totalCost.subtract(o.totalCost);
+    }
+
+    public boolean isZero() {
+        return observations == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
+                && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "ModelMetrics{obs=" + observations + ", in=" + inputTokens + ", out=" + outputTokens
+                + ", total=" + totalTokens + ", cost=" + totalCost + "}";
+    }
+}
