@@ -43,16 +43,53 @@ final class Scenario {
         Map<String, BigDecimal> cost;
         int usageFormat; // 0 usageDetails/costDetails, 1 legacy usage, 2 OpenAI-style usage
         boolean emptyDetails; // sends {} details: must not overwrite
+        String envJson; // raw JSON of body.environment (null: absent)
+        String validEnv; // what the rules make of it: lower-cased, "default" when invalid, null when absent
+        String modelJson; // raw JSON of body.model (null: absent)
+        String validModel; // the model if usable, else null
+        // Scores (type score-create): obsId is null, scoreId set.
+        String scoreId;
+        String scoreName;
+        String scoreType; // NUMERIC, BOOLEAN, CATEGORICAL
+        boolean sendDataType;
+        BigDecimal scoreValue;
+        String scoreLabel;
     }
 
     record UserKey(String project, String user) {}
 
-    record BucketKey(String project, String user, Instant start) {}
+    record EnvKey(String project, String user, String env) {}
+
+    record BucketKey(String project, String user, String env, Instant start) {}
+
+    record ModelKey(String project, String user, String env, Instant day, String model) {}
+
+    record ScoreKey(String project, String user, String name, String type) {}
+
+    /** Expected user_model_metrics_daily row. */
+    static final class ModelRow {
+        long observations;
+        long inputTokens;
+        long outputTokens;
+        long totalTokens;
+        BigDecimal inputCost = BigDecimal.ZERO;
+        BigDecimal outputCost = BigDecimal.ZERO;
+        BigDecimal totalCost = BigDecimal.ZERO;
+    }
+
+    /** Expected user_scores row. */
+    static final class ScoreRow {
+        long count;
+        BigDecimal sum = BigDecimal.ZERO;
+        Map<String, Long> labels = new TreeMap<>();
+        Instant last;
+    }
 
     /** Expected metrics of one row. */
     static final class Row {
         long traces;
         long observations;
+        long scores;
         Map<String, Long> usage = new TreeMap<>();
         long totalTokens;
         Map<String, BigDecimal> cost = new TreeMap<>();
@@ -75,8 +112,11 @@ final class Scenario {
     final List<String> lines = new ArrayList<>();
     final Map<String, Integer> expectedRejections = new TreeMap<>();
     final Map<UserKey, Row> totals = new HashMap<>();
+    final Map<EnvKey, Row> envTotals = new HashMap<>();
     final Map<BucketKey, Row> hourly = new HashMap<>();
     final Map<BucketKey, Row> daily = new HashMap<>();
+    final Map<ModelKey, ModelRow> modelDaily = new HashMap<>();
+    final Map<ScoreKey, ScoreRow> scores = new HashMap<>();
 
     private final Random rnd;
     private int nextEventId;
@@ -90,6 +130,8 @@ final class Scenario {
         "user_id_too_long", "user_id_too_long", "user_id_not_storable", "user_id_not_storable",
         "user_id_not_string",
     };
+    private static final String[] INVALID_ENVIRONMENTS = {"\"langfuse-internal\"", "\"has space\"", "\"" + "e".repeat(41) + "\"", "12"};
+    private static final String[] MODELS = {"gpt-4o", "claude-sonnet-4", "gpt-4o-mini"};
     private static final String[] USAGE_KEYS = {"input", "output", "total", "input_cached_tokens", "output_reasoning", "Input_Audio"};
 
     Scenario(long seed, int traceCount) {
@@ -106,6 +148,7 @@ final class Scenario {
             generateTrace("proj-" + (t % 3 == 0 ? "b" : "a"), "trace-" + t, users);
         }
         addObservationsUnderAnotherTrace(traceCount, users);
+        addScoresUnderAnotherTrace();
         computeTruth();
         render();
     }
@@ -124,6 +167,9 @@ final class Scenario {
         String userB = users.get(rnd.nextInt(users.size()));
         int mode = rnd.nextInt(100);
         boolean hasTraceCreate = rnd.nextInt(100) < 85;
+        int envKind = rnd.nextInt(100);
+        String envJson = envKind < 50 ? null : envKind < 70 ? "\"production\"" : envKind < 80 ? "\"Production\""
+                : envKind < 95 ? "\"staging\"" : INVALID_ENVIRONMENTS[rnd.nextInt(INVALID_ENVIRONMENTS.length)];
         // mode: <40 user on trace + propagated to all observations; <65 user only on some later
         // observations (late propagate_attributes); <75 user changes; <85 no user; else an
         // invalid userId on the trace and a valid one later.
@@ -135,6 +181,7 @@ final class Scenario {
             } else if (mode >= 85) {
                 setInvalidUser(t);
             }
+            setEnv(t, envJson);
             events.add(t);
             if (rnd.nextInt(100) < 15) {
                 // A second trace event (an SDK update of the trace): later, maybe with another
@@ -157,6 +204,10 @@ final class Scenario {
             if (rnd.nextInt(100) < 70) {
                 usageAndCost(create);
             }
+            setModel(create, create.type.equals("generation-create") || rnd.nextBoolean() ? quote(pick(MODELS)) : null);
+            if (!hasTraceCreate || rnd.nextInt(100) < 20) {
+                setEnv(create, envJson);
+            }
             assignObservationUser(create, mode, o, observations, userA, userB);
             events.add(create);
             int updates = rnd.nextInt(3);
@@ -175,9 +226,108 @@ final class Scenario {
                 if (rnd.nextInt(100) < 5) {
                     setInvalidUser(upd);
                 }
+                int m = rnd.nextInt(100);
+                if (m < 20) {
+                    setModel(upd, quote(pick(MODELS))); // the model changes: last write wins
+                } else if (m < 23) {
+                    setModel(upd, rnd.nextBoolean() ? "42" : quote("m".repeat(201))); // dropped
+                }
+                if (rnd.nextInt(100) < 8) {
+                    setEnv(upd, "\"staging\""); // the environment changes
+                }
                 events.add(upd);
             }
         }
+        if (rnd.nextInt(100) < 40) {
+            int n = 1 + rnd.nextInt(3);
+            for (int k = 0; k < n; k++) {
+                generateScore(project, traceId, traceId + "-score-" + k, start);
+            }
+        }
+    }
+
+    private static final String[] SCORE_NAMES = {"quality", "helpful", "sentiment", "accuracy"};
+    private static final String[] LABELS = {"good", "bad", "neutral", "ラベル"};
+
+    private void generateScore(String project, String traceId, String scoreId, Instant traceStart) {
+        Ev sc = scoreEvent(project, traceId, scoreId, time(traceStart, 2 * 86_400));
+        if (rnd.nextInt(100) < 70) {
+            sc.bodyTime = time(traceStart, 2 * 86_400);
+        }
+        scoreContent(sc, pick(SCORE_NAMES));
+        events.add(sc);
+        if (rnd.nextInt(100) < 20) {
+            // Sent again with a new value (and maybe a new timestamp, which must not win).
+            Ev again = scoreEvent(project, traceId, scoreId, sc.ts.plusSeconds(1 + rnd.nextInt(3000)));
+            again.bodyTime = rnd.nextBoolean() ? sc.ts.plusSeconds(7200) : null;
+            scoreContent(again, sc.scoreName);
+            events.add(again);
+        }
+    }
+
+    private Ev scoreEvent(String project, String traceId, String scoreId, Instant ts) {
+        Ev e = base(project, traceId, null, "score-create", ts);
+        e.scoreId = scoreId;
+        return e;
+    }
+
+    /** quality: NUMERIC, helpful: BOOLEAN, sentiment: CATEGORICAL, accuracy: NUMERIC. */
+    private void scoreContent(Ev e, String name) {
+        e.scoreName = name;
+        e.sendDataType = rnd.nextInt(100) < 70;
+        switch (name) {
+            case "helpful" -> {
+                e.scoreType = "BOOLEAN";
+                e.sendDataType = true;
+                e.scoreValue = BigDecimal.valueOf(rnd.nextInt(2));
+                e.scoreLabel = e.scoreValue.signum() == 0 ? "False" : "True";
+            }
+            case "sentiment" -> {
+                e.scoreType = "CATEGORICAL";
+                e.scoreLabel = pick(LABELS);
+            }
+            default -> {
+                e.scoreType = "NUMERIC";
+                e.scoreValue = BigDecimal.valueOf(rnd.nextInt(10_001) - 5000, rnd.nextInt(7));
+            }
+        }
+    }
+
+    /** Like addObservationsUnderAnotherTrace, for scores: a score keeps the traceId of its earliest event. */
+    private void addScoresUnderAnotherTrace() {
+        List<Ev> picked = new ArrayList<>();
+        for (Ev e : events) {
+            if (e.scoreId != null && rnd.nextInt(100) < 5) {
+                picked.add(e);
+            }
+        }
+        int ghosts = 0;
+        for (Ev c : picked) {
+            boolean earlier = rnd.nextBoolean();
+            int t = rnd.nextInt(10);
+            boolean sameProject = ("proj-" + (t % 3 == 0 ? "b" : "a")).equals(c.project);
+            String other = rnd.nextBoolean() && sameProject && !c.traceId.equals("trace-" + t) ? "trace-" + t : "ghost-s-" + ghosts++;
+            Ev e = scoreEvent(c.project, other, c.scoreId, earlier ? c.ts.minusSeconds(600) : c.ts.plusSeconds(600));
+            scoreContent(e, c.scoreName);
+            events.add(e);
+        }
+    }
+
+    private void setEnv(Ev e, String json) {
+        e.envJson = json;
+        if (json == null) {
+            e.validEnv = null;
+        } else if (json.startsWith("\"") && json.length() - 2 <= 40 && json.substring(1, json.length() - 1).toLowerCase(Locale.ROOT).matches("[a-z0-9_-]+")
+                && !json.substring(1).startsWith("langfuse")) {
+            e.validEnv = json.substring(1, json.length() - 1).toLowerCase(Locale.ROOT);
+        } else {
+            e.validEnv = "default";
+        }
+    }
+
+    private void setModel(Ev e, String json) {
+        e.modelJson = json;
+        e.validModel = json != null && json.startsWith("\"") && json.length() - 2 <= 200 ? json.substring(1, json.length() - 1) : null;
     }
 
     /**
@@ -317,35 +467,45 @@ final class Scenario {
     private static final Comparator<Ev> ORDER = Comparator.comparing((Ev e) -> e.ts).thenComparing(e -> e.id);
 
     private void computeTruth() {
-        // An observation belongs to the traceId of its earliest-ordered event.
-        Map<String, Ev> firstOfObservation = new HashMap<>();
+        // An observation (a score) belongs to the traceId of its earliest-ordered event.
+        Map<String, Ev> firstOfMember = new HashMap<>();
         for (Ev e : events) {
-            if (e.obsId != null) {
-                firstOfObservation.merge(e.project + "\u0001" + e.obsId, e, (a, b) -> ORDER.compare(a, b) <= 0 ? a : b);
+            if (memberKey(e) != null) {
+                firstOfMember.merge(memberKey(e), e, (a, b) -> ORDER.compare(a, b) <= 0 ? a : b);
             }
         }
         Map<String, List<Ev>> byTrace = new LinkedHashMap<>();
         for (Ev e : events) {
-            String traceId = e.obsId == null ? e.traceId : firstOfObservation.get(e.project + "\u0001" + e.obsId).traceId;
+            String traceId = memberKey(e) == null ? e.traceId : firstOfMember.get(memberKey(e)).traceId;
             byTrace.computeIfAbsent(e.project + "\u0001" + traceId, k -> new ArrayList<>()).add(e);
         }
         for (List<Ev> evs : byTrace.values()) {
             evs.sort(ORDER);
             String project = evs.get(0).project;
             String user = null;
+            String env = "default";
             for (Ev e : evs) {
+                if (e.scoreId != null) {
+                    continue; // a score never decides its trace's user or environment
+                }
                 if (e.validUser != null) {
                     user = e.validUser; // sorted ascending: the last one is the greatest (ts, id)
+                }
+                if (e.validEnv != null) {
+                    env = e.validEnv;
                 }
             }
             if (user == null) {
                 continue;
             }
             Map<String, List<Ev>> byObs = new LinkedHashMap<>();
+            Map<String, List<Ev>> byScore = new LinkedHashMap<>();
             Instant traceTime = null; // body.timestamp of the first trace event that has one
             Instant firstTraceEventTs = null;
             for (Ev e : evs) {
-                if (e.obsId == null) {
+                if (e.scoreId != null) {
+                    byScore.computeIfAbsent(e.scoreId, k -> new ArrayList<>()).add(e);
+                } else if (e.obsId == null) {
                     if (firstTraceEventTs == null) {
                         firstTraceEventTs = e.ts;
                     }
@@ -356,13 +516,18 @@ final class Scenario {
                     byObs.computeIfAbsent(e.obsId, k -> new ArrayList<>()).add(e);
                 }
             }
+            if (firstTraceEventTs == null && byObs.isEmpty()) {
+                continue; // only scores: not a trace
+            }
             List<Row> obsRows = new ArrayList<>();
             List<Instant> obsTimes = new ArrayList<>();
+            List<String> obsModels = new ArrayList<>();
             for (List<Ev> oe : byObs.values()) {
                 Instant startTime = null;
                 Instant minTs = null;
                 Map<String, Long> usage = null;
                 Map<String, BigDecimal> cost = null;
+                String model = "";
                 for (Ev e : oe) { // ascending order
                     if (minTs == null) {
                         minTs = e.ts;
@@ -375,6 +540,9 @@ final class Scenario {
                     }
                     if (e.cost != null && !e.cost.isEmpty()) {
                         cost = e.cost;
+                    }
+                    if (e.validModel != null) {
+                        model = e.validModel;
                     }
                 }
                 Row r = new Row();
@@ -391,31 +559,69 @@ final class Scenario {
                 }
                 obsRows.add(r);
                 obsTimes.add(startTime != null ? startTime : minTs);
+                obsModels.add(model);
             }
             if (traceTime == null) {
                 traceTime = firstTraceEventTs != null ? firstTraceEventTs
                         : obsTimes.stream().min(Comparator.naturalOrder()).orElseThrow();
             }
             UserKey uk = new UserKey(project, user);
+            EnvKey ek = new EnvKey(project, user, env);
             Row traceRow = new Row();
             traceRow.traces = 1;
-            add(totals.computeIfAbsent(uk, k -> new Row()), traceRow);
-            Row tot = totals.get(uk);
-            tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
-            tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
-            add(hourly.computeIfAbsent(new BucketKey(project, user, hour(traceTime)), k -> new Row()), traceRow);
-            add(daily.computeIfAbsent(new BucketKey(project, user, day(traceTime)), k -> new Row()), traceRow);
+            addEverywhere(project, user, env, traceTime, traceRow);
+            for (Row tot : List.of(totals.get(uk), envTotals.get(ek))) {
+                tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
+                tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
+            }
             for (int i = 0; i < obsRows.size(); i++) {
-                add(tot, obsRows.get(i));
-                add(hourly.computeIfAbsent(new BucketKey(project, user, hour(obsTimes.get(i))), k -> new Row()), obsRows.get(i));
-                add(daily.computeIfAbsent(new BucketKey(project, user, day(obsTimes.get(i))), k -> new Row()), obsRows.get(i));
+                Row r = obsRows.get(i);
+                addEverywhere(project, user, env, obsTimes.get(i), r);
+                ModelRow m = modelDaily.computeIfAbsent(new ModelKey(project, user, env, day(obsTimes.get(i)), obsModels.get(i)), k -> new ModelRow());
+                m.observations++;
+                m.inputTokens += r.tokensContaining("input");
+                m.outputTokens += r.tokensContaining("output");
+                m.totalTokens += r.totalTokens;
+                m.inputCost = m.inputCost.add(r.costContaining("input"));
+                m.outputCost = m.outputCost.add(r.costContaining("output"));
+                m.totalCost = m.totalCost.add(r.totalCost);
+            }
+            for (List<Ev> se : byScore.values()) {
+                Ev last = se.get(se.size() - 1); // name, type and value: last write wins
+                Instant time = se.stream().filter(e -> e.bodyTime != null).map(e -> e.bodyTime).findFirst().orElse(se.get(0).ts);
+                Row one = new Row();
+                one.scores = 1;
+                addEverywhere(project, user, env, time, one);
+                ScoreRow sr = scores.computeIfAbsent(new ScoreKey(project, user, last.scoreName, last.scoreType), k -> new ScoreRow());
+                sr.count++;
+                if (last.scoreValue != null) {
+                    sr.sum = sr.sum.add(last.scoreValue);
+                }
+                if (last.scoreLabel != null) {
+                    sr.labels.merge(last.scoreLabel, 1L, Long::sum);
+                }
+                sr.last = sr.last == null || time.isAfter(sr.last) ? time : sr.last;
             }
         }
+    }
+
+    private static String memberKey(Ev e) {
+        return e.scoreId != null ? e.project + "\u0001s\u0001" + e.scoreId
+                : e.obsId != null ? e.project + "\u0001o\u0001" + e.obsId : null;
+    }
+
+    /** Adds r to the user's totals, environment totals and the hour and day of time. */
+    private void addEverywhere(String project, String user, String env, Instant time, Row r) {
+        add(totals.computeIfAbsent(new UserKey(project, user), k -> new Row()), r);
+        add(envTotals.computeIfAbsent(new EnvKey(project, user, env), k -> new Row()), r);
+        add(hourly.computeIfAbsent(new BucketKey(project, user, env, hour(time)), k -> new Row()), r);
+        add(daily.computeIfAbsent(new BucketKey(project, user, env, day(time)), k -> new Row()), r);
     }
 
     private static void add(Row into, Row r) {
         into.traces += r.traces;
         into.observations += r.observations;
+        into.scores += r.scores;
         r.usage.forEach((k, v) -> into.usage.merge(k, v, Long::sum));
         into.totalTokens += r.totalTokens;
         r.cost.forEach((k, v) -> into.cost.merge(k, v, BigDecimal::add));
@@ -452,7 +658,28 @@ final class Scenario {
         root.put("type", e.type);
         root.put("projectId", e.project);
         ObjectNode body = root.putObject("body");
-        if (e.obsId == null) {
+        if (e.scoreId != null) {
+            body.put("id", e.scoreId);
+            body.put("traceId", e.traceId);
+            body.put("name", e.scoreName);
+            if (e.sendDataType) {
+                body.put("dataType", e.scoreType);
+            }
+            if (e.scoreValue != null) {
+                body.put("value", e.scoreValue);
+            }
+            if (e.scoreType.equals("CATEGORICAL")) {
+                if (rnd.nextBoolean()) {
+                    body.put("stringValue", e.scoreLabel);
+                } else {
+                    body.put("value", e.scoreLabel);
+                }
+            }
+            if (e.bodyTime != null) {
+                body.put("timestamp", iso(e.bodyTime));
+            }
+            body.put("comment", "from the test");
+        } else if (e.obsId == null) {
             body.put("id", e.traceId);
             body.put("name", "chat");
             if (e.bodyTime != null) {
@@ -465,7 +692,6 @@ final class Scenario {
             if (e.bodyTime != null) {
                 body.put("startTime", iso(e.bodyTime));
             }
-            body.put("model", "gpt-test");
             if (e.emptyDetails) {
                 body.putObject("usageDetails");
                 body.putObject("costDetails");
@@ -495,11 +721,19 @@ final class Scenario {
         String placeholder = "__USER_ID__";
         if (e.userIdJson != null) {
             body.put("userId", placeholder);
-        } else if (rnd.nextInt(10) == 0) {
+        } else if (rnd.nextInt(10) == 0 && e.scoreId == null) {
             body.putNull("userId"); // null: no user, no warning
         }
+        if (e.envJson != null) {
+            body.put("environment", "__ENV__");
+        }
+        if (e.modelJson != null) {
+            body.put("model", "__MODEL__");
+        }
         String json = root.toString();
-        return e.userIdJson == null ? json : json.replace("\"" + placeholder + "\"", e.userIdJson);
+        json = e.userIdJson == null ? json : json.replace("\"" + placeholder + "\"", e.userIdJson);
+        json = e.envJson == null ? json : json.replace("\"__ENV__\"", e.envJson);
+        return e.modelJson == null ? json : json.replace("\"__MODEL__\"", e.modelJson);
     }
 
     private void render() {
@@ -508,15 +742,20 @@ final class Scenario {
             int copies = rnd.nextInt(100) < 5 ? 2 : 1; // 5 % delivered twice
             for (int c = 0; c < copies; c++) {
                 lines.add(line);
+                // Every copy is a record with its own rejected_events rows.
                 if (e.validUser == null && e.userIdJson != null) {
-                    countInvalidUser(e); // every copy is a record with its own rejected_events row
+                    countInvalidUser(e);
+                }
+                if (e.envJson != null && "default".equals(e.validEnv)) {
+                    expectedRejections.merge("invalid_environment", 1, Integer::sum);
+                }
+                if (e.modelJson != null && e.validModel == null) {
+                    expectedRejections.merge("invalid_model", 1, Integer::sum);
                 }
             }
         }
         // Accepted events that do not change metrics.
         for (int i = 0; i < 5; i++) {
-            lines.add("{\"id\":\"score-" + i + "\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"score-create\","
-                    + "\"projectId\":\"proj-a\",\"body\":{\"id\":\"s" + i + "\",\"traceId\":\"trace-1\",\"name\":\"quality\",\"value\":1}}");
             lines.add("{\"id\":\"log-" + i + "\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"type\":\"sdk-log\","
                     + "\"projectId\":\"proj-a\",\"body\":{\"log\":\"hello\"}}");
         }
@@ -534,6 +773,13 @@ final class Scenario {
         malformed("invalid_usage", "{\"id\":\"m5\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"usageDetails\":{\"input\":2.5}}}");
         malformed("invalid_cost", "{\"id\":\"m6\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":\"free\"}}}");
         malformed("invalid_cost", "{\"id\":\"m7\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"trace-1-obs-0\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":1e999999}}}");
+        String score = "{\"id\":\"ms\"," + ok + ",\"type\":\"score-create\",\"body\":";
+        malformed("score_without_trace", score + "{\"id\":\"s-session\",\"sessionId\":\"sess-1\",\"name\":\"quality\",\"value\":1}}");
+        malformed("invalid_score", score + "{\"id\":\"s-bad1\",\"traceId\":\"trace-1\",\"name\":\"quality\",\"dataType\":\"NUMERIC\",\"value\":\"high\"}}");
+        malformed("invalid_score", score + "{\"id\":\"s-bad2\",\"traceId\":\"trace-1\",\"name\":\"helpful\",\"dataType\":\"BOOLEAN\",\"value\":2}}");
+        malformed("invalid_score", score + "{\"id\":\"s-bad3\",\"traceId\":\"trace-1\",\"name\":\"quality\",\"dataType\":\"PERCENT\",\"value\":1}}");
+        malformed("invalid_score", score + "{\"id\":\"s-bad4\",\"traceId\":\"trace-1\",\"name\":\"quality\",\"value\":1e999999}}");
+        malformed("invalid_score", score + "{\"id\":\"s-bad5\",\"traceId\":\"trace-1\",\"value\":1}}");
         malformed("not_json", "{\"id\":\"m8\"," + ok + ",\"type\":\"generation-create\",\"body\":{\"id\":\"x\",\"traceId\":\"trace-1\",\"costDetails\":{\"total\":NaN}}}");
         Collections.shuffle(lines, rnd);
     }

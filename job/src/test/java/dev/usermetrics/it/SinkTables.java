@@ -21,7 +21,7 @@ final class SinkTables {
     private SinkTables() {}
 
     /** A row as compared: every column but updated_at. */
-    record Values(long traces, long observations, long inputTokens, long outputTokens, long totalTokens,
+    record Values(long traces, long observations, long scores, long inputTokens, long outputTokens, long totalTokens,
             BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost,
             Map<String, BigDecimal> usage, Map<String, BigDecimal> cost, Instant firstSeen, Instant lastSeen) {}
 
@@ -31,7 +31,7 @@ final class SinkTables {
         r.usage.forEach((k, v) -> usage.put(k, norm(BigDecimal.valueOf(v))));
         Map<String, BigDecimal> cost = new TreeMap<>();
         r.cost.forEach((k, v) -> cost.put(k, norm(v)));
-        return new Values(r.traces, r.observations, r.tokensContaining("input"), r.tokensContaining("output"),
+        return new Values(r.traces, r.observations, r.scores, r.tokensContaining("input"), r.tokensContaining("output"),
                 r.totalTokens, norm(r.costContaining("input")), norm(r.costContaining("output")), norm(r.totalCost),
                 usage, cost, withSeen ? micros(r.firstSeen) : null, withSeen ? micros(r.lastSeen) : null);
     }
@@ -47,15 +47,97 @@ final class SinkTables {
         return out;
     }
 
+    static Map<Scenario.EnvKey, Values> envTotals(String schema) throws SQLException {
+        Map<Scenario.EnvKey, Values> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_metrics_env")) {
+            while (rs.next()) {
+                out.put(new Scenario.EnvKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment")),
+                        values(rs, true));
+            }
+        }
+        return out;
+    }
+
     static Map<Scenario.BucketKey, Values> buckets(String schema, String table) throws SQLException {
         Map<Scenario.BucketKey, Values> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\"." + table)) {
             while (rs.next()) {
                 Instant start = rs.getObject("bucket_start", OffsetDateTime.class).toInstant();
-                out.put(new Scenario.BucketKey(rs.getString("project_id"), rs.getString("user_id"), start), values(rs, false));
+                out.put(new Scenario.BucketKey(rs.getString("project_id"), rs.getString("user_id"),
+                        rs.getString("environment"), start), values(rs, false));
             }
         }
+        return out;
+    }
+
+    /** A user_model_metrics_daily row as compared. */
+    record ModelValues(long observations, long inputTokens, long outputTokens, long totalTokens,
+            BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost) {}
+
+    static Map<Scenario.ModelKey, ModelValues> modelDaily(String schema) throws SQLException {
+        Map<Scenario.ModelKey, ModelValues> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_model_metrics_daily")) {
+            while (rs.next()) {
+                out.put(new Scenario.ModelKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment"),
+                                rs.getObject("bucket_start", OffsetDateTime.class).toInstant(), rs.getString("model")),
+                        new ModelValues(rs.getLong("observation_count"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                                rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
+                                norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost"))));
+            }
+        }
+        return out;
+    }
+
+    static Map<Scenario.ModelKey, ModelValues> expectedModelDaily(Scenario s) {
+        Map<Scenario.ModelKey, ModelValues> out = new HashMap<>();
+        s.modelDaily.forEach((k, m) -> out.put(k, new ModelValues(m.observations, m.inputTokens, m.outputTokens,
+                m.totalTokens, norm(m.inputCost), norm(m.outputCost), norm(m.totalCost))));
+        return out;
+    }
+
+    /** A user_scores row as compared (value_avg is checked against value_sum / score_count). */
+    record ScoreValues(long count, BigDecimal sum, Map<String, BigDecimal> labels, Instant last) {}
+
+    static Map<Scenario.ScoreKey, ScoreValues> scores(String schema) throws SQLException {
+        Map<Scenario.ScoreKey, ScoreValues> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_scores")) {
+            while (rs.next()) {
+                BigDecimal sum = rs.getBigDecimal("value_sum");
+                BigDecimal avg = rs.getBigDecimal("value_avg");
+                long count = rs.getLong("score_count");
+                if (sum != null) {
+                    // Postgres numeric division: at least 16 significant digits.
+                    BigDecimal exact = sum.divide(BigDecimal.valueOf(count), java.math.MathContext.DECIMAL128);
+                    if (exact.subtract(avg).abs().compareTo(new BigDecimal("1e-15").max(exact.abs().movePointLeft(15))) > 0) {
+                        throw new AssertionError("value_avg " + avg + " is not value_sum / score_count = " + exact);
+                    }
+                }
+                String labels = rs.getString("value_counts");
+                out.put(new Scenario.ScoreKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("name"),
+                                rs.getString("data_type")),
+                        new ScoreValues(count, sum == null ? null : norm(sum), labels == null ? null : jsonMap(labels),
+                                instant(rs, "last_score_at")));
+            }
+        }
+        return out;
+    }
+
+    static Map<Scenario.ScoreKey, ScoreValues> expectedScores(Scenario s) {
+        Map<Scenario.ScoreKey, ScoreValues> out = new HashMap<>();
+        s.scores.forEach((k, r) -> {
+            Map<String, BigDecimal> labels = null;
+            if (!k.type().equals("NUMERIC")) {
+                labels = new TreeMap<>();
+                for (Map.Entry<String, Long> e : r.labels.entrySet()) {
+                    labels.put(e.getKey(), BigDecimal.valueOf(e.getValue()));
+                }
+            }
+            out.put(k, new ScoreValues(r.count, k.type().equals("CATEGORICAL") ? null : norm(r.sum), labels, micros(r.last)));
+        });
         return out;
     }
 
@@ -71,7 +153,7 @@ final class SinkTables {
     }
 
     private static Values values(ResultSet rs, boolean withSeen) throws SQLException {
-        return new Values(rs.getLong("trace_count"), rs.getLong("observation_count"), rs.getLong("input_tokens"),
+        return new Values(rs.getLong("trace_count"), rs.getLong("observation_count"), rs.getLong("score_count"), rs.getLong("input_tokens"),
                 rs.getLong("output_tokens"), rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
                 norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost")),
                 jsonMap(rs.getString("usage_details")), jsonMap(rs.getString("cost_details")),
@@ -109,7 +191,7 @@ final class SinkTables {
     static <K> Map<K, Values> expectedTotals(Map<K, Scenario.Row> rows, boolean withSeen) {
         Map<K, Values> out = new HashMap<>();
         rows.forEach((k, r) -> {
-            if (r.traces != 0 || r.observations != 0) {
+            if (r.traces != 0 || r.observations != 0 || r.scores != 0) {
                 out.put(k, expected(r, withSeen));
             }
         });

@@ -49,6 +49,11 @@ class UserMetricsJobIT {
         assertThat(totals.keySet()).isEqualTo(expectedTotals.keySet());
         expectedTotals.forEach((k, v) -> assertThat(totals.get(k)).as("user_metrics %s", k).isEqualTo(v));
 
+        var envTotals = SinkTables.envTotals(schema);
+        var expectedEnvTotals = SinkTables.expectedTotals(s.envTotals, true);
+        assertThat(envTotals.keySet()).isEqualTo(expectedEnvTotals.keySet());
+        expectedEnvTotals.forEach((k, v) -> assertThat(envTotals.get(k)).as("user_metrics_env %s", k).isEqualTo(v));
+
         var hourly = SinkTables.buckets(schema, "user_metrics_hourly");
         var expectedHourly = SinkTables.expectedTotals(s.hourly, false);
         assertThat(hourly.keySet()).isEqualTo(expectedHourly.keySet());
@@ -58,6 +63,16 @@ class UserMetricsJobIT {
         var expectedDaily = SinkTables.expectedTotals(s.daily, false);
         assertThat(daily.keySet()).isEqualTo(expectedDaily.keySet());
         expectedDaily.forEach((k, v) -> assertThat(daily.get(k)).as("daily %s", k).isEqualTo(v));
+
+        var models = SinkTables.modelDaily(schema);
+        var expectedModels = SinkTables.expectedModelDaily(s);
+        assertThat(models.keySet()).isEqualTo(expectedModels.keySet());
+        expectedModels.forEach((k, v) -> assertThat(models.get(k)).as("user_model_metrics_daily %s", k).isEqualTo(v));
+
+        var scores = SinkTables.scores(schema);
+        var expectedScores = SinkTables.expectedScores(s);
+        assertThat(scores.keySet()).isEqualTo(expectedScores.keySet());
+        expectedScores.forEach((k, v) -> assertThat(scores.get(k)).as("user_scores %s", k).isEqualTo(v));
 
         assertThat(SinkTables.rejectionsByReason(schema)).isEqualTo(s.expectedRejections);
     }
@@ -75,7 +90,13 @@ class UserMetricsJobIT {
         long bigTokens = s.events.stream().filter(e -> e.usage != null)
                 .flatMap(e -> e.usage.values().stream()).filter(v -> v > Integer.MAX_VALUE).count();
         assertThat(bigTokens).isGreaterThan(5);
-        assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable");
+        assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable",
+                "invalid_environment", "invalid_model", "invalid_score", "score_without_trace");
+        assertThat(s.envTotals.keySet()).extracting(Scenario.EnvKey::env).contains("default", "production", "staging");
+        assertThat(s.envTotals.size()).isGreaterThan(s.totals.size()); // some users have several environments
+        assertThat(s.modelDaily.keySet()).extracting(Scenario.ModelKey::model).contains("", "gpt-4o", "claude-sonnet-4");
+        assertThat(s.scores.keySet()).extracting(Scenario.ScoreKey::type).contains("NUMERIC", "BOOLEAN", "CATEGORICAL");
+        assertThat(s.hourly.values()).anyMatch(r -> r.scores > 0 && r.traces == 0 && r.observations == 0);
     }
 
     private static String event(String id, String ts, String type, String body) {
@@ -136,10 +157,10 @@ class UserMetricsJobIT {
             // alice's hourly and daily rows were deleted too; bob has hours 10 and 11.
             var hourly = SinkTables.buckets("it_live", "user_metrics_hourly");
             assertThat(hourly.keySet()).containsExactlyInAnyOrder(
-                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T10:00:00Z")),
-                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T11:00:00Z")));
+                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T10:00:00Z")),
+                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T11:00:00Z")));
             assertThat(SinkTables.buckets("it_live", "user_metrics_daily").keySet()).containsExactly(
-                    new Scenario.BucketKey("p-live", "bob", java.time.Instant.parse("2026-05-01T00:00:00Z")));
+                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T00:00:00Z")));
         } finally {
             client.cancel().get();
         }
