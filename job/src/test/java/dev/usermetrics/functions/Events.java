@@ -2,6 +2,7 @@ package dev.usermetrics.functions;
 
 import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.ScoreDataType;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -19,6 +20,27 @@ final class Events {
         e.kind = EntityKind.TRACE;
         e.traceId = traceId;
         e.userId = userId;
+        return e;
+    }
+
+    static IngestionEvent score(String eventId, long tsSec, String traceId, String scoreId, String name,
+            ScoreDataType type, String value, String label) {
+        IngestionEvent e = new IngestionEvent();
+        e.eventId = eventId;
+        e.timestampNanos = tsSec * SEC;
+        e.projectId = "p";
+        e.kind = EntityKind.SCORE;
+        e.traceId = traceId;
+        e.scoreId = scoreId;
+        e.scoreName = name;
+        e.scoreDataType = type;
+        e.scoreValue = value == null ? null : new BigDecimal(value);
+        e.scoreLabel = label;
+        return e;
+    }
+
+    static IngestionEvent withEnv(IngestionEvent e, String env) {
+        e.environment = env;
         return e;
     }
 

@@ -1,12 +1,15 @@
 package dev.usermetrics.functions;
 
 import static dev.usermetrics.functions.Events.obs;
+import static dev.usermetrics.functions.Events.score;
+import static dev.usermetrics.functions.Events.withEnv;
 import static dev.usermetrics.functions.Events.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.Metrics;
+import dev.usermetrics.records.ScoreDataType;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +52,106 @@ class TraceResolverTest {
 
     private List<Contribution> output() {
         return harness.extractOutputValues();
+    }
+
+    /** Sums everything emitted so far per "user/environment" (with scores and models). */
+    private Map<String, Contribution> perUserEnv() {
+        Map<String, Contribution> m = new java.util.TreeMap<>();
+        for (Contribution c : output()) {
+            m.computeIfAbsent(c.userId + "/" + c.environment, k -> new Contribution("p", c.userId, c.environment, 0)).add(c);
+        }
+        m.values().removeIf(c -> c.delta.isZero() && c.traceTimes.isEmpty()
+                && c.scores.values().stream().allMatch(dev.usermetrics.records.ScoreDelta::isZero)
+                && c.byModel.values().stream().allMatch(dev.usermetrics.records.ModelMetrics::isZero));
+        return m;
+    }
+
+    @Test
+    void scoresCountForTheTracesUserAndFollowItWhenItChanges() throws Exception {
+        send(score("s1", 5, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "0.5", null));
+        assertThat(output()).isEmpty(); // no user yet: the score waits in the trace's state
+        send(trace("e1", 10, "t1", "u1"),
+                score("s2", 11, "t1", "sc2", "mood", ScoreDataType.CATEGORICAL, null, "good"));
+        Map<String, Contribution> m = perUserEnv();
+        assertThat(m).containsOnlyKeys("u1/default");
+        assertThat(m.get("u1/default").delta.scores).isEqualTo(2);
+        assertThat(m.get("u1/default").scores.get("NUMERIC:quality").valueSum).isEqualByComparingTo("0.5");
+        assertThat(m.get("u1/default").scores.get("CATEGORICAL:mood").labels).isEqualTo(Map.of("good", 1L));
+
+        send(trace("e2", 20, "t1", "u2"));
+        m = perUserEnv();
+        assertThat(m).containsOnlyKeys("u2/default");
+        assertThat(m.get("u2/default").delta.scores).isEqualTo(2);
+        assertThat(m.get("u2/default").delta.traces).isEqualTo(1);
+    }
+
+    @Test
+    void theSameScoreIdReplacesItsValueAndKeepsItsFirstTime() throws Exception {
+        send(trace("e1", 10, "t1", "u1"),
+                score("s1", 20, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "0.25", null),
+                score("s3", 40, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "0.75", null),
+                score("s2", 30, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "9", null), // older: loses
+                score("s3", 40, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "0.75", null)); // duplicate
+        Contribution c = perUserEnv().get("u1/default");
+        assertThat(c.delta.scores).isEqualTo(1);
+        assertThat(c.scores.get("NUMERIC:quality").count).isEqualTo(1);
+        assertThat(c.scores.get("NUMERIC:quality").valueSum).isEqualByComparingTo("0.75");
+        assertThat(c.scores.get("NUMERIC:quality").times).isEqualTo(Map.of(20 * Events.SEC, 1L));
+    }
+
+    @Test
+    void anEnvironmentChangeMovesTheWholeTrace() throws Exception {
+        send(withEnv(trace("e1", 10, "t1", "u1"), "production"),
+                obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 5L), null),
+                score("s1", 12, "t1", "sc1", "helpful", ScoreDataType.BOOLEAN, "1", "True"));
+        assertThat(perUserEnv()).containsOnlyKeys("u1/production");
+
+        // A later observation event says "staging": last write wins for the whole trace.
+        send(withEnv(obs("e3", 50, "t1", "o2", null, 50L, null, null), "staging"));
+        Map<String, Contribution> m = perUserEnv();
+        assertThat(m).containsOnlyKeys("u1/staging");
+        assertThat(m.get("u1/staging").delta.traces).isEqualTo(1);
+        assertThat(m.get("u1/staging").delta.observations).isEqualTo(2);
+        assertThat(m.get("u1/staging").delta.scores).isEqualTo(1);
+        assertThat(m.get("u1/staging").byModel.get("").observations).isEqualTo(2);
+
+        // An earlier-ordered event does not change it.
+        send(withEnv(trace("e0", 1, "t1", null), "dev"));
+        assertThat(perUserEnv()).containsOnlyKeys("u1/staging");
+    }
+
+    @Test
+    void aModelChangeMovesTheObservationBetweenModelRows() throws Exception {
+        IngestionEvent first = obs("e2", 11, "t1", "o1", "u1", 11L, Map.of("input", 5L), null);
+        first.model = "gpt-4o";
+        IngestionEvent later = obs("e3", 12, "t1", "o1", null, null, Map.of("input", 7L, "output", 1L), null);
+        later.model = "gpt-4o-mini";
+        send(first, later);
+        Contribution c = perUserEnv().get("u1/default");
+        assertThat(c.byModel.get("gpt-4o").isZero()).isTrue();
+        assertThat(c.byModel.get("gpt-4o-mini").observations).isEqualTo(1);
+        assertThat(c.byModel.get("gpt-4o-mini").inputTokens).isEqualTo(7);
+        assertThat(c.byModel.get("gpt-4o-mini").totalTokens).isEqualTo(8);
+    }
+
+    @Test
+    void aScoreThatMovesAwayIsRetractedAndTheTraceStateIsFreedWithIt() throws Exception {
+        send(trace("e1", 10, "t1", "u1"), score("s1", 20, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null));
+        IngestionEvent moved = score("s0", 5, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null);
+        moved.kind = dev.usermetrics.records.EntityKind.SCORE_MOVED_AWAY;
+        send(moved);
+        Contribution c = perUserEnv().get("u1/default");
+        assertThat(c.delta.scores).isZero();
+        assertThat(c.delta.traces).isEqualTo(1);
+
+        // A trace that only ever held a score keeps no state once the score moves away.
+        send(score("s5", 20, "t9", "sc9", "quality", ScoreDataType.NUMERIC, "1", null));
+        IngestionEvent away = score("s4", 5, "t9", "sc9", "quality", ScoreDataType.NUMERIC, "1", null);
+        away.kind = dev.usermetrics.records.EntityKind.SCORE_MOVED_AWAY;
+        assertThat(state("t9", new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class))).value()).isNotNull();
+        send(away);
+        assertThat(state("t9", new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class))).value()).isNull();
+        assertThat(state("t9", new MapStateDescriptor<>("scores", Types.STRING, TypeInformation.of(ScoreState.class))).isEmpty()).isTrue();
     }
 
     /** Sums everything emitted so far per user (what the user stage will hold). */

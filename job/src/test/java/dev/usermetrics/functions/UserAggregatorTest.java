@@ -163,4 +163,86 @@ class UserAggregatorTest {
         // user_metrics, user_metrics_env, two hours, one day.
         assertThat(latestRows()).hasSize(1 + 1 + 2 + 1);
     }
+
+    private static Contribution scoreIn(String user, String env, long timeSec, int sign, String name,
+            dev.usermetrics.records.ScoreDataType type, String value, String label) {
+        Contribution c = new Contribution("p", user, env, Math.floorDiv(timeSec, 3600) * HOUR);
+        c.addScore(name, type, value == null ? null : new BigDecimal(value), label, timeSec * SEC, sign);
+        return c;
+    }
+
+    private static Contribution traceIn(String user, String env, long timeSec, int sign) {
+        Contribution c = new Contribution("p", user, env, Math.floorDiv(timeSec, 3600) * HOUR);
+        c.addTrace(timeSec * SEC, sign);
+        return c;
+    }
+
+    @Test
+    void environmentsHaveTheirOwnTotalsAndBucketsAndShareTheUserTotal() throws Exception {
+        send(traceIn("u1", "production", 100, +1), traceIn("u1", "staging", 5000, +1), traceIn("u1", "production", 9000, +1));
+        Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
+        MetricsRow all = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
+        assertThat(all.metrics.traces).isEqualTo(3);
+        assertThat(all.firstSeenNanos).isEqualTo(100 * SEC);
+        assertThat(all.lastSeenNanos).isEqualTo(9000 * SEC);
+        MetricsRow staging = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", "staging", 0, null));
+        assertThat(staging.metrics.traces).isEqualTo(1);
+        assertThat(staging.firstSeenNanos).isEqualTo(5000 * SEC);
+        assertThat(staging.lastSeenNanos).isEqualTo(5000 * SEC);
+        assertThat(rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_DAILY, "p", "u1", "production", 0, null)).metrics.traces).isEqualTo(2);
+
+        // The production trace at 9000 moves to staging: both environments' first/last follow.
+        send(traceIn("u1", "production", 9000, -1), traceIn("u1", "staging", 9000, +1));
+        rows = latestRows();
+        MetricsRow prod = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", "production", 0, null));
+        assertThat(prod.lastSeenNanos).isEqualTo(100 * SEC);
+        staging = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", "staging", 0, null));
+        assertThat(staging.lastSeenNanos).isEqualTo(9000 * SEC);
+        assertThat(rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null)).lastSeenNanos).isEqualTo(9000 * SEC);
+    }
+
+    @Test
+    void modelRowsArePerDayEnvironmentAndModel() throws Exception {
+        Contribution a = new Contribution("p", "u1", "default", 0);
+        Metrics one = new Metrics();
+        one.observations = 1;
+        one.usage.put("input_cached", 4L);
+        one.usageKeyCount.put("input_cached", 1L);
+        one.totalTokens = 4;
+        a.addObservation("gpt-4o", one, +1);
+        a.addObservation("gpt-4o", one, +1);
+        a.addObservation(null, one, +1);
+        send(a);
+        Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
+        MetricsRow gpt = rows.get(new MetricsRow.RowKey(SinkTable.USER_MODEL_METRICS_DAILY, "p", "u1", "default", 0, "gpt-4o"));
+        assertThat(gpt.modelMetrics.observations).isEqualTo(2);
+        assertThat(gpt.modelMetrics.inputTokens).isEqualTo(8);
+        assertThat(rows.get(new MetricsRow.RowKey(SinkTable.USER_MODEL_METRICS_DAILY, "p", "u1", "default", 0, "")).modelMetrics.observations).isEqualTo(1);
+    }
+
+    @Test
+    void scoresAreSummedAndLastScoreAtIsRecomputedWhenTheLatestLeaves() throws Exception {
+        var bool = dev.usermetrics.records.ScoreDataType.BOOLEAN;
+        send(scoreIn("u1", "default", 100, +1, "helpful", bool, "1", "True"),
+                scoreIn("u1", "production", 7200, +1, "helpful", bool, "0", "False"),
+                scoreIn("u1", "default", 9000, +1, "helpful", bool, "1", "True"));
+        MetricsRow row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "BOOLEAN:helpful"));
+        assertThat(row.score.count).isEqualTo(3);
+        assertThat(row.score.valueSum).isEqualByComparingTo("2");
+        assertThat(row.score.labels).isEqualTo(Map.of("True", 2L, "False", 1L));
+        assertThat(row.score.lastScoreAtNanos).isEqualTo(9000 * SEC);
+
+        send(scoreIn("u1", "default", 9000, -1, "helpful", bool, "1", "True"));
+        row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "BOOLEAN:helpful"));
+        assertThat(row.score.count).isEqualTo(2);
+        assertThat(row.score.lastScoreAtNanos).isEqualTo(7200 * SEC);
+        assertThat(latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null)).metrics.scores).isEqualTo(2);
+
+        send(scoreIn("u1", "default", 100, -1, "helpful", bool, "1", "True"),
+                scoreIn("u1", "production", 7200, -1, "helpful", bool, "0", "False"));
+        row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "BOOLEAN:helpful"));
+        assertThat(row.isDelete()).isTrue();
+        assertThat(row.score.lastScoreAtNanos).isNull();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
 }
