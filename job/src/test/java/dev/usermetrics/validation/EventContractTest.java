@@ -46,6 +46,10 @@ class EventContractTest {
         return files("invalid");
     }
 
+    static Stream<Path> fieldFixed() throws IOException {
+        return files("field-fixed");
+    }
+
     static Stream<Path> userIdDropped() throws IOException {
         return files("user-id-dropped");
     }
@@ -90,5 +94,16 @@ class EventContractTest {
         ParseOutcome.Accepted a = (ParseOutcome.Accepted) o;
         assertThat(a.fixes()).extracting(f -> f.reason().action()).containsExactly(RejectReason.Action.USER_ID_DROPPED);
         assertThat(a.event().userId).isNull();
+    }
+
+    @ParameterizedTest
+    @MethodSource("fieldFixed")
+    void invalidEnvironmentsAndModelsFailSchemaButTheEventIsApplied(Path file) throws IOException {
+        assertThat(schemaErrors(file)).isNotEmpty();
+        ParseOutcome o = parser.parse(Files.readAllBytes(file));
+        assertThat(o).isInstanceOf(ParseOutcome.Accepted.class);
+        ParseOutcome.Accepted a = (ParseOutcome.Accepted) o;
+        assertThat(a.fixes()).extracting(f -> f.reason().action())
+                .containsAnyOf(RejectReason.Action.ENVIRONMENT_DEFAULTED, RejectReason.Action.MODEL_DROPPED);
     }
 }
