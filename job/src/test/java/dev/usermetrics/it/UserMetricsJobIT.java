@@ -26,21 +26,7 @@ import org.junit.jupiter.api.Test;
 class UserMetricsJobIT {
 
     private static String[] args(String topic, String schema, String... more) {
-        String[] base = {
-            "--kafka.bootstrap-servers", Services.kafkaBootstrap(),
-            "--kafka.topic", topic,
-            "--kafka.group-id", "it-" + topic,
-            "--postgres.url", Services.postgresUrl(),
-            "--postgres.user", Services.postgresUser(),
-            "--postgres.password", "",
-            "--postgres.schema", schema,
-            "--bounded",
-            "--web-ui-port", "0",
-        };
-        String[] all = new String[base.length + more.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
-        return all;
+        return JobArgs.bounded(topic, schema, more);
     }
 
     private static void assertTablesMatch(Scenario s, String schema) throws Exception {

@@ -1,0 +1,317 @@
+package dev.usermetrics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.usermetrics.UserMetricsJob;
+import dev.usermetrics.localcluster.DocQueries;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every query of docs/queries.md, run as metrics_reader on a small hand-made dataset
+ * (src/test/resources/queries/dataset.jsonl) that went through the real job, must return exactly
+ * the rows written below. The expected rows were worked out by hand from the dataset: see the
+ * comments, which give the derivation.
+ *
+ * <p>Dataset, project p1 (p2 holds another "alice", which must never leak into p1):
+ * <ul>
+ *   <li>t1 alice, production, 03-02 10:00: g1 gpt-4o 100/50/150 tokens $0.003 (sent twice), g2
+ *       claude-sonnet-4 10/5 (total 15) $0.0005; scores s1 quality 0.8 then corrected to 0.9
+ *       (11:00, first timestamp kept), s2 helpful BOOLEAN 1 (11:05).</li>
+ *   <li>t2 alice, "Staging" → staging, 03-03 09:00: g3 gpt-4o 200/100/300 $0.006; s3 quality 0.4 (09:30).</li>
+ *   <li>t3 bob, production, 03-02 12:00: g4 gpt-4o 1000/500/1500 $0.03, sp1 span without model or
+ *       usage; s4 sentiment "good" (categorical, inferred), s5 helpful BOOLEAN 0.</li>
+ *   <li>t4 bob, production, 03-10 08:00 (next ISO week): g5 gpt-4o-mini 50/20/70 $0.0001.</li>
+ *   <li>t5 carol (set late, on a generation-update), no environment → default, 04-01 00:30
+ *       (next month): g6 gpt-4o 1/1/2 $0.00002; s6 quality 1.0.</li>
+ *   <li>t6 erin then frank (a later trace event wins), default, 03-02 13:00 (first body.timestamp
+ *       kept): g7 gpt-4o 5/5/10 $0.0001.</li>
+ *   <li>a score without traceId: rejected.</li>
+ * </ul>
+ */
+class QueriesIT {
+    private static final String SCHEMA = "it_queries";
+    private static Map<String, String> queries;
+
+    @BeforeAll
+    static void runTheJobOnTheDataset() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("src/test/resources/queries/dataset.jsonl"), StandardCharsets.UTF_8);
+        Topics.produce("it-queries", 2, lines);
+        UserMetricsJob.main(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
+        queries = DocQueries.read(Path.of("..", "docs", "queries.md"));
+    }
+
+    private static Map<String, String> params(String... kv) {
+        Map<String, String> p = new TreeMap<>(Map.of("project_id", "p1", "limit", "50", "offset", "0",
+                "from", "2026-03-01T00:00:00Z", "to", "2026-05-01T00:00:00Z", "environment", ""));
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    /** Runs a documented query as metrics_reader; every cell rendered canonically (see cell()). */
+    private static List<String> run(String name, Map<String, String> params) throws SQLException {
+        String sql = queries.get(name);
+        assertThat(sql).as("query %s in docs/queries.md", name).isNotNull();
+        List<String> rows = new ArrayList<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            s.execute("SET search_path TO " + SCHEMA);
+            s.execute("SET ROLE metrics_reader");
+            try (ResultSet rs = s.executeQuery(DocQueries.bind(sql, params))) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    List<String> cells = new ArrayList<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        cells.add(cell(rs, i, md.getColumnTypeName(i)));
+                    }
+                    rows.add(String.join(" | ", cells));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    /** Numbers without trailing zeros, timestamps as UTC instants, JSON with sorted keys. */
+    private static String cell(ResultSet rs, int i, String type) throws SQLException {
+        if (rs.getObject(i) == null) {
+            return "null";
+        }
+        return switch (type) {
+            case "numeric", "int8", "int4" -> plain(rs.getBigDecimal(i));
+            case "timestamptz" -> rs.getObject(i, OffsetDateTime.class).toInstant().toString();
+            case "jsonb" -> json(rs.getString(i));
+            default -> rs.getString(i);
+        };
+    }
+
+    private static String plain(BigDecimal d) {
+        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+    }
+
+    private static String json(String text) {
+        try {
+            return JSON.writeValueAsString(sorted(JSON.readTree(text)));
+        } catch (Exception e) {
+            throw new IllegalStateException(text, e);
+        }
+    }
+
+    private static Object sorted(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> m = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                m.put(e.getKey(), sorted(e.getValue()));
+            }
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>();
+            n.forEach(x -> l.add(sorted(x)));
+            return l;
+        }
+        if (n.isNumber()) {
+            return new BigDecimal(plain(n.decimalValue()));
+        }
+        return n.isNull() ? null : n.asText();
+    }
+
+    // Per-user rows of the users list, all time, all environments. Columns: userId, firstTrace,
+    // lastTrace, totalTraces, totalObservations, prompt, completion, total tokens, cost, scores, feedback.
+    // alice: t1+t2; 3 observations; 100+10+200 / 50+5+100 / 150+15+300; 0.003+0.0005+0.006; s1 s2 s3.
+    private static final String ALICE = "alice | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | "
+            + "[{\"avg\":1,\"count\":1,\"dataType\":\"BOOLEAN\",\"name\":\"helpful\",\"values\":{\"True\":1}},"
+            + "{\"avg\":0.65,\"count\":2,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]";
+    // bob: t3+t4; g4, sp1, g5; 1000+50 / 500+20 / 1500+70; 0.03+0.0001; s4 s5.
+    private static final String BOB = "bob | 2026-03-02T12:00:00Z | 2026-03-10T08:00:00Z | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2 | "
+            + "[{\"avg\":0,\"count\":1,\"dataType\":\"BOOLEAN\",\"name\":\"helpful\",\"values\":{\"False\":1}},"
+            + "{\"avg\":null,\"count\":1,\"dataType\":\"CATEGORICAL\",\"name\":\"sentiment\",\"values\":{\"good\":1}}]";
+    private static final String CAROL = "carol | 2026-04-01T00:30:00Z | 2026-04-01T00:30:00Z | 1 | 1 | 1 | 1 | 2 | 0.00002 | 1 | "
+            + "[{\"avg\":1,\"count\":1,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]";
+    private static final String FRANK = "frank | 2026-03-02T13:00:00Z | 2026-03-02T13:00:00Z | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0 | null";
+
+    @Test
+    void usersListOrderedByCostTokensAndTraces() throws Exception {
+        assertThat(run("users-list-by-cost", params())).containsExactly(BOB, ALICE, FRANK, CAROL);
+        assertThat(run("users-list-by-cost", params("limit", "2", "offset", "2"))).containsExactly(FRANK, CAROL);
+        // userId, traces, observations, tokens, cost
+        assertThat(run("users-list-by-tokens", params())).containsExactly(
+                "bob | 2 | 3 | 1570 | 0.0301", "alice | 2 | 3 | 465 | 0.0095", "frank | 1 | 1 | 10 | 0.0001", "carol | 1 | 1 | 2 | 0.00002");
+        // Ties on traces are broken by userId.
+        assertThat(run("users-list-by-traces", params())).containsExactly(
+                "alice | 2 | 3 | 465 | 0.0095", "bob | 2 | 3 | 1570 | 0.0301", "carol | 1 | 1 | 2 | 0.00002", "frank | 1 | 1 | 10 | 0.0001");
+        assertThat(run("users-count", params())).containsExactly("4");
+    }
+
+    @Test
+    void projectsAreIsolated() throws Exception {
+        assertThat(run("users-list-by-cost", params("project_id", "p2"))).containsExactly(
+                "alice | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 1 | 7 | 3 | 10 | 1 | 1 | "
+                        + "[{\"avg\":5,\"count\":1,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]");
+        assertThat(run("users-count", params("project_id", "p3"))).containsExactly("0");
+    }
+
+    @Test
+    void usersListInOneEnvironment() throws Exception {
+        // userId, environment, first, last, traces, observations, tokens, cost, scores.
+        // production: bob's t3+t4; alice's t1 only (t2 is staging).
+        assertThat(run("users-list-in-environment", params("environment", "production"))).containsExactly(
+                "bob | production | 2026-03-02T12:00:00Z | 2026-03-10T08:00:00Z | 2 | 3 | 1570 | 0.0301 | 2",
+                "alice | production | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 2 | 165 | 0.0035 | 2");
+        assertThat(run("users-list-in-environment", params("environment", "staging"))).containsExactly(
+                "alice | staging | 2026-03-03T09:00:00Z | 2026-03-03T09:00:00Z | 1 | 1 | 300 | 0.006 | 1");
+        assertThat(run("users-list-in-environment", params("environment", "default"))).containsExactly(
+                "frank | default | 2026-03-02T13:00:00Z | 2026-03-02T13:00:00Z | 1 | 1 | 10 | 0.0001 | 0",
+                "carol | default | 2026-04-01T00:30:00Z | 2026-04-01T00:30:00Z | 1 | 1 | 2 | 0.00002 | 1");
+    }
+
+    @Test
+    void usersListInATimeRange() throws Exception {
+        // 03-02 and 03-03 only: bob's t4 (03-10) and carol (04-01) are outside.
+        // userId, traces, observations, prompt, completion, total tokens, cost, scores.
+        Map<String, String> range = params("from", "2026-03-02T00:00:00Z", "to", "2026-03-04T00:00:00Z");
+        assertThat(run("users-list-in-range", range)).containsExactly(
+                "bob | 1 | 2 | 1000 | 500 | 1500 | 0.03 | 2",
+                "alice | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3",
+                "frank | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0");
+        range.put("environment", "production");
+        assertThat(run("users-list-in-range", range)).containsExactly(
+                "bob | 1 | 2 | 1000 | 500 | 1500 | 0.03 | 2",
+                "alice | 1 | 2 | 110 | 55 | 165 | 0.0035 | 2");
+    }
+
+    @Test
+    void userPageAndScores() throws Exception {
+        String helpful = "{\"count\":1,\"dataType\":\"BOOLEAN\",\"lastScoreAt\":\"2026-03-02T11:05:00+00:00\",\"name\":\"helpful\","
+                + "\"avgValue\":1,\"sumValue\":1,\"valueCounts\":{\"True\":1}}";
+        String quality = "{\"count\":2,\"dataType\":\"NUMERIC\",\"lastScoreAt\":\"2026-03-03T09:30:00+00:00\",\"name\":\"quality\","
+                + "\"avgValue\":0.65,\"sumValue\":1.3,\"valueCounts\":null}";
+        String scores = json("[" + helpful + "," + quality + "]");
+        // environment, first, last, traces, observations, prompt, completion, total, cost, scores count, scores.
+        assertThat(run("user-page", params("user_id", "alice"))).containsExactly(
+                "null | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | " + scores,
+                "production | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 2 | 110 | 55 | 165 | 0.0035 | 2 | " + scores,
+                "staging | 2026-03-03T09:00:00Z | 2026-03-03T09:00:00Z | 1 | 1 | 200 | 100 | 300 | 0.006 | 1 | " + scores);
+        assertThat(run("user-page", params("user_id", "erin"))).isEmpty(); // her only trace went to frank
+        // name, dataType, count, sum, avg, value counts, last score.
+        assertThat(run("user-scores", params("user_id", "alice"))).containsExactly(
+                "helpful | BOOLEAN | 1 | 1 | 1 | {\"True\":1} | 2026-03-02T11:05:00Z",
+                "quality | NUMERIC | 2 | 1.3 | 0.65 | null | 2026-03-03T09:30:00Z");
+        assertThat(run("user-scores", params("user_id", "bob"))).containsExactly(
+                "helpful | BOOLEAN | 1 | 0 | 0 | {\"False\":1} | 2026-03-02T12:31:00Z",
+                "sentiment | CATEGORICAL | 1 | null | null | {\"good\":1} | 2026-03-02T12:30:00Z");
+    }
+
+    @Test
+    void metricsApiByHourDayWeekAndMonth() throws Exception {
+        // userId, timeDimension, count, tokens, cost. 10:00–13:00: alice's 11:00 hour holds only
+        // scores (no row), frank's trace at 13:00 is outside.
+        assertThat(run("metrics-traces-by-hour", params("from", "2026-03-02T10:00:00Z", "to", "2026-03-02T13:00:00Z"))).containsExactly(
+                "alice | 2026-03-02T10:00:00Z | 1 | 165 | 0.0035",
+                "bob | 2026-03-02T12:00:00Z | 1 | 1500 | 0.03");
+        assertThat(run("metrics-traces-by-day", params())).containsExactly(
+                "alice | 2026-03-02T00:00:00Z | 1 | 165 | 0.0035",
+                "bob | 2026-03-02T00:00:00Z | 1 | 1500 | 0.03",
+                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
+                "alice | 2026-03-03T00:00:00Z | 1 | 300 | 0.006",
+                "bob | 2026-03-10T00:00:00Z | 1 | 70 | 0.0001",
+                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+        // ISO weeks start on Monday: 2026-03-02, 03-09 and 03-30 (04-01 is a Wednesday).
+        assertThat(run("metrics-traces-by-week", params())).containsExactly(
+                "alice | 2026-03-02T00:00:00Z | 2 | 465 | 0.0095",
+                "bob | 2026-03-02T00:00:00Z | 1 | 1500 | 0.03",
+                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
+                "bob | 2026-03-09T00:00:00Z | 1 | 70 | 0.0001",
+                "carol | 2026-03-30T00:00:00Z | 1 | 2 | 0.00002");
+        assertThat(run("metrics-traces-by-month", params())).containsExactly(
+                "alice | 2026-03-01T00:00:00Z | 2 | 465 | 0.0095",
+                "bob | 2026-03-01T00:00:00Z | 2 | 1570 | 0.0301",
+                "frank | 2026-03-01T00:00:00Z | 1 | 10 | 0.0001",
+                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+        assertThat(run("metrics-traces-by-month", params("limit", "1"))).hasSize(1);
+        // Observations: alice has g1+g2 on 03-02, bob g4+sp1.
+        assertThat(run("metrics-observations-by-day", params())).containsExactly(
+                "alice | 2026-03-02T00:00:00Z | 2 | 165 | 0.0035",
+                "bob | 2026-03-02T00:00:00Z | 2 | 1500 | 0.03",
+                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
+                "alice | 2026-03-03T00:00:00Z | 1 | 300 | 0.006",
+                "bob | 2026-03-10T00:00:00Z | 1 | 70 | 0.0001",
+                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+        // timeDimension, traces, observations, tokens, cost.
+        assertThat(run("user-series-by-day", params("user_id", "alice"))).containsExactly(
+                "2026-03-02T00:00:00Z | 1 | 2 | 165 | 0.0035",
+                "2026-03-03T00:00:00Z | 1 | 1 | 300 | 0.006");
+    }
+
+    @Test
+    void dailyMetricsPerModel() throws Exception {
+        // date, traces, observations, cost, usage per model (model null last).
+        assertThat(run("user-daily-metrics", params("user_id", "alice"))).containsExactly(
+                "2026-03-03 | 1 | 1 | 0.006 | " + json("[{\"model\":\"gpt-4o\",\"inputUsage\":200,\"outputUsage\":100,"
+                        + "\"totalUsage\":300,\"countObservations\":1,\"totalCost\":0.006}]"),
+                "2026-03-02 | 1 | 2 | 0.0035 | " + json("[{\"model\":\"claude-sonnet-4\",\"inputUsage\":10,\"outputUsage\":5,"
+                        + "\"totalUsage\":15,\"countObservations\":1,\"totalCost\":0.0005},{\"model\":\"gpt-4o\",\"inputUsage\":100,"
+                        + "\"outputUsage\":50,\"totalUsage\":150,\"countObservations\":1,\"totalCost\":0.003}]"));
+        assertThat(run("user-daily-metrics", params("user_id", "bob"))).containsExactly(
+                "2026-03-10 | 1 | 1 | 0.0001 | " + json("[{\"model\":\"gpt-4o-mini\",\"inputUsage\":50,\"outputUsage\":20,"
+                        + "\"totalUsage\":70,\"countObservations\":1,\"totalCost\":0.0001}]"),
+                "2026-03-02 | 1 | 2 | 0.03 | " + json("[{\"model\":\"gpt-4o\",\"inputUsage\":1000,\"outputUsage\":500,"
+                        + "\"totalUsage\":1500,\"countObservations\":1,\"totalCost\":0.03},{\"model\":null,\"inputUsage\":0,"
+                        + "\"outputUsage\":0,\"totalUsage\":0,\"countObservations\":1,\"totalCost\":0}]"));
+    }
+
+    @Test
+    void everyDocumentedQueryIsCoveredHere() throws Exception {
+        String source = Files.readString(Path.of("src/test/java/dev/usermetrics/it/QueriesIT.java"));
+        for (String name : queries.keySet()) {
+            assertThat(source).as("QueriesIT runs %s", name).contains("run(\"" + name + "\"");
+        }
+    }
+
+    @Test
+    void theReaderRoleSeesTheViewsAndNotTheTables() throws Exception {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("SET ROLE metrics_reader");
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM " + SCHEMA + ".user_metrics").close())
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM " + SCHEMA + ".user_metrics_by_day"))
+                    .hasMessageContaining("permission denied");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".users_list")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(4 + 5 + 2); // p1: 4 users + 5 (user, env) rows; p2: 1 + 1
+            }
+        }
+        assertThat(SinkTables.rejectionsByReason(SCHEMA)).isEqualTo(Map.of("score_without_trace", 1));
+    }
+}
