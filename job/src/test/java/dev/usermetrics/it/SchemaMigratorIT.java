@@ -5,10 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usermetrics.sink.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 class SchemaMigratorIT {
+
+    private static String names(String schema, String tableType) throws SQLException {
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                        + schema.replace("'", "''") + "' AND table_type = '" + tableType + "' ORDER BY 1")) {
+            StringBuilder names = new StringBuilder();
+            while (rs.next()) {
+                names.append(rs.getString(1)).append(' ');
+            }
+            return names.toString().trim();
+        }
+    }
 
     @Test
     void createsTheSchemaOnceAndIsIdempotent() throws Exception {
@@ -16,15 +29,28 @@ class SchemaMigratorIT {
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema))
                 .isEqualTo(SchemaMigrator.MIGRATIONS.size());
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema)).isZero();
+        assertThat(names(schema, "BASE TABLE")).isEqualTo("rejected_events schema_migrations user_metrics user_metrics_daily "
+                + "user_metrics_env user_metrics_hourly user_model_metrics_daily user_scores");
+        assertThat(names(schema, "VIEW")).isEqualTo("user_detail user_metrics_by_day user_metrics_by_hour user_metrics_by_month "
+                + "user_metrics_by_week user_model_usage_daily user_scores_by_name users_list");
+    }
+
+    @Test
+    void version2KeepsTheRowsOfVersion1InTheDefaultEnvironment() throws Exception {
+        String schema = "upgrade_v1";
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema, 1)).isEqualTo(1);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO upgrade_v1.user_metrics_daily (project_id, user_id, bucket_start, trace_count, observation_count,"
+                    + " input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost, usage_details, cost_details,"
+                    + " updated_at) VALUES ('p', 'u', '2026-01-01T00:00:00Z', 2, 3, 1, 1, 2, 0, 0, 0.5, '{}', '{}', now())");
+        }
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema)).isEqualTo(1);
         try (Connection c = Services.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
-                        + schema.replace("'", "''") + "' ORDER BY 1")) {
-            StringBuilder tables = new StringBuilder();
-            while (rs.next()) {
-                tables.append(rs.getString(1)).append(' ');
-            }
-            assertThat(tables.toString().trim()).isEqualTo(
-                    "rejected_events schema_migrations user_metrics user_metrics_daily user_metrics_hourly");
+                ResultSet rs = s.executeQuery("SELECT \"userId\", environment, \"countTraces\", \"countScores\", \"totalCost\""
+                        + " FROM upgrade_v1.user_metrics_by_day")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " "
+                    + rs.getBigDecimal(5).toPlainString()).isEqualTo("u default 2 0 0.5");
         }
     }
 }
