@@ -170,9 +170,10 @@ class UserMetricsJobIT {
     }
 
     /**
-     * Fails the job after a checkpoint completed mid-stream, at 1/3 and again at 2/3 of the input
-     * (pattern of KafkaSinkITCase): each time it slows down until a checkpoint covering records
-     * past the point has completed, then throws once. Counts survive restarts in static fields.
+     * Fails the job after a checkpoint completed mid-stream, after 1/3 of the input and again 1/3
+     * of the input after the restart (pattern of KafkaSinkITCase): each time it slows down until a
+     * checkpoint covering records past the point has completed, then throws once. The failure
+     * count survives restarts in a static field.
      */
     static final class FailAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
         static final AtomicInteger FAILURES = new AtomicInteger();
@@ -186,7 +187,10 @@ class UserMetricsJobIT {
 
         @Override
         public void open(OpenContext ctx) {
+            // Counted per attempt: a fail point is "n records after the (re)start, once a
+            // checkpoint covering them completed".
             seen = 0;
+            seenAtLastCheckpoint = -1;
         }
 
         @Override
@@ -228,7 +232,7 @@ class UserMetricsJobIT {
         UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks);
         DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka-source")
                 .uid("kafka-source")
-                .map(new FailAfterCheckpoint(s.lines.size() / 3, 2L * s.lines.size() / 3))
+                .map(new FailAfterCheckpoint(s.lines.size() / 3, s.lines.size() / 3))
                 .name("fail-once");
         job.buildFrom(raw);
         JobExecutionResult result = env.execute("user-metrics-failover");
