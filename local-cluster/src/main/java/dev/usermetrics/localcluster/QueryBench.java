@@ -1,0 +1,315 @@
+package dev.usermetrics.localcluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The read-side benchmark: loads a million users (and 30 days of daily and hourly rows for a
+ * realistic share of them) into a schema through the documented bulk path (the versioned DDL,
+ * then set-based INSERT … SELECT), then runs every query of docs/queries.md many times as
+ * metrics_reader and reports p50 / p95 of the time Postgres itself measured (EXPLAIN ANALYZE:
+ * planning + execution, no network or client time).
+ *
+ * <p>Not a test: it asserts nothing and only prints. Target (issue): page queries p95 &lt; 50 ms
+ * for all-time ranges.
+ */
+public final class QueryBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The last day of the loaded 30 days (UTC). */
+    static final String LAST_DAY = "2026-03-30";
+    static final String PROJECT = "bench-p1";
+
+    private final Connection c;
+    private final String schema;
+    private final Random rnd = new Random(7);
+
+    private QueryBench(Connection c, String schema) {
+        this.c = c;
+        this.schema = schema;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(Map.of("--schema", "bench_queries", "--users", "1000000",
+                "--active-share", "0.2", "--runs", "40", "--reload", "false", "--root", "."));
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--reload")) {
+                o.put("--reload", "true");
+            } else if (o.containsKey(args[i]) && i + 1 < args.length) {
+                o.put(args[i], args[++i]);
+            } else {
+                System.err.println("usage: QueryBench [--schema S] [--users N] [--active-share F] [--runs R] [--reload] [--root DIR]");
+                System.exit(2);
+            }
+        }
+        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
+        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
+        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
+        Path root = Path.of(o.get("--root"));
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            QueryBench b = new QueryBench(c, o.get("--schema"));
+            int users = Integer.parseInt(o.get("--users"));
+            double share = Double.parseDouble(o.get("--active-share"));
+            if (Boolean.parseBoolean(o.get("--reload")) || !b.loaded(users, share)) {
+                b.load(root.resolve("schemas/postgres"), users, share);
+            }
+            b.run(DocQueries.read(root.resolve("docs/queries.md")), users, share, Integer.parseInt(o.get("--runs")));
+        }
+    }
+
+    // ---------------------------------------------------------------- bulk load
+
+    private boolean loaded(int users, double share) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT users, active_share FROM " + schema + ".bench_info")) {
+            return rs.next() && rs.getInt(1) == users && rs.getDouble(2) == share;
+        } catch (SQLException missing) {
+            return false;
+        }
+    }
+
+    private void load(Path ddlDir, int users, double share) throws Exception {
+        long t0 = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("SET search_path TO " + schema);
+            List<Path> files;
+            try (Stream<Path> list = Files.list(ddlDir)) {
+                files = list.filter(p -> p.getFileName().toString().matches("V\\d+__.*\\.sql"))
+                        .sorted((a, b) -> Integer.compare(version(a), version(b))).toList();
+            }
+            for (Path f : files) {
+                log("applying " + f.getFileName());
+                s.execute(Files.readString(f, StandardCharsets.UTF_8));
+            }
+            int activeEvery = (int) Math.round(1 / share);
+            s.execute("SELECT setseed(0.42)");
+            // Users: log-uniform trace counts (1..~1100), a few hundred to a few thousand tokens per
+            // trace, $2 per million tokens; every 7th user in 'default', the others in 'production',
+            // every 5th user also in 'staging' (a fifth of their traffic).
+            step(s, "user_metrics (" + users + " users)", """
+                    INSERT INTO user_metrics (project_id, user_id, trace_count, observation_count, score_count,
+                        input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost,
+                        usage_details, cost_details, first_seen, last_seen, updated_at)
+                    SELECT '%s', 'user-' || g, t, t * 3, t / 4, t * 700, t * 300, t * 1000,
+                           round(t * 700 * 0.000002, 8), round(t * 300 * 0.000002, 8), round(t * 1000 * 0.000002, 8),
+                           jsonb_build_object('input', t * 700, 'output', t * 300, 'total', t * 1000),
+                           jsonb_build_object('total', round(t * 1000 * 0.000002, 8)),
+                           timestamptz '2025-06-01' + (g %% 300) * interval '1 day',
+                           timestamptz '%s' - (g %% 29) * interval '1 day', now()
+                    FROM (SELECT g, greatest(1, floor(exp(random() * 7)))::bigint AS t
+                          FROM generate_series(1, %d) g) u
+                    """.formatted(PROJECT, LAST_DAY, users));
+            step(s, "user_metrics_env", """
+                    INSERT INTO user_metrics_env
+                    SELECT m.project_id, m.user_id, e.env,
+                           CASE WHEN e.env = 'staging' THEN m.trace_count / 5 ELSE m.trace_count - (m.trace_count / 5) * e.split END,
+                           m.observation_count, m.score_count, m.input_tokens, m.output_tokens,
+                           CASE WHEN e.env = 'staging' THEN m.total_tokens / 5 ELSE m.total_tokens - (m.total_tokens / 5) * e.split END,
+                           m.input_cost, m.output_cost,
+                           CASE WHEN e.env = 'staging' THEN round(m.total_cost / 5, 8) ELSE m.total_cost - round(m.total_cost / 5, 8) * e.split END,
+                           m.usage_details, m.cost_details, m.first_seen, m.last_seen, now()
+                    FROM user_metrics m
+                    CROSS JOIN LATERAL (
+                        SELECT CASE WHEN substr(m.user_id, 6)::int %% 7 = 0 THEN 'default' ELSE 'production' END AS env,
+                               (substr(m.user_id, 6)::int %% 5 = 0)::int AS split
+                        UNION ALL
+                        SELECT 'staging', 1 WHERE substr(m.user_id, 6)::int %% 5 = 0) e
+                    """.formatted());
+            step(s, "user_scores", """
+                    INSERT INTO user_scores (project_id, user_id, name, data_type, score_count, value_sum, value_counts, last_score_at, updated_at)
+                    SELECT project_id, user_id, 'quality', 'NUMERIC', greatest(score_count, 1), round((random() * greatest(score_count, 1))::numeric, 3),
+                           NULL::jsonb, last_seen, now()
+                    FROM user_metrics WHERE substr(user_id, 6)::int %% 3 = 0
+                    UNION ALL
+                    SELECT project_id, user_id, 'helpful', 'BOOLEAN', 2, 1, '{"True": 1, "False": 1}', last_seen, now()
+                    FROM user_metrics WHERE substr(user_id, 6)::int %% 10 = 0
+                    """.formatted());
+            // Active users (every 1/share-th user) have daily rows on a random subset of the last
+            // 30 days (each with its own activity rate), and 1–3 hourly rows per active day.
+            step(s, "user_metrics_daily (30 days of the active users)", """
+                    INSERT INTO user_metrics_daily (project_id, user_id, environment, bucket_start, trace_count, observation_count,
+                        score_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost,
+                        usage_details, cost_details, updated_at)
+                    SELECT '%1$s', 'user-' || u.g, CASE WHEN u.g %% 7 = 0 THEN 'default' ELSE 'production' END,
+                           timestamptz '%2$s' - d * interval '1 day', t, t * 3, 0, t * 700, t * 300, t * 1000,
+                           round(t * 700 * 0.000002, 8), round(t * 300 * 0.000002, 8), round(t * 1000 * 0.000002, 8),
+                           jsonb_build_object('input', t * 700, 'output', t * 300, 'total', t * 1000),
+                           jsonb_build_object('total', round(t * 1000 * 0.000002, 8)), now()
+                    FROM (SELECT g, random() * 0.4 AS rate FROM generate_series(%3$d, %4$d, %3$d) g) u
+                    CROSS JOIN generate_series(0, 29) d
+                    CROSS JOIN LATERAL (SELECT 1 + floor(random() * 20)::bigint AS t) tt
+                    WHERE random() < u.rate
+                    """.formatted(PROJECT, LAST_DAY, activeEvery, users));
+            step(s, "user_metrics_hourly", """
+                    INSERT INTO user_metrics_hourly (project_id, user_id, environment, bucket_start, trace_count, observation_count,
+                        score_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost,
+                        usage_details, cost_details, updated_at)
+                    SELECT d.project_id, d.user_id, d.environment, d.bucket_start + h * interval '1 hour',
+                           d.trace_count, d.observation_count, 0, d.input_tokens, d.output_tokens, d.total_tokens,
+                           d.input_cost, d.output_cost, d.total_cost, d.usage_details, d.cost_details, now()
+                    FROM user_metrics_daily d
+                    CROSS JOIN LATERAL (SELECT DISTINCT (random() * 23)::int AS h FROM generate_series(1, 1 + (random() * 2)::int)) hs
+                    """);
+            step(s, "user_model_metrics_daily", """
+                    INSERT INTO user_model_metrics_daily
+                    SELECT project_id, user_id, environment, bucket_start,
+                           CASE WHEN substr(user_id, 6)::int %% 2 = 0 THEN 'gpt-4o' ELSE 'claude-sonnet-4' END,
+                           observation_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost, now()
+                    FROM user_metrics_daily
+                    """.formatted());
+            s.execute("CREATE TABLE bench_info AS SELECT " + users + " AS users, " + share + "::float8 AS active_share");
+            log("VACUUM ANALYZE (visibility map for index-only scans, fresh statistics)...");
+            s.execute("VACUUM ANALYZE");
+        }
+        log(String.format(Locale.ROOT, "loaded in %.0f s", (System.nanoTime() - t0) / 1e9));
+    }
+
+    private static int version(Path p) {
+        String n = p.getFileName().toString();
+        return Integer.parseInt(n.substring(1, n.indexOf("__")));
+    }
+
+    private void step(Statement s, String what, String sql) throws SQLException {
+        long t0 = System.nanoTime();
+        int n = s.executeUpdate(sql);
+        log(String.format(Locale.ROOT, "%-50s %,10d rows %6.1f s", what, n, (System.nanoTime() - t0) / 1e9));
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** One measured case: a documented query with a way to pick parameters per run. */
+    private record Case(String label, String query, boolean page, int runs, Function<Random, Map<String, String>> params) {}
+
+    private void run(Map<String, String> queries, int users, double share, int runs) throws Exception {
+        int activeEvery = (int) Math.round(1 / share);
+        Function<Random, String> anyUser = r -> "user-" + (1 + r.nextInt(users));
+        Function<Random, String> activeUser = r -> "user-" + (activeEvery * (1 + r.nextInt(users / activeEvery)));
+        String day = LAST_DAY + "T00:00:00Z";
+        String dayAfter = "2026-03-31T00:00:00Z";
+        String week = "2026-03-24T00:00:00Z";
+        String month = "2026-03-01T00:00:00Z";
+        int heavy = Math.max(3, runs / 8);
+        List<Case> cases = List.of(
+                new Case("users-list-by-cost, page 1", "users-list-by-cost", true, runs, r -> p("offset", "0")),
+                new Case("users-list-by-cost, page 100", "users-list-by-cost", true, runs, r -> p("offset", "4950")),
+                new Case("users-list-by-tokens, page 1", "users-list-by-tokens", true, runs, r -> p("offset", "0")),
+                new Case("users-list-by-traces, page 1", "users-list-by-traces", true, runs, r -> p("offset", "0")),
+                new Case("users-list-in-environment (staging), page 1", "users-list-in-environment", true, runs,
+                        r -> p("environment", "staging")),
+                new Case("users-count", "users-count", true, runs, r -> p()),
+                new Case("user-page", "user-page", true, runs, r -> p("user_id", anyUser.apply(r))),
+                new Case("user-scores", "user-scores", true, runs, r -> p("user_id", "user-" + (3 * (1 + r.nextInt(users / 3))))),
+                new Case("user-series-by-day, 30 days", "user-series-by-day", true, runs,
+                        r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
+                new Case("user-daily-metrics, 30 days", "user-daily-metrics", true, runs,
+                        r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
+                new Case("users-list-in-range, 1 day", "users-list-in-range", false, heavy, r -> p("from", day, "to", dayAfter)),
+                new Case("users-list-in-range, 7 days", "users-list-in-range", false, heavy, r -> p("from", week, "to", dayAfter)),
+                new Case("users-list-in-range, 30 days", "users-list-in-range", false, heavy, r -> p("from", month, "to", dayAfter)),
+                new Case("users-list-in-range, 30 days, production", "users-list-in-range", false, heavy,
+                        r -> p("from", month, "to", dayAfter, "environment", "production")),
+                new Case("metrics-traces-by-hour, 1 day", "metrics-traces-by-hour", false, heavy, r -> p("from", day, "to", dayAfter)),
+                new Case("metrics-traces-by-day, 1 day", "metrics-traces-by-day", false, heavy, r -> p("from", day, "to", dayAfter)),
+                new Case("metrics-traces-by-day, 30 days", "metrics-traces-by-day", false, heavy, r -> p("from", month, "to", dayAfter)),
+                new Case("metrics-traces-by-week, 30 days", "metrics-traces-by-week", false, heavy, r -> p("from", month, "to", dayAfter)),
+                new Case("metrics-traces-by-month, 30 days", "metrics-traces-by-month", false, heavy, r -> p("from", month, "to", dayAfter)),
+                new Case("metrics-observations-by-day, 30 days", "metrics-observations-by-day", false, heavy,
+                        r -> p("from", month, "to", dayAfter)));
+        for (String q : queries.keySet()) {
+            if (cases.stream().noneMatch(k -> k.query().equals(q))) {
+                throw new IllegalStateException("docs/queries.md has a query the benchmark does not run: " + q);
+            }
+        }
+        long[] counts = tableCounts();
+        System.out.printf(Locale.ROOT, "%n%d users in %s; %,d user_metrics_env, %,d daily, %,d hourly, %,d model-daily, %,d user_scores rows%n%n",
+                counts[0], PROJECT, counts[1], counts[2], counts[3], counts[4], counts[5]);
+        System.out.printf(Locale.ROOT, "| %-46s | %5s | %9s | %9s | %6s |%n", "query", "runs", "p50 ms", "p95 ms", "target");
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(7), "-".repeat(11), "-".repeat(11), "-".repeat(8));
+        int pages = 0;
+        int pagesOk = 0;
+        try (Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            s.execute("SET ROLE metrics_reader");
+            for (Case k : cases) {
+                String sql = queries.get(k.query());
+                double[] ms = new double[k.runs()];
+                measure(s, DocQueries.bind(sql, k.params().apply(rnd))); // warm-up
+                for (int i = 0; i < k.runs(); i++) {
+                    ms[i] = measure(s, DocQueries.bind(sql, k.params().apply(rnd)));
+                }
+                Arrays.sort(ms);
+                double p50 = percentile(ms, 0.50);
+                double p95 = percentile(ms, 0.95);
+                String target = "-";
+                if (k.page()) {
+                    pages++;
+                    boolean ok = p95 < 50;
+                    pagesOk += ok ? 1 : 0;
+                    target = ok ? "ok" : "MISS";
+                }
+                System.out.printf(Locale.ROOT, "| %-46s | %5d | %9.2f | %9.2f | %6s |%n", k.label(), k.runs(), p50, p95, target);
+            }
+            s.execute("RESET ROLE");
+        }
+        System.out.printf(Locale.ROOT, "%nsummary: page-queries p95<50ms %d/%d users=%d%n", pagesOk, pages, counts[0]);
+    }
+
+    private long[] tableCounts() throws SQLException {
+        String[] tables = {"user_metrics", "user_metrics_env", "user_metrics_daily", "user_metrics_hourly",
+            "user_model_metrics_daily", "user_scores"};
+        long[] out = new long[tables.length];
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < tables.length; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema + "." + tables[i])) {
+                    rs.next();
+                    out[i] = rs.getLong(1);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> p(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>(Map.of("project_id", PROJECT, "limit", "50", "offset", "0",
+                "environment", "", "from", "2026-03-01T00:00:00Z", "to", "2026-03-31T00:00:00Z", "user_id", "user-1"));
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Planning + execution time as Postgres measured it, in ms. */
+    private static double measure(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)) {
+            rs.next();
+            JsonNode plan = JSON.readTree(rs.getString(1)).get(0);
+            return plan.get("Planning Time").asDouble() + plan.get("Execution Time").asDouble();
+        }
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static void log(String msg) {
+        System.err.printf("%tT %s%n", System.currentTimeMillis(), msg);
+    }
+}
