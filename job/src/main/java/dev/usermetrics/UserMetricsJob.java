@@ -5,6 +5,7 @@ import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.ForTable;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
+import dev.usermetrics.functions.ProjectUserCounter;
 import dev.usermetrics.functions.ObservationRouter;
 import dev.usermetrics.functions.ParseAndValidate;
 import dev.usermetrics.functions.RawRecordDeserializer;
@@ -109,11 +110,21 @@ public class UserMetricsJob {
                         new ContributionCombiner(MAX_COMBINED_KEYS, COMBINE_INTERVAL.toMillis()))
                 .uid("combine-contributions");
 
-        DataStream<MetricsRow> rows = contributions
+        SingleOutputStreamOperator<MetricsRow> userRows = contributions
                 .keyBy(new Keys.ByUser())
                 .process(new UserAggregator())
                 .name("aggregate-user-metrics")
-                .uid("aggregate-user-metrics")
+                .uid("aggregate-user-metrics");
+
+        DataStream<MetricsRow> projectRows = userRows
+                .getSideOutput(UserAggregator.USER_COUNT_CHANGES)
+                .keyBy(new Keys.ByProject())
+                .process(new ProjectUserCounter())
+                .name("count-project-users")
+                .uid("count-project-users");
+
+        DataStream<MetricsRow> rows = userRows
+                .union(projectRows)
                 .transform("rows-on-checkpoint", TypeInformation.of(MetricsRow.class), new LatestRowBuffer())
                 .uid("rows-on-checkpoint");
 

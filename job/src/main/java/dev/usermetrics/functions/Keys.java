@@ -2,6 +2,7 @@ package dev.usermetrics.functions;
 
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.UserCountChange;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /** Key selectors of the keyed stages. Length-prefixed so no id can collide with another. */
@@ -29,6 +30,14 @@ public final class Keys {
         @Override
         public String getKey(IngestionEvent e) {
             return of(e.projectId, e.traceId);
+        }
+    }
+
+    /** The project: where its users are counted. */
+    public static final class ByProject implements KeySelector<UserCountChange, String> {
+        @Override
+        public String getKey(UserCountChange c) {
+            return c.projectId;
         }
     }
 

@@ -7,6 +7,7 @@ import dev.usermetrics.records.ModelMetrics;
 import dev.usermetrics.records.ScoreDelta;
 import dev.usermetrics.records.ScoreTotals;
 import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.records.UserCountChange;
 import dev.usermetrics.validation.Timestamps;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -18,12 +19,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Stage 2, keyed by (project, user): sums the signed contributions into the user's cumulative
  * metrics (all environments and per environment), hourly and daily buckets per environment,
  * daily metrics per model, and scores per (name, data type), and emits the absolute value of
- * every row it changed.
+ * every row it changed; when a user starts or stops counting anything (overall or in an
+ * environment) it also emits a {@link UserCountChange} on {@link #USER_COUNT_CHANGES}.
  *
  * <p>State (no TTL: totals are cumulative; see docs/design.md). Map keys are strings built by
  * {@link StateKeys}; environments cannot contain '/', score names cannot contain U+0000.
@@ -43,6 +46,9 @@ import org.apache.flink.util.Collector;
  * trace moved away is empty.
  */
 public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow> {
+
+    /** A user appeared in or disappeared from the project's Users list (all or one environment). */
+    public static final OutputTag<UserCountChange> USER_COUNT_CHANGES = new OutputTag<>("user-count-changes") {};
 
     private transient ValueState<UserTotals> totals;
     private transient MapState<String, UserTotals> envTotals;
@@ -73,6 +79,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         all = all != null ? all : new UserTotals();
         UserTotals inEnv = envTotals.get(env);
         inEnv = inEnv != null ? inEnv : new UserTotals();
+        boolean counted = !all.metrics.isEmpty();
+        boolean countedInEnv = !inEnv.metrics.isEmpty();
         all.metrics.add(c.delta, +1);
         inEnv.metrics.add(c.delta, +1);
         for (Map.Entry<Long, Long> tt : c.traceTimes.entrySet()) {
@@ -87,6 +95,13 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             envTotals.remove(env);
         } else {
             envTotals.put(env, inEnv);
+        }
+        // The rule that adds or deletes the user's rows (isEmpty) also counts them.
+        if (counted != !all.metrics.isEmpty()) {
+            ctx.output(USER_COUNT_CHANGES, new UserCountChange(c.projectId, null, counted ? -1 : +1));
+        }
+        if (countedInEnv != !inEnv.metrics.isEmpty()) {
+            ctx.output(USER_COUNT_CHANGES, new UserCountChange(c.projectId, env, countedInEnv ? -1 : +1));
         }
         out.collect(totalsRow(SinkTable.USER_METRICS, c, null, all));
         out.collect(totalsRow(SinkTable.USER_METRICS_ENV, c, env, inEnv));

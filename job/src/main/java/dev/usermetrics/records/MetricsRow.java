@@ -20,6 +20,8 @@ public class MetricsRow {
     public ModelMetrics modelMetrics;
     /** USER_SCORES. */
     public ScoreTotals score;
+    /** PROJECT_USERS: the number of users (environment null: all environments). */
+    public long userCount;
     /** USER_METRICS(_ENV) only: min/max trace time, epoch nanos; null when the user has no traces. */
     public Long firstSeenNanos;
     public Long lastSeenNanos;
@@ -36,6 +38,7 @@ public class MetricsRow {
         return switch (table) {
             case USER_MODEL_METRICS_DAILY -> modelMetrics.observations == 0;
             case USER_SCORES -> score.count == 0;
+            case PROJECT_USERS -> userCount == 0;
             default -> metrics.isEmpty();
         };
     }
@@ -45,7 +48,7 @@ public class MetricsRow {
 
     @Override
     public String toString() {
-        Object value = metrics != null ? metrics : modelMetrics != null ? modelMetrics : score;
+        Object value = metrics != null ? metrics : modelMetrics != null ? modelMetrics : score != null ? score : "users=" + userCount;
         return table + "{" + projectId + "/" + userId + "/" + environment + " @" + bucketStartMillis
                 + (subKey != null ? " [" + subKey + "]" : "") + " " + value
                 + ", first=" + firstSeenNanos + ", last=" + lastSeenNanos + "}";

@@ -9,5 +9,7 @@ public enum SinkTable {
     USER_METRICS_HOURLY,
     USER_METRICS_DAILY,
     USER_MODEL_METRICS_DAILY,
-    USER_SCORES
+    USER_SCORES,
+    /** Users per project, over all environments and per environment. */
+    PROJECT_USERS
 }

@@ -39,12 +39,14 @@ public final class PostgresSinks implements Serializable {
             case USER_METRICS_DAILY -> SinkStatements.bucketSql(schema, "user_metrics_daily");
             case USER_MODEL_METRICS_DAILY -> SinkStatements.modelDailySql(schema);
             case USER_SCORES -> SinkStatements.scoresSql(schema);
+            case PROJECT_USERS -> SinkStatements.projectUsersSql(schema);
         };
         JdbcStatementBuilder<MetricsRow> binder = switch (table) {
             case USER_METRICS, USER_METRICS_ENV -> new SinkStatements.UserMetricsBinder();
             case USER_METRICS_HOURLY, USER_METRICS_DAILY -> new SinkStatements.BucketBinder();
             case USER_MODEL_METRICS_DAILY -> new SinkStatements.ModelDailyBinder();
             case USER_SCORES -> new SinkStatements.ScoresBinder();
+            case PROJECT_USERS -> new SinkStatements.ProjectUsersBinder();
         };
         return JdbcSink.<MetricsRow>builder()
                 .withQueryStatement(sql, binder)

@@ -82,6 +82,12 @@ public final class SinkStatements {
                 "r.score_count = 0");
     }
 
+    /** project_users: users per project, over all environments (environment '') and per environment. */
+    public static String projectUsersSql(String schema) {
+        return upsertOrDelete(schema, "project_users", List.of(PROJECT, ENV), List.of(new Col("user_count", "bigint")),
+                "r.user_count = 0");
+    }
+
     /**
      * One statement that writes the absolute value of a row, or deletes it when it counts
      * nothing ({@code emptyWhen}, over the parameters as {@code r.*}).
@@ -165,6 +171,16 @@ public final class SinkStatements {
             ps.setBigDecimal(i++, type.hasValue() ? r.score.valueSum : null);
             ps.setString(i++, type.hasLabel() ? toJson(r.score.labels) : null);
             ps.setObject(i, toTimestamp(r.score.lastScoreAtNanos));
+        }
+    }
+
+    /** Binds a project_users row ('' = all environments). */
+    public static final class ProjectUsersBinder implements JdbcStatementBuilder<MetricsRow> {
+        @Override
+        public void accept(PreparedStatement ps, MetricsRow r) throws SQLException {
+            ps.setString(1, r.projectId);
+            ps.setString(2, r.environment == null ? "" : r.environment);
+            ps.setLong(3, r.userCount);
         }
     }
 

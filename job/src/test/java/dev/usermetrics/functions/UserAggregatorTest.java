@@ -245,4 +245,13 @@ class UserAggregatorTest {
         assertThat(row.score.lastScoreAtNanos).isNull();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
+
+    @Test
+    void usersAreCountedWhenTheyAppearAndWhenTheyDisappear() throws Exception {
+        send(traceIn("u1", "production", 100, +1), traceIn("u1", "production", 200, +1), traceIn("u1", "staging", 300, +1));
+        send(traceIn("u1", "production", 100, -1), traceIn("u1", "production", 200, -1));
+        send(traceIn("u1", "staging", 300, -1));
+        assertThat(harness.getSideOutput(UserAggregator.USER_COUNT_CHANGES)).extracting(r -> r.getValue().environment + ":" + r.getValue().delta)
+                .containsExactly("null:1", "production:1", "staging:1", "production:-1", "null:-1", "staging:-1");
+    }
 }

@@ -172,6 +172,7 @@ class QueriesIT {
         assertThat(run("users-list-by-traces", params())).containsExactly(
                 "alice | 2 | 3 | 465 | 0.0095", "bob | 2 | 3 | 1570 | 0.0301", "carol | 1 | 1 | 2 | 0.00002", "frank | 1 | 1 | 10 | 0.0001");
         assertThat(run("users-count", params())).containsExactly("4");
+        assertThat(run("users-list-by-cost", params("limit", "1", "offset", "3"))).containsExactly(CAROL);
     }
 
     @Test
@@ -272,6 +273,10 @@ class QueriesIT {
         assertThat(run("user-series-by-day", params("user_id", "alice"))).containsExactly(
                 "2026-03-02T00:00:00Z | 1 | 2 | 165 | 0.0035",
                 "2026-03-03T00:00:00Z | 1 | 1 | 300 | 0.006");
+        assertThat(run("user-series-by-month", params("user_id", "bob"))).containsExactly(
+                "2026-03-01T00:00:00Z | 2 | 3 | 1570 | 0.0301");
+        assertThat(run("user-series-by-month", params("user_id", "carol"))).containsExactly(
+                "2026-04-01T00:00:00Z | 1 | 1 | 2 | 0.00002");
     }
 
     @Test
@@ -313,5 +318,8 @@ class QueriesIT {
             }
         }
         assertThat(SinkTables.rejectionsByReason(SCHEMA)).isEqualTo(Map.of("score_without_trace", 1));
+        // Users per project and environment, kept by the job: erin (whose trace went to frank) is not counted.
+        assertThat(SinkTables.projectUsers(SCHEMA)).isEqualTo(Map.of(
+                "p1/*", 4L, "p1/production", 2L, "p1/staging", 1L, "p1/default", 2L, "p2/*", 1L, "p2/production", 1L));
     }
 }

@@ -141,6 +141,27 @@ final class SinkTables {
         return out;
     }
 
+    /** project_users as "project/environment" → users ("*" = all environments). */
+    static Map<String, Long> projectUsers(String schema) throws SQLException {
+        Map<String, Long> out = new TreeMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT project_id, environment, user_count FROM \"" + schema + "\".project_users")) {
+            while (rs.next()) {
+                String env = rs.getString(2);
+                out.put(rs.getString(1) + "/" + (env.isEmpty() ? "*" : env), rs.getLong(3));
+            }
+        }
+        return out;
+    }
+
+    /** The same from the batch truth: every user with a row counts once. */
+    static Map<String, Long> expectedProjectUsers(Scenario s) {
+        Map<String, Long> out = new TreeMap<>();
+        s.totals.keySet().forEach(k -> out.merge(k.project() + "/*", 1L, Long::sum));
+        s.envTotals.keySet().forEach(k -> out.merge(k.project() + "/" + k.env(), 1L, Long::sum));
+        return out;
+    }
+
     static Map<String, Integer> rejectionsByReason(String schema) throws SQLException {
         Map<String, Integer> out = new TreeMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();

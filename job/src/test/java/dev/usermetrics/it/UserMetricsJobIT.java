@@ -60,6 +60,7 @@ class UserMetricsJobIT {
         assertThat(scores.keySet()).isEqualTo(expectedScores.keySet());
         expectedScores.forEach((k, v) -> assertThat(scores.get(k)).as("user_scores %s", k).isEqualTo(v));
 
+        assertThat(SinkTables.projectUsers(schema)).isEqualTo(SinkTables.expectedProjectUsers(s));
         assertThat(SinkTables.rejectionsByReason(schema)).isEqualTo(s.expectedRejections);
     }
 

@@ -143,6 +143,8 @@ public final class QueryBench {
                     """.formatted());
             // Active users (every 1/share-th user) have daily rows on a random subset of the last
             // 30 days (each with its own activity rate), and 1–3 hourly rows per active day.
+            // Inserted in time order, as the job writes them (a bucket's rows appear while it is
+            // current), so a day's rows sit together on disk as in production.
             step(s, "user_metrics_daily (30 days of the active users)", """
                     INSERT INTO user_metrics_daily (project_id, user_id, environment, bucket_start, trace_count, observation_count,
                         score_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost,
@@ -154,8 +156,9 @@ public final class QueryBench {
                            jsonb_build_object('total', round(t * 1000 * 0.000002, 8)), now()
                     FROM (SELECT g, random() * 0.4 AS rate FROM generate_series(%3$d, %4$d, %3$d) g) u
                     CROSS JOIN generate_series(0, 29) d
-                    CROSS JOIN LATERAL (SELECT 1 + floor(random() * 20)::bigint AS t) tt
+                    CROSS JOIN LATERAL (SELECT 1 + floor(random() * 20)::bigint + 0 * d + 0 * u.g AS t) tt -- correlated: a new value per row
                     WHERE random() < u.rate
+                    ORDER BY d DESC, u.g
                     """.formatted(PROJECT, LAST_DAY, activeEvery, users));
             step(s, "user_metrics_hourly", """
                     INSERT INTO user_metrics_hourly (project_id, user_id, environment, bucket_start, trace_count, observation_count,
@@ -165,7 +168,9 @@ public final class QueryBench {
                            d.trace_count, d.observation_count, 0, d.input_tokens, d.output_tokens, d.total_tokens,
                            d.input_cost, d.output_cost, d.total_cost, d.usage_details, d.cost_details, now()
                     FROM user_metrics_daily d
-                    CROSS JOIN LATERAL (SELECT DISTINCT (random() * 23)::int AS h FROM generate_series(1, 1 + (random() * 2)::int)) hs
+                    CROSS JOIN LATERAL (SELECT DISTINCT (random() * 23)::int + 0 * d.trace_count::int AS h
+                                        FROM generate_series(1, 1 + (d.trace_count % 3)::int)) hs
+                    ORDER BY 4, 2
                     """);
             step(s, "user_model_metrics_daily", """
                     INSERT INTO user_model_metrics_daily
@@ -173,7 +178,14 @@ public final class QueryBench {
                            CASE WHEN substr(user_id, 6)::int %% 2 = 0 THEN 'gpt-4o' ELSE 'claude-sonnet-4' END,
                            observation_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost, now()
                     FROM user_metrics_daily
+                    ORDER BY bucket_start, user_id
                     """.formatted());
+            step(s, "project_users", """
+                    INSERT INTO project_users
+                    SELECT project_id, '', count(*), now() FROM user_metrics GROUP BY project_id
+                    UNION ALL
+                    SELECT project_id, environment, count(*), now() FROM user_metrics_env GROUP BY project_id, environment
+                    """);
             s.execute("CREATE TABLE bench_info AS SELECT " + users + " AS users, " + share + "::float8 AS active_share");
             log("VACUUM ANALYZE (visibility map for index-only scans, fresh statistics)...");
             s.execute("VACUUM ANALYZE");
@@ -217,6 +229,8 @@ public final class QueryBench {
                 new Case("user-page", "user-page", true, runs, r -> p("user_id", anyUser.apply(r))),
                 new Case("user-scores", "user-scores", true, runs, r -> p("user_id", "user-" + (3 * (1 + r.nextInt(users / 3))))),
                 new Case("user-series-by-day, 30 days", "user-series-by-day", true, runs,
+                        r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
+                new Case("user-series-by-month, 30 days", "user-series-by-month", true, runs,
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
                 new Case("user-daily-metrics, 30 days", "user-daily-metrics", true, runs,
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
