@@ -20,8 +20,9 @@ import java.util.Random;
 /**
  * Writes a realistic, deterministic (by seed) stream of ingestion events as JSONL: Zipf-like
  * user activity, traces of 1–8 observations, generations with usage and cost (some updated
- * later), late and changed users, duplicates, a few invalid userIds and malformed lines, and
- * bounded reordering. For demos and benchmarks; the tests have their own generator with a
+ * later), late and changed users, environments (production / staging), user feedback scores
+ * (thumbs up/down on a fifth of the traces, a quality score on a tenth), duplicates, a few
+ * invalid userIds and malformed lines, and bounded reordering. For demos and benchmarks; the tests have their own generator with a
  * reference model.
  */
 public final class GenerateEvents {
@@ -114,7 +115,8 @@ public final class GenerateEvents {
         boolean changed = kind >= 5 && kind < 7;
         ObjectNode trace = envelope(project, "trace-create", ts);
         ObjectNode tb = trace.putObject("body");
-        tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString());
+        tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString())
+                .put("environment", rnd.nextInt(100) < 85 ? "production" : "staging");
         if (!late) {
             tb.put("userId", user);
         }
@@ -150,6 +152,12 @@ public final class GenerateEvents {
                 out.add(u.toString());
             }
         }
+        if (rnd.nextInt(100) < 20) {
+            out.add(score(project, traceId, "thumbs", "BOOLEAN", rnd.nextInt(100) < 80 ? 1 : 0, ts.plusSeconds(30)));
+        }
+        if (rnd.nextInt(100) < 10) {
+            out.add(score(project, traceId, "quality", "NUMERIC", rnd.nextInt(101) / 100.0, ts.plusSeconds(60)));
+        }
         if (rnd.nextInt(100) < 5) {
             out.add(out.get(rnd.nextInt(out.size()))); // duplicate delivery
         }
@@ -157,6 +165,13 @@ public final class GenerateEvents {
             out.add("{\"id\": \"broken-" + t + "\", \"timestamp\": "); // malformed
         }
         return out;
+    }
+
+    private String score(String project, String traceId, String name, String dataType, double value, Instant ts) {
+        ObjectNode e = envelope(project, "score-create", ts);
+        e.putObject("body").put("id", traceId + "-" + name).put("traceId", traceId).put("name", name)
+                .put("dataType", dataType).put("value", value).put("timestamp", ts.toString());
+        return e.toString();
     }
 
     private void usage(ObjectNode body) {
