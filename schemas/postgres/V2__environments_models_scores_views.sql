@@ -210,9 +210,12 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'metrics_reader') THEN
         BEGIN
             CREATE ROLE metrics_reader NOLOGIN;
-        EXCEPTION WHEN insufficient_privilege THEN
-            RAISE NOTICE 'cannot create role metrics_reader (no CREATEROLE); skipping its grants';
-            RETURN;
+        EXCEPTION
+            WHEN insufficient_privilege THEN
+                RAISE NOTICE 'cannot create role metrics_reader (no CREATEROLE); skipping its grants';
+                RETURN;
+            WHEN duplicate_object THEN
+                NULL; -- created meanwhile by the migration of another schema
         END;
     END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO metrics_reader', current_schema());
