@@ -8,6 +8,11 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 POSTGRES_PORT="${POSTGRES_PORT:-5432}"
 POSTGRES_URL="jdbc:postgresql://localhost:$POSTGRES_PORT/metrics"
+# The standalone Flink cluster (bin/up --flink): REST + web UI, JobManager RPC.
+FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
+FLINK_RPC_PORT="${FLINK_RPC_PORT:-6123}"
+FLINK_DIR="$DATA/flink"
+FLINK_URL="http://localhost:$FLINK_REST_PORT"
 export POSTGRES_URL POSTGRES_USER=metrics POSTGRES_PASSWORD=metrics
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -16,7 +21,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Builds the project once (or again with UM_REBUILD=1) so every script has its jars.
 ensure_built() {
   if [[ "${UM_REBUILD:-0}" == 1 || ! -f "$LC_DIR/target/classpath.txt" || ! -f "$ROOT/job/target/user-metrics-job.jar" \
-        || ! -f "$ROOT/job/target/local-classpath.txt" ]]; then
+        || ! -f "$ROOT/job/target/local-classpath.txt" || ! -f "$LC_DIR/flink/target/flink-classpath.txt" ]]; then
     log "building the project (mvn -DskipTests install)..."
     (cd "$ROOT" && mvn -q -B -DskipTests install) || die "build failed"
   fi
@@ -27,6 +32,25 @@ tools_cp() { echo "$LC_DIR/target/classes:$(cat "$LC_DIR/target/classpath.txt")"
 
 # Classpath of a local job run: the job jar plus the Flink runtime it is provided with on a cluster.
 job_cp() { echo "$ROOT/job/target/user-metrics-job.jar:$(cat "$ROOT/job/target/local-classpath.txt")"; }
+
+# Classpath of the standalone Flink cluster and its CLI (Flink's Maven artifacts, see flink/pom.xml).
+flink_cp() { cat "$LC_DIR/flink/target/flink-classpath.txt"; }
+
+# Flink's own CLI (bin/flink of a distribution) against the local cluster's configuration.
+flink_cli() {
+  # shellcheck disable=SC2086
+  FLINK_CONF_DIR="$FLINK_DIR/conf" java $FLINK_JAVA_OPTS -Dlog4j.configurationFile="file:$LC_DIR/conf/log4j2-cli.properties" \
+    -cp "$(flink_cp)" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+# Java 17 flags of Flink's default env.java.opts.all.
+FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
+--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

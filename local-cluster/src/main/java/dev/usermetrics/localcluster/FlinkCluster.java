@@ -1,0 +1,193 @@
+package dev.usermetrics.localcluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Talks to the standalone Flink cluster's REST API (and Kafka, for consumer lag) for the
+ * local-cluster scripts: wait until it is ready, list running jobs, wait for a job's
+ * checkpoints, print a status report.
+ */
+public final class FlinkCluster {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final String url;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    FlinkCluster(String url) {
+        this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            usage();
+        }
+        FlinkCluster f = new FlinkCluster(args[1]);
+        switch (args[0]) {
+            case "wait-ready" -> System.exit(f.waitReady(Integer.parseInt(args[2]), Integer.parseInt(args[3])) ? 0 : 1);
+            case "running" -> f.runningJobs().forEach(System.out::println);
+            case "wait-checkpoints" -> System.exit(
+                    f.waitCheckpoints(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4])) ? 0 : 1);
+            case "status" -> f.status(args.length > 2 ? args[2] : null, args.length > 3 ? args[3] : null);
+            default -> usage();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: FlinkCluster wait-ready URL TASKMANAGERS TIMEOUT_S | running URL"
+                + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP]");
+        System.exit(2);
+    }
+
+    JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("GET " + path + " -> HTTP " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** True once the REST API answers and at least n TaskManagers registered. */
+    boolean waitReady(int n, int timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/taskmanagers").path("taskmanagers").size() >= n) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // JobManager still starting
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    List<String> runningJobs() throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode j : get("/jobs/overview").path("jobs")) {
+            if (j.path("state").asText().equals("RUNNING")) {
+                ids.add(j.path("jid").asText());
+            }
+        }
+        return ids;
+    }
+
+    /** True once the job has completed at least n checkpoints. */
+    boolean waitCheckpoints(String jobId, int n, int timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asInt() >= n) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // job not yet known
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    void status(String bootstrap, String group) throws Exception {
+        JsonNode overview = get("/overview");
+        System.out.printf("Flink cluster %s (web UI): %d TaskManager(s), %d slots (%d free), Flink %s%n", url,
+                overview.path("taskmanagers").asInt(), overview.path("slots-total").asInt(),
+                overview.path("slots-available").asInt(), overview.path("flink-version").asText());
+        JsonNode jobs = get("/jobs/overview").path("jobs");
+        if (jobs.isEmpty()) {
+            System.out.println("no jobs");
+        }
+        for (JsonNode j : jobs) {
+            String id = j.path("jid").asText();
+            String state = j.path("state").asText();
+            long start = j.path("start-time").asLong();
+            System.out.printf("%njob %s  %s  %s  started %s (%s ago)%n", id, j.path("name").asText(), state,
+                    time(start), ago(System.currentTimeMillis() - start));
+            if (state.equals("RUNNING")) {
+                System.out.printf("  web UI: %s/#/job/running/%s/overview%n", url, id);
+                JsonNode cp = get("/jobs/" + id + "/checkpoints");
+                JsonNode last = cp.path("latest").path("completed");
+                JsonNode counts = cp.path("counts");
+                if (last.isMissingNode() || last.isNull()) {
+                    System.out.printf("  no completed checkpoint yet (%d in progress, %d failed)%n",
+                            counts.path("in_progress").asInt(), counts.path("failed").asInt());
+                } else {
+                    long at = last.path("latest_ack_timestamp").asLong();
+                    System.out.printf("  last checkpoint: #%d completed %s (%s ago), %s, took %.1f s; %d completed, %d failed, restored: %s%n",
+                            last.path("id").asLong(), time(at), ago(System.currentTimeMillis() - at),
+                            bytes(last.path("checkpointed_size").asLong()), last.path("end_to_end_duration").asLong() / 1000.0,
+                            counts.path("completed").asInt(), counts.path("failed").asInt(),
+                            cp.path("latest").path("restored").path("external_path").asText("no"));
+                }
+            }
+        }
+        if (bootstrap != null && group != null) {
+            lag(bootstrap, group);
+        }
+    }
+
+    /** Consumer lag of the job's group: offsets committed on checkpoints vs. end offsets. */
+    static void lag(String bootstrap, String group) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("request.timeout.ms", "5000");
+        p.put("default.api.timeout.ms", "10000");
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            if (committed.isEmpty()) {
+                System.out.printf("%nconsumer group %s: no committed offsets yet (they are committed on checkpoints)%n", group);
+                return;
+            }
+            Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            System.out.printf("%nconsumer group %s (offsets committed on checkpoints):%n", group);
+            long total = 0;
+            for (TopicPartition tp : latest.keySet()) {
+                long c = committed.get(tp) == null ? 0 : committed.get(tp).offset();
+                long end = ends.get(tp).offset();
+                total += Math.max(0, end - c);
+                System.out.printf("  %-40s committed %,12d  end %,12d  lag %,10d%n", tp, c, end, Math.max(0, end - c));
+            }
+            System.out.printf("  total lag %,d records%n", total);
+        }
+    }
+
+    private static String time(long millis) {
+        return LocalTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault()).format(HMS);
+    }
+
+    private static String ago(long millis) {
+        long s = millis / 1000;
+        return s < 120 ? s + " s" : s < 7200 ? (s / 60) + " min" : (s / 3600) + " h";
+    }
+
+    private static String bytes(long b) {
+        return b < 1024 * 1024 ? String.format("%.1f KiB", b / 1024.0) : String.format("%.1f MiB", b / 1024.0 / 1024.0);
+    }
+}
