@@ -29,7 +29,7 @@ class UserMetricsJobIT {
         return JobArgs.bounded(topic, schema, more);
     }
 
-    private static void assertTablesMatch(Scenario s, String schema) throws Exception {
+    static void assertTablesMatch(Scenario s, String schema) throws Exception {
         var totals = SinkTables.totals(schema);
         var expectedTotals = SinkTables.expectedTotals(s.totals, true);
         assertThat(totals.keySet()).isEqualTo(expectedTotals.keySet());

@@ -36,7 +36,7 @@ public final class FlinkCluster {
     private final String url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    FlinkCluster(String url) {
+    public FlinkCluster(String url) {
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
@@ -86,7 +86,7 @@ public final class FlinkCluster {
         return false;
     }
 
-    List<String> runningJobs() throws IOException, InterruptedException {
+    public List<String> runningJobs() throws IOException, InterruptedException {
         List<String> ids = new ArrayList<>();
         for (JsonNode j : get("/jobs/overview").path("jobs")) {
             if (j.path("state").asText().equals("RUNNING")) {
@@ -97,7 +97,7 @@ public final class FlinkCluster {
     }
 
     /** True once the job has completed at least n checkpoints. */
-    boolean waitCheckpoints(String jobId, int n, int timeoutSeconds) throws InterruptedException {
+    public boolean waitCheckpoints(String jobId, int n, int timeoutSeconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
             try {
@@ -175,6 +175,16 @@ public final class FlinkCluster {
                 System.out.printf("  %-40s committed %,12d  end %,12d  lag %,10d%n", tp, c, end, Math.max(0, end - c));
             }
             System.out.printf("  total lag %,d records%n", total);
+        }
+    }
+
+    /** Cancels a job (PATCH /jobs/ID?mode=cancel). */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs/" + jobId + "?mode=cancel"))
+                .timeout(Duration.ofSeconds(10)).method("PATCH", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("cancel " + jobId + " -> HTTP " + r.statusCode() + ": " + r.body());
         }
     }
 
