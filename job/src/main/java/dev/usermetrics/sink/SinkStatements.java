@@ -153,9 +153,9 @@ public final class SinkStatements {
             ps.setLong(i++, m.inputTokens);
             ps.setLong(i++, m.outputTokens);
             ps.setLong(i++, m.totalTokens);
-            ps.setBigDecimal(i++, m.inputCost);
-            ps.setBigDecimal(i++, m.outputCost);
-            ps.setBigDecimal(i, m.totalCost);
+            ps.setBigDecimal(i++, canonical(m.inputCost));
+            ps.setBigDecimal(i++, canonical(m.outputCost));
+            ps.setBigDecimal(i, canonical(m.totalCost));
         }
     }
 
@@ -168,7 +168,7 @@ public final class SinkStatements {
             ps.setString(i++, ScoreDelta.nameOf(r.subKey));
             ps.setString(i++, type.name());
             ps.setLong(i++, r.score.count);
-            ps.setBigDecimal(i++, type.hasValue() ? r.score.valueSum : null);
+            ps.setBigDecimal(i++, type.hasValue() ? canonical(r.score.valueSum) : null);
             ps.setString(i++, type.hasLabel() ? toJson(r.score.labels) : null);
             ps.setObject(i, toTimestamp(r.score.lastScoreAtNanos));
         }
@@ -220,9 +220,9 @@ public final class SinkStatements {
         ps.setLong(i++, Metrics.tokensContaining(m.usage, "input"));
         ps.setLong(i++, Metrics.tokensContaining(m.usage, "output"));
         ps.setLong(i++, m.totalTokens);
-        ps.setBigDecimal(i++, Metrics.costContaining(m.cost, "input"));
-        ps.setBigDecimal(i++, Metrics.costContaining(m.cost, "output"));
-        ps.setBigDecimal(i++, m.totalCost);
+        ps.setBigDecimal(i++, canonical(Metrics.costContaining(m.cost, "input")));
+        ps.setBigDecimal(i++, canonical(Metrics.costContaining(m.cost, "output")));
+        ps.setBigDecimal(i++, canonical(m.totalCost));
         ps.setString(i++, toJson(m.usage));
         ps.setString(i++, toJson(m.cost));
         return i;
@@ -232,9 +232,19 @@ public final class SinkStatements {
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
+    /**
+     * The same decimal always as the same text: a sum's scale depends on the order of the
+     * additions (0.000000000000 or 0), and jsonb keeps the text it is given.
+     */
+    static BigDecimal canonical(BigDecimal d) {
+        return d == null ? null : d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+    }
+
     static String toJson(Map<String, ?> map) {
+        Map<String, Object> sorted = new TreeMap<>();
+        map.forEach((k, v) -> sorted.put(k, v instanceof BigDecimal d ? canonical(d) : v));
         try {
-            return JSON.writeValueAsString(new TreeMap<>(map));
+            return JSON.writeValueAsString(sorted);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

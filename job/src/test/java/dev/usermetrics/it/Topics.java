@@ -8,7 +8,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Produces test lines the way local-cluster/bin/produce does (as-is, keyed by trace id). */
+/**
+ * Produces test lines the way local-cluster/bin/produce does (as-is, keyed by trace id), with
+ * deterministic partitions: lines without a trace id go to partition (line number % partitions).
+ */
 final class Topics {
     private Topics() {}
 
@@ -34,12 +37,15 @@ final class Topics {
             int i = 0;
             for (String line : lines) {
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
-                if (keyed) {
-                    String key = Produce.traceKey(line);
-                    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+                String key = keyed ? Produce.traceKey(line) : null;
+                if (key != null) {
+                    producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
                 } else {
-                    producer.send(new ProducerRecord<>(topic, i++ % partitions, null, value));
+                    // Explicit, not the sticky partitioner: the same lines always land at the same
+                    // offsets (the savepoint fixture relies on it).
+                    producer.send(new ProducerRecord<>(topic, i % partitions, null, value));
                 }
+                i++;
             }
             producer.flush();
         }

@@ -1,0 +1,151 @@
+package dev.usermetrics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.UserMetricsJob;
+import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.sink.PostgresSinks;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+/**
+ * A savepoint written by the previous released state layout must restore into this version and
+ * end with the same tables as processing everything from scratch.
+ *
+ * <p>The fixture ({@value #FIXTURE}, see its README.md) holds a canonical savepoint taken
+ * mid-stream, the rows the sink tables held at that savepoint, and the events before and after
+ * it. The test replays the events before it into a fresh topic (same partitions, so the same
+ * offsets), loads the rows, restores the savepoint, feeds the events after it, and compares
+ * every table with a from-scratch bounded run of this version over the whole topic (whose
+ * exactness the other tests establish against the reference model). The fixture is written by
+ * {@link SavepointFixtureGenerator}.
+ */
+class SavepointCompatibilityIT {
+    static final String FIXTURE = "src/test/resources/savepoints/state-v2";
+    static final String TOPIC = "it-savepoint-fixture";
+    static final int PARTITIONS = 3;
+    static final List<String> TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
+            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users", "rejected_events");
+
+    static JobOptions options(String schema, String group, boolean bounded) throws Exception {
+        List<String> args = new ArrayList<>(List.of(JobArgs.bounded(TOPIC, schema, "--kafka.group-id", group,
+                "--parallelism", "2", "--checkpoint-interval", "500ms")));
+        if (!bounded) {
+            args.remove("--bounded");
+        }
+        return JobOptions.parse(args.toArray(String[]::new));
+    }
+
+    static JobClient start(JobOptions o, String schema, String savepoint) throws Exception {
+        Configuration conf = UserMetricsJob.flinkConfiguration(o);
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        UserMetricsJob.configure(env, o);
+        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        sinks.migrate();
+        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks).build(env);
+        return env.executeAsync("user-metrics-" + schema);
+    }
+
+    @Test
+    void aSavepointOfThePreviousLayoutRestoresExactly() throws Exception {
+        Path fixture = Path.of(FIXTURE);
+        assertThat(fixture.resolve("savepoint/_metadata")).exists();
+        Topics.produce(TOPIC, PARTITIONS, Files.readAllLines(fixture.resolve("events-before.jsonl")));
+        load(fixture.resolve("tables"), "it_restored");
+        Topics.produce(TOPIC, PARTITIONS, Files.readAllLines(fixture.resolve("events-after.jsonl")));
+
+        JobClient restored = start(options("it_restored", "it-restored", false), "it_restored",
+                fixture.resolve("savepoint").toAbsolutePath().toUri().toString());
+        UserMetricsJob.main(JobArgs.bounded(TOPIC, "it_scratch", "--kafka.group-id", "it-scratch", "--parallelism", "2"));
+        Map<String, List<String>> expected = dump("it_scratch");
+        assertThat(expected.get("user_metrics")).hasSizeGreaterThan(10);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        Map<String, List<String>> actual = dump("it_restored");
+        while (!actual.equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            actual = dump("it_restored");
+        }
+        restored.cancel().get(30, TimeUnit.SECONDS);
+        for (String table : TABLES) {
+            List<String> missing = new ArrayList<>(expected.get(table));
+            missing.removeAll(actual.get(table));
+            List<String> extra = new ArrayList<>(actual.get(table));
+            extra.removeAll(expected.get(table));
+            assertThat(missing).as("%s: rows of the from-scratch run missing after the restore; instead: %s", table, extra).isEmpty();
+            assertThat(extra).as("%s: rows after the restore that the from-scratch run does not have", table).isEmpty();
+        }
+    }
+
+    private static void load(Path dir, String schema) throws Exception {
+        new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).migrate();
+        try (Connection c = Services.connect()) {
+            for (String table : TABLES) {
+                try (Reader r = Files.newBufferedReader(dir.resolve(table + ".csv"))) {
+                    ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
+                            "COPY " + schema + "." + table + " (" + columns(c, schema, table) + ") FROM STDIN WITH (FORMAT csv)", r);
+                }
+            }
+        }
+    }
+
+    /** Every row of every table as text, sorted, without the columns that are not results. */
+    private static Map<String, List<String>> dump(String schema) throws SQLException {
+        Map<String, List<String>> out = new TreeMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            for (String table : TABLES) {
+                List<String> kept = new ArrayList<>(List.of(columns(c, schema, table).split(", ")));
+                kept.removeAll(List.of("updated_at", "received_at"));
+                String cols = String.join(", ", kept);
+                List<String> rows = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery("SELECT " + cols + " FROM " + schema + "." + table)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        StringBuilder b = new StringBuilder();
+                        for (int i = 1; i <= n; i++) {
+                            Object v = rs.getObject(i);
+                            b.append(v instanceof java.math.BigDecimal d ? SinkTables.norm(d).toPlainString() : String.valueOf(v)).append('|');
+                        }
+                        rows.add(b.toString());
+                    }
+                }
+                rows.sort(null);
+                out.put(table, rows);
+            }
+        }
+        return out;
+    }
+
+    /** The table's stored columns in order: not generated, not the rejected_events row id (a sequence assigns it). */
+    static String columns(Connection c, String schema, String table) throws SQLException {
+        List<String> cols = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = '" + schema
+                        + "' AND table_name = '" + table + "' AND is_generated = 'NEVER' AND column_name <> 'id' ORDER BY ordinal_position")) {
+            while (rs.next()) {
+                cols.add(rs.getString(1));
+            }
+        }
+        return String.join(", ", cols);
+    }
+}
