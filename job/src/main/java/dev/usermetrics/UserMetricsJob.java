@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -143,7 +144,7 @@ public class UserMetricsJob {
     public static KafkaSource<RawRecord> kafkaSource(JobOptions o) throws JobOptions.UsageException {
         KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .setTopics(o.get(JobOptions.KAFKA_TOPIC))
+                .setTopics(o.topics())
                 .setGroupId(o.get(JobOptions.KAFKA_GROUP_ID))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
@@ -240,7 +241,8 @@ public class UserMetricsJob {
             return;
         }
         new UserMetricsJob(kafkaSource(o), sinks).build(env);
-        JobExecutionResult result = env.execute("user-metrics");
+        // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
+        JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
         if (!result.isJobExecutionResult()) {
             // Submitted detached to a cluster (bin/submit): the client does not wait for the end.
             System.out.println("user-metrics submitted as job " + result.getJobID() + "; results go to schema \""
@@ -259,11 +261,13 @@ public class UserMetricsJob {
         p.put("bootstrap.servers", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
         p.put("request.timeout.ms", "5000");
         p.put("default.api.timeout.ms", "10000");
-        String topic = o.get(JobOptions.KAFKA_TOPIC);
+        List<String> topics = o.topics();
         try (Admin admin = Admin.create(p)) {
-            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
-                LOG.warn("Topic {} does not exist at {} (yet); the job reads it once it does",
-                        topic, o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+            var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                LOG.warn("Topic(s) {} do not exist at {} (yet); the job reads them once they do",
+                        missing, o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
                 return false;
             }
         } catch (Exception e) {

@@ -41,7 +41,7 @@ public final class JobOptions {
 
     static {
         spec(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092", "Kafka brokers to read from");
-        spec(KAFKA_TOPIC, "langfuse-events", "topic of ingestion events (JSON, one event per record)");
+        spec(KAFKA_TOPIC, "langfuse-events", "topic(s) of ingestion events (JSON, one event per record); several: a,b");
         spec(KAFKA_GROUP_ID, "user-metrics", "consumer group; offsets are committed on checkpoints");
         spec(KAFKA_STARTING_OFFSETS, "earliest",
                 "earliest | latest | committed (committed offsets of the group, else earliest); "
@@ -135,6 +135,11 @@ public final class JobOptions {
 
     public String get(String name) {
         return values.get(name);
+    }
+
+    /** The topics to read: --kafka.topic a,b (a history topic next to the live one, see backfill). */
+    public List<String> topics() {
+        return java.util.Arrays.stream(get(KAFKA_TOPIC).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
     public boolean help() {

@@ -51,13 +51,23 @@ public final class FlinkCluster {
             case "wait-checkpoints" -> System.exit(
                     f.waitCheckpoints(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4])) ? 0 : 1);
             case "status" -> f.status(args.length > 2 ? args[2] : null, args.length > 3 ? args[3] : null);
+            case "cancel" -> f.cancel(args[2]);
+            case "cancel-named" -> {
+                for (JsonNode j : f.get("/jobs/overview").path("jobs")) {
+                    boolean ended = List.of("FINISHED", "CANCELED", "FAILED").contains(j.path("state").asText());
+                    if (!ended && j.path("name").asText().equals(args[2])) {
+                        f.cancel(j.path("jid").asText());
+                        System.out.println("cancelled job " + j.path("jid").asText() + " (" + args[2] + ")");
+                    }
+                }
+            }
             default -> usage();
         }
     }
 
     private static void usage() {
         System.err.println("usage: FlinkCluster wait-ready URL TASKMANAGERS TIMEOUT_S | running URL"
-                + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP]");
+                + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP] | cancel-named URL JOB_NAME");
         System.exit(2);
     }
 
@@ -94,6 +104,16 @@ public final class FlinkCluster {
             }
         }
         return ids;
+    }
+
+    /** The job's state (RUNNING, CREATED, FAILED, …); "UNKNOWN" when the cluster does not know it. */
+    public String jobState(String jobId) throws IOException, InterruptedException {
+        for (JsonNode j : get("/jobs/overview").path("jobs")) {
+            if (j.path("jid").asText().equals(jobId)) {
+                return j.path("state").asText();
+            }
+        }
+        return "UNKNOWN";
     }
 
     /** True once the job has completed at least n checkpoints. */
