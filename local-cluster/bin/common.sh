@@ -7,13 +7,16 @@ DATA="${UM_DATA_DIR:-$LC_DIR/data}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 POSTGRES_PORT="${POSTGRES_PORT:-5432}"
-POSTGRES_URL="jdbc:postgresql://localhost:$POSTGRES_PORT/metrics"
+# Where the scripts' Postgres is; default: bin/up's (database, user and password metrics).
+POSTGRES_URL="${POSTGRES_URL:-jdbc:postgresql://localhost:$POSTGRES_PORT/metrics}"
+POSTGRES_USER="${POSTGRES_USER:-metrics}"
+POSTGRES_PASSWORD="${POSTGRES_PASSWORD-metrics}"
 # The standalone Flink cluster (bin/up --flink): REST + web UI, JobManager RPC.
 FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
 FLINK_RPC_PORT="${FLINK_RPC_PORT:-6123}"
 FLINK_DIR="$DATA/flink"
 FLINK_URL="http://localhost:$FLINK_REST_PORT"
-export POSTGRES_URL POSTGRES_USER=metrics POSTGRES_PASSWORD=metrics
+export POSTGRES_URL POSTGRES_USER POSTGRES_PASSWORD
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
