@@ -17,6 +17,8 @@ FLINK_RPC_PORT="${FLINK_RPC_PORT:-6123}"
 FLINK_DIR="$DATA/flink"
 FLINK_URL="http://localhost:$FLINK_REST_PORT"
 export POSTGRES_URL POSTGRES_USER POSTGRES_PASSWORD
+# The job reads its database password from this variable: never on a command line (ps, logs).
+export USER_METRICS_POSTGRES_PASSWORD="${USER_METRICS_POSTGRES_PASSWORD-$POSTGRES_PASSWORD}"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

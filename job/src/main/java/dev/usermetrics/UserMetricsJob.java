@@ -224,7 +224,7 @@ public class UserMetricsJob {
         }
 
         PostgresSinks sinks = new PostgresSinks(o.get(JobOptions.POSTGRES_URL), o.get(JobOptions.POSTGRES_USER),
-                o.get(JobOptions.POSTGRES_PASSWORD), o.get(JobOptions.POSTGRES_SCHEMA));
+                o.postgresPassword(), o.get(JobOptions.POSTGRES_SCHEMA));
         if (!checkTopic(o) && o.bounded()) {
             System.err.println("error: topic " + o.get(JobOptions.KAFKA_TOPIC) + " does not exist at "
                     + o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + "; a --bounded run has nothing to read");

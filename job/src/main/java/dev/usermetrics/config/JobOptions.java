@@ -22,6 +22,9 @@ public final class JobOptions {
     public static final String POSTGRES_PASSWORD = "postgres.password";
     public static final String POSTGRES_SCHEMA = "postgres.schema";
     public static final String PARALLELISM = "parallelism";
+    public static final String POSTGRES_PASSWORD_FILE = "postgres.password-file";
+    /** Environment variable with the database password (keeps it off the command line). */
+    public static final String PASSWORD_ENV = "USER_METRICS_POSTGRES_PASSWORD";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String WEB_UI_PORT = "web-ui-port";
@@ -49,7 +52,9 @@ public final class JobOptions {
         flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
         spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
         spec(POSTGRES_USER, "metrics", "database user");
-        spec(POSTGRES_PASSWORD, "metrics", "database password");
+        spec(POSTGRES_PASSWORD, "metrics", "database password (visible in process lists: prefer the file or "
+                + PASSWORD_ENV + ")");
+        spec(POSTGRES_PASSWORD_FILE, "", "file whose first line is the database password; wins over the others");
         spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
         spec(PARALLELISM, "1", "parallelism of every operator");
         spec(CHECKPOINT_INTERVAL, "5s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms); "
@@ -68,13 +73,24 @@ public final class JobOptions {
     }
 
     private final Map<String, String> values;
+    private final String password;
 
-    private JobOptions(Map<String, String> values) {
+    private JobOptions(Map<String, String> values, String password) {
         this.values = values;
+        this.password = password;
     }
 
     public static JobOptions parse(String[] args) throws UsageException {
+        return parse(args, System.getenv());
+    }
+
+    /**
+     * The password comes from --postgres.password-file, else --postgres.password, else the
+     * environment variable {@value #PASSWORD_ENV}, else the default.
+     */
+    public static JobOptions parse(String[] args, Map<String, String> env) throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
+        java.util.Set<String> given = new java.util.HashSet<>();
         for (Spec s : SPECS.values()) {
             values.put(s.name(), s.flag() ? "false" : s.defaultValue());
         }
@@ -105,10 +121,28 @@ public final class JobOptions {
                 value = args[++i];
             }
             values.put(name, value);
+            given.add(name);
         }
-        JobOptions o = new JobOptions(values);
+        String password = values.get(POSTGRES_PASSWORD);
+        String file = values.get(POSTGRES_PASSWORD_FILE);
+        if (!file.isBlank()) {
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+                password = lines.isEmpty() ? "" : lines.get(0);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new UsageException("cannot read --" + POSTGRES_PASSWORD_FILE + " " + file + ": " + e.getMessage());
+            }
+        } else if (!given.contains(POSTGRES_PASSWORD) && env.get(PASSWORD_ENV) != null) {
+            password = env.get(PASSWORD_ENV);
+        }
+        JobOptions o = new JobOptions(values, password);
         o.validate();
         return o;
+    }
+
+    /** The database password, wherever it came from (never logged). */
+    public String postgresPassword() {
+        return password;
     }
 
     private void validate() throws UsageException {

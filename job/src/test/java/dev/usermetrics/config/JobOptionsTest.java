@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobOptionsTest {
@@ -65,5 +66,25 @@ class JobOptionsTest {
             JobOptions.CHECKPOINT_INTERVAL, JobOptions.HELP}) {
             assertThat(usage).contains("--" + name);
         }
+    }
+
+    @Test
+    void thePasswordComesFromAFileTheCommandLineOrTheEnvironmentAndIsNeverShown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("pw");
+        java.nio.file.Files.writeString(file, "from-file-7Qz\nignored second line\n");
+        Map<String, String> env = Map.of(JobOptions.PASSWORD_ENV, "from-env-9Xk");
+
+        JobOptions fromFile = JobOptions.parse(new String[] {"--postgres.password", "cli", "--postgres.password-file", file.toString()}, env);
+        assertThat(fromFile.postgresPassword()).isEqualTo("from-file-7Qz");
+        assertThat(JobOptions.parse(new String[] {"--postgres.password", "from-cli-2Wv"}, env).postgresPassword()).isEqualTo("from-cli-2Wv");
+        JobOptions fromEnv = JobOptions.parse(new String[] {}, env);
+        assertThat(fromEnv.postgresPassword()).isEqualTo("from-env-9Xk");
+        assertThat(JobOptions.parse(new String[] {}, Map.of()).postgresPassword()).isEqualTo("metrics");
+
+        assertThat(fromFile.toString()).doesNotContain("from-file-7Qz", "cli,").contains(file.toString());
+        assertThat(fromEnv.toString()).doesNotContain("from-env-9Xk");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--postgres.password-file", dir.resolve("missing").toString()}, env))
+                .isInstanceOf(JobOptions.UsageException.class).hasMessageContaining("cannot read");
     }
 }

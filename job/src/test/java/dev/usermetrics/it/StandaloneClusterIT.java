@@ -30,6 +30,7 @@ class StandaloneClusterIT {
     private static final FlinkCluster FLINK = new FlinkCluster("http://localhost:" + REST_PORT);
 
     private static final List<String> started = new ArrayList<>();
+    private static final String SECRET = "pw-Zq81-not-in-logs";
 
     @BeforeAll
     static void startTheCluster() throws Exception {
@@ -56,7 +57,9 @@ class StandaloneClusterIT {
         env.put("KAFKA_PORT", Services.kafkaBootstrap().replaceAll(".*:", ""));
         env.put("POSTGRES_URL", Services.postgresUrl());
         env.put("POSTGRES_USER", Services.postgresUser());
-        env.put("POSTGRES_PASSWORD", "");
+        // The test Postgres trusts local connections, so any password works: a distinctive one
+        // lets the test prove it shows up nowhere.
+        env.put("POSTGRES_PASSWORD", SECRET);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -108,6 +111,18 @@ class StandaloneClusterIT {
         assertThat(script("status", "--group", "it-standalone")).contains(second);
 
         awaitTables(s, "it_standalone", 240);
+
+        // The database password reached the job (from the environment, not the command line) and
+        // appears neither in the cluster's logs nor in the jobs' configuration shown by the web UI.
+        for (String id : List.of(first, second)) {
+            assertThat(FLINK.get("/jobs/" + id + "/config").toString()).doesNotContain(SECRET);
+            assertThat(FLINK.get("/jobs/" + id).toString()).doesNotContain(SECRET);
+        }
+        try (var logs = java.nio.file.Files.list(DATA.resolve("flink/log"))) {
+            for (Path log : logs.toList()) {
+                assertThat(java.nio.file.Files.readString(log, StandardCharsets.ISO_8859_1)).as("%s", log).doesNotContain(SECRET);
+            }
+        }
         FLINK.cancel(second);
     }
 
