@@ -131,7 +131,7 @@ final class Scenario {
         "user_id_not_string",
     };
     private static final String[] INVALID_ENVIRONMENTS = {"\"langfuse-internal\"", "\"has space\"", "\"" + "e".repeat(41) + "\"", "12"};
-    private static final String[] MODELS = {"gpt-4o", "claude-sonnet-4", "gpt-4o-mini"};
+    private static final String[] MODELS = {"gpt-4o", "claude-sonnet-4", "gpt-4o-mini", "m'); DELETE FROM user_model_metrics_daily; --"};
     private static final String[] USAGE_KEYS = {"input", "output", "total", "input_cached_tokens", "output_reasoning", "Input_Audio"};
 
     Scenario(long seed, int traceCount) {
@@ -144,6 +144,10 @@ final class Scenario {
         users.add("😀".repeat(150)); // valid: 150 code points
         users.add("u".repeat(200)); // valid: exactly 200
         users.add("O'Brien \"quoted\" \\ back");
+        // Injection attempts: user-controlled strings only reach SQL as bind parameters.
+        users.add("x'); DROP TABLE user_metrics; --");
+        users.add("'; UPDATE user_metrics SET total_cost = 0; SELECT '");
+        users.add("$$; DROP SCHEMA public CASCADE; $$");
         for (int t = 0; t < traceCount; t++) {
             generateTrace("proj-" + (t % 3 == 0 ? "b" : "a"), "trace-" + t, users);
         }
@@ -246,8 +250,8 @@ final class Scenario {
         }
     }
 
-    private static final String[] SCORE_NAMES = {"quality", "helpful", "sentiment", "accuracy"};
-    private static final String[] LABELS = {"good", "bad", "neutral", "ラベル"};
+    private static final String[] SCORE_NAMES = {"quality", "helpful", "sentiment", "accuracy", "q'); DROP TABLE user_scores; --"};
+    private static final String[] LABELS = {"good", "bad", "neutral", "ラベル", "\"}, {\"x\": 1"};
 
     private void generateScore(String project, String traceId, String scoreId, Instant traceStart) {
         Ev sc = scoreEvent(project, traceId, scoreId, time(traceStart, 2 * 86_400));

@@ -91,6 +91,10 @@ class UserMetricsJobIT {
         assertThat(s.modelDaily.keySet()).extracting(Scenario.ModelKey::model).contains("", "gpt-4o", "claude-sonnet-4");
         assertThat(s.scores.keySet()).extracting(Scenario.ScoreKey::type).contains("NUMERIC", "BOOLEAN", "CATEGORICAL");
         assertThat(s.hourly.values()).anyMatch(r -> r.scores > 0 && r.traces == 0 && r.observations == 0);
+        // Injection strings were stored verbatim (they only ever reach SQL as bind parameters).
+        assertThat(s.totals.keySet()).extracting(Scenario.UserKey::user).contains("x'); DROP TABLE user_metrics; --");
+        assertThat(s.modelDaily.keySet()).extracting(Scenario.ModelKey::model).contains("m'); DELETE FROM user_model_metrics_daily; --");
+        assertThat(s.scores.keySet()).extracting(Scenario.ScoreKey::name).contains("q'); DROP TABLE user_scores; --");
     }
 
     private static String event(String id, String ts, String type, String body) {
