@@ -4,7 +4,6 @@ import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.sink.PostgresSinks;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -148,7 +145,7 @@ public final class BadInputReplay {
                 Object counter = result == null ? null : result.getAllAccumulatorResults().get(m[1] + ": " + m[2]);
                 kinds.add(new Kind(m[0], m[1], m[2], m[3], offsets[i], got, counter instanceof Long n && n > 0));
             }
-            String difference = difference(c, mixed, clean);
+            String difference = TableDiff.difference(c, mixed, clean);
             return new Report(kinds, failure == null, failure, difference == null, difference);
         }
     }
@@ -185,43 +182,6 @@ public final class BadInputReplay {
             }
             producer.flush();
         }
-    }
-
-    /** null when every metric table holds the same rows in both schemas; else the first difference. */
-    static String difference(Connection c, String a, String b) throws SQLException {
-        for (String table : List.of("user_metrics", "user_metrics_env", "user_metrics_hourly", "user_metrics_daily",
-                "user_model_metrics_daily", "user_scores", "project_users")) {
-            List<String> ra = rows(c, a, table);
-            List<String> rb = rows(c, b, table);
-            if (!ra.equals(rb)) {
-                List<String> extra = new ArrayList<>(ra);
-                extra.removeAll(rb);
-                List<String> missing = new ArrayList<>(rb);
-                missing.removeAll(ra);
-                return table + ": " + extra.size() + " rows only with bad input, " + missing.size() + " only without"
-                        + (extra.isEmpty() ? "" : "; e.g. " + extra.get(0));
-            }
-        }
-        return null;
-    }
-
-    private static List<String> rows(Connection c, String schema, String table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "." + table)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    if (!rs.getMetaData().getColumnName(i).equals("updated_at")) {
-                        Object v = rs.getObject(i);
-                        b.append(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(v)).append('|');
-                    }
-                }
-                out.add(b.toString());
-            }
-        }
-        out.sort(null);
-        return out;
     }
 
     private static String rootMessage(Throwable t) {

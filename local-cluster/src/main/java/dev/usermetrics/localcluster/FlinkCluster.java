@@ -52,6 +52,15 @@ public final class FlinkCluster {
                     f.waitCheckpoints(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4])) ? 0 : 1);
             case "status" -> f.status(args.length > 2 ? args[2] : null, args.length > 3 ? args[3] : null);
             case "cancel" -> f.cancel(args[2]);
+            case "state" -> System.out.println(f.jobState(args[2]));
+            case "checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("completed").asInt());
+            case "wait-recovered" -> {
+                // Seconds from now until the job runs again and completed a checkpoint after BEFORE.
+                long t0 = System.nanoTime();
+                boolean ok = f.waitRecovered(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                System.out.printf(java.util.Locale.ROOT, "%.1f%n", (System.nanoTime() - t0) / 1e9);
+                System.exit(ok ? 0 : 1);
+            }
             case "cancel-named" -> {
                 for (JsonNode j : f.get("/jobs/overview").path("jobs")) {
                     boolean ended = List.of("FINISHED", "CANCELED", "FAILED").contains(j.path("state").asText());
@@ -114,6 +123,23 @@ public final class FlinkCluster {
             }
         }
         return "UNKNOWN";
+    }
+
+    /** True once the job is RUNNING and has completed more than {@code before} checkpoints. */
+    boolean waitRecovered(String jobId, int before, int timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (jobState(jobId).equals("RUNNING")
+                        && get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asInt() > before) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // JobManager busy or restarting the job
+            }
+            Thread.sleep(500);
+        }
+        return false;
     }
 
     /** True once the job has completed at least n checkpoints. */
