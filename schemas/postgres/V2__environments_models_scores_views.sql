@@ -108,6 +108,11 @@ CREATE INDEX user_model_metrics_daily_range_idx ON user_model_metrics_daily (pro
 -- One user's page and series are served by the primary keys (project_id, user_id, ...).
 
 -- ---------------------------------------------------------------- read views (Langfuse's field names)
+--
+-- Tenant isolation: every view returns only the rows of the project named by the connection's
+-- setting app.project_id (SET app.project_id = 'project-1'); without it, nothing. The views read
+-- the tables with their owner's rights, so this filter is what scopes a reader; the tables
+-- themselves also carry row-level security for any role that is granted them (below).
 
 -- One row per user over all environments (environment NULL) and one per user and environment.
 -- feedback: the user's scores, compact: [{name, dataType, count, avg, values}] ordered by name
@@ -129,24 +134,28 @@ FROM (
            m.total_tokens AS "totalTokens", m.total_cost AS "sumCalculatedTotalCost",
            m.score_count AS "totalScores"
     FROM user_metrics m
+    WHERE m.project_id = current_setting('app.project_id', true)
     UNION ALL
     SELECT e.project_id, e.user_id, e.environment,
            e.first_seen, e.last_seen, e.trace_count, e.observation_count,
            e.input_tokens, e.output_tokens, e.total_tokens, e.total_cost, e.score_count
     FROM user_metrics_env e
+    WHERE e.project_id = current_setting('app.project_id', true)
 ) u;
 
 -- Number of users of a project, over all environments (environment NULL) and per environment.
 CREATE VIEW project_user_counts AS
 SELECT project_id AS "projectId", NULLIF(environment, '') AS environment, user_count AS "totalUsers"
-FROM project_users;
+FROM project_users
+WHERE project_id = current_setting('app.project_id', true);
 
 -- Scores of one user by name (the user page's scores tab, aggregated).
 CREATE VIEW user_scores_by_name AS
 SELECT project_id AS "projectId", user_id AS "userId", name, data_type AS "dataType",
        score_count AS "count", value_sum AS "sumValue", value_avg AS "avgValue",
        value_counts AS "valueCounts", last_score_at AS "lastScoreAt"
-FROM user_scores;
+FROM user_scores
+WHERE project_id = current_setting('app.project_id', true);
 
 -- The user page: users_list plus every score aggregate (with sums and last score time).
 CREATE VIEW user_detail AS
@@ -162,14 +171,16 @@ SELECT project_id AS "projectId", user_id AS "userId", environment, bucket_start
        trace_count AS "countTraces", observation_count AS "countObservations", score_count AS "countScores",
        input_tokens AS "inputTokens", output_tokens AS "outputTokens", total_tokens AS "totalTokens",
        total_cost AS "totalCost"
-FROM user_metrics_hourly;
+FROM user_metrics_hourly
+WHERE project_id = current_setting('app.project_id', true);
 
 CREATE VIEW user_metrics_by_day AS
 SELECT project_id AS "projectId", user_id AS "userId", environment, bucket_start AS "timeDimension",
        trace_count AS "countTraces", observation_count AS "countObservations", score_count AS "countScores",
        input_tokens AS "inputTokens", output_tokens AS "outputTokens", total_tokens AS "totalTokens",
        total_cost AS "totalCost"
-FROM user_metrics_daily;
+FROM user_metrics_daily
+WHERE project_id = current_setting('app.project_id', true);
 
 -- Weeks (ISO, starting Monday 00:00 UTC) and months (UTC) are sums of the daily rows.
 CREATE VIEW user_metrics_by_week AS
@@ -180,6 +191,7 @@ SELECT project_id AS "projectId", user_id AS "userId", environment,
        sum(output_tokens)::bigint AS "outputTokens", sum(total_tokens)::bigint AS "totalTokens",
        sum(total_cost) AS "totalCost"
 FROM user_metrics_daily
+WHERE project_id = current_setting('app.project_id', true)
 GROUP BY project_id, user_id, environment, date_trunc('week', bucket_start, 'UTC');
 
 CREATE VIEW user_metrics_by_month AS
@@ -190,6 +202,7 @@ SELECT project_id AS "projectId", user_id AS "userId", environment,
        sum(output_tokens)::bigint AS "outputTokens", sum(total_tokens)::bigint AS "totalTokens",
        sum(total_cost) AS "totalCost"
 FROM user_metrics_daily
+WHERE project_id = current_setting('app.project_id', true)
 GROUP BY project_id, user_id, environment, date_trunc('month', bucket_start, 'UTC');
 
 -- Daily usage per user and model (model NULL: the observations named none).
@@ -198,7 +211,21 @@ SELECT project_id AS "projectId", user_id AS "userId", environment, bucket_start
        NULLIF(model, '') AS model, observation_count AS "countObservations",
        input_tokens AS "inputUsage", output_tokens AS "outputUsage", total_tokens AS "totalUsage",
        input_cost AS "inputCost", output_cost AS "outputCost", total_cost AS "totalCost"
-FROM user_model_metrics_daily;
+FROM user_model_metrics_daily
+WHERE project_id = current_setting('app.project_id', true);
+
+-- Row-level security on the tables, for roles other than the owner (the job): a role granted
+-- SELECT on a table sees only the rows of its app.project_id.
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['user_metrics', 'user_metrics_env', 'user_metrics_hourly', 'user_metrics_daily',
+                             'user_model_metrics_daily', 'user_scores', 'project_users', 'rejected_events'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %I FOR SELECT USING (project_id = current_setting(''app.project_id'', true))', t);
+    END LOOP;
+END
+$$;
 
 -- ---------------------------------------------------------------- read-only role
 

@@ -38,7 +38,13 @@ public final class SchemaMigrator {
             String q = SinkStatements.quoteIdent(schema);
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(hashtext('user-metrics-migrate:' || " + literal(schema) + "))");
-                s.execute("CREATE SCHEMA IF NOT EXISTS " + q);
+                // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+                // when the schema exists, and a least-privilege job role only owns its schema.
+                try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_namespace WHERE nspname = " + literal(schema))) {
+                    if (!rs.next()) {
+                        s.execute("CREATE SCHEMA " + q);
+                    }
+                }
                 s.execute("CREATE TABLE IF NOT EXISTS " + q + ".schema_migrations ("
                         + "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
                 s.execute("SET LOCAL search_path TO " + q);

@@ -82,6 +82,7 @@ class QueriesIT {
             s.execute("SET TIME ZONE 'UTC'");
             s.execute("SET search_path TO " + SCHEMA);
             s.execute("SET ROLE metrics_reader");
+            s.execute("SET app.project_id = '" + params.get("project_id").replace("'", "''") + "'");
             try (ResultSet rs = s.executeQuery(DocQueries.bind(sql, params))) {
                 ResultSetMetaData md = rs.getMetaData();
                 while (rs.next()) {
@@ -296,6 +297,45 @@ class QueriesIT {
                         + "\"outputUsage\":0,\"totalUsage\":0,\"countObservations\":1,\"totalCost\":0}]"));
     }
 
+    /** Every view shows the rows of the connection's app.project_id and nothing without one. */
+    @Test
+    void everyViewIsScopedToTheConnectionsProject() throws Exception {
+        List<String> views = new ArrayList<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.views WHERE table_schema = '" + SCHEMA + "'")) {
+            while (rs.next()) {
+                views.add(rs.getString(1));
+            }
+        }
+        assertThat(views).hasSize(9);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("SET ROLE metrics_reader");
+            for (String v : views) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + "." + v)) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("%s without app.project_id", v).isZero();
+                }
+                for (String project : List.of("p1", "p2")) {
+                    s.execute("SET app.project_id = '" + project + "'");
+                    try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE \"projectId\" <> '" + project
+                            + "') FROM " + SCHEMA + "." + v)) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("%s rows of %s", v, project).isPositive();
+                        assertThat(rs.getLong(2)).as("%s rows of another project seen by %s", v, project).isZero();
+                    }
+                }
+                s.execute("RESET app.project_id");
+            }
+            // The tables are not granted to readers at all; row-level security guards them too.
+            s.execute("RESET ROLE");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = '" + SCHEMA
+                    + "' AND tablename <> 'schema_migrations' AND NOT rowsecurity")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("tables without row-level security").isZero();
+            }
+        }
+    }
+
     @Test
     void everyDocumentedQueryIsCoveredHere() throws Exception {
         String source = Files.readString(Path.of("src/test/java/dev/usermetrics/it/QueriesIT.java"));
@@ -312,9 +352,10 @@ class QueriesIT {
                     .hasMessageContaining("permission denied");
             assertThatThrownBy(() -> s.executeUpdate("DELETE FROM " + SCHEMA + ".user_metrics_by_day"))
                     .hasMessageContaining("permission denied");
+            s.execute("SET app.project_id = 'p1'");
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".users_list")) {
                 rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(4 + 5 + 2); // p1: 4 users + 5 (user, env) rows; p2: 1 + 1
+                assertThat(rs.getLong(1)).isEqualTo(4 + 5); // p1: 4 users + 5 (user, environment) rows
             }
         }
         assertThat(SinkTables.rejectionsByReason(SCHEMA)).isEqualTo(Map.of("score_without_trace", 1));

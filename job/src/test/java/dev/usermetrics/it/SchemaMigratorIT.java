@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SchemaMigratorIT {
@@ -45,12 +46,54 @@ class SchemaMigratorIT {
                     + " updated_at) VALUES ('p', 'u', '2026-01-01T00:00:00Z', 2, 3, 1, 1, 2, 0, 0, 0.5, '{}', '{}', now())");
         }
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema)).isEqualTo(1);
-        try (Connection c = Services.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT \"userId\", environment, \"countTraces\", \"countScores\", \"totalCost\""
-                        + " FROM upgrade_v1.user_metrics_by_day")) {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("SET app.project_id = 'p'");
+            ResultSet rs = s.executeQuery("SELECT \"userId\", environment, \"countTraces\", \"countScores\", \"totalCost\""
+                    + " FROM upgrade_v1.user_metrics_by_day");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " "
                     + rs.getBigDecimal(5).toPlainString()).isEqualTo("u default 2 0 0.5");
+        }
+    }
+
+    /**
+     * Least privilege: the job can run as a role that owns only its schema (an administrator
+     * creates the role and the schema, docs/operations.md); that role cannot touch any other.
+     */
+    @Test
+    void theJobsWriterRoleWritesItsOwnSchemaAndNothingElse() throws Exception {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS writer_own CASCADE");
+            s.execute("DROP SCHEMA IF EXISTS writer_other CASCADE");
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'it_writer') THEN "
+                    + "CREATE ROLE it_writer LOGIN; END IF; END $$");
+            s.execute("CREATE SCHEMA writer_own AUTHORIZATION it_writer");
+        }
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", "writer_other")).isPositive();
+        // The embedded server's URL names its superuser; without that parameter we connect as it_writer.
+        String url = Services.postgresUrl().replaceFirst("\\?.*$", "");
+        assertThat(SchemaMigrator.migrate(url, "it_writer", "", "writer_own"))
+                .isEqualTo(SchemaMigrator.MIGRATIONS.size());
+        try (Connection c = java.sql.DriverManager.getConnection(url, "it_writer", "");
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT current_user")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("it_writer");
+            }
+            s.execute("INSERT INTO writer_own.project_users VALUES ('p', '', 1, now())");
+            for (String sql : List.of(
+                    "INSERT INTO writer_other.project_users VALUES ('p', '', 1, now())",
+                    "SELECT * FROM writer_other.user_metrics",
+                    "CREATE SCHEMA writer_new",
+                    "DROP TABLE writer_other.user_metrics")) {
+                boolean denied = false;
+                try {
+                    s.execute(sql);
+                } catch (java.sql.SQLException e) {
+                    denied = e.getMessage().contains("permission denied");
+                }
+                assertThat(denied).as("denied to the writer role: %s", sql).isTrue();
+            }
         }
     }
 }

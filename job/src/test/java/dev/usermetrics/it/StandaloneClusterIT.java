@@ -141,13 +141,15 @@ class StandaloneClusterIT {
         assertThat(first).contains("backfill: ", "caught up", "switched it_read to it_read_g1", "generation: it_read_g1");
         UserMetricsJobIT.assertTablesMatch(s, "it_read_g1");
 
-        long users = s.totals.size();
-        long traces = s.totals.values().stream().mapToLong(r -> r.traces).sum();
+        long users = s.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
+        long traces = s.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
+                .mapToLong(e -> e.getValue().traces).sum();
         String complete = users + "/" + traces;
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread reader = new Thread(() -> {
             try (var c = Services.connect(); var st = c.createStatement()) {
+                st.execute("SET app.project_id = 'proj-a'"); // the views show one project's rows
                 while (!stop.get()) {
                     try (var rs = st.executeQuery("SELECT (SELECT name FROM it_read.current_generation), count(*),"
                             + " coalesce(sum(\"totalTraces\"), 0) FROM it_read.users_list WHERE environment IS NULL")) {

@@ -261,6 +261,7 @@ public final class QueryBench {
         try (Statement s = c.createStatement()) {
             s.execute("SET search_path TO " + schema);
             s.execute("SET ROLE metrics_reader");
+            s.execute("SET app.project_id = '" + PROJECT + "'");
             for (Case k : cases) {
                 String sql = queries.get(k.query());
                 double[] ms = new double[k.runs()];

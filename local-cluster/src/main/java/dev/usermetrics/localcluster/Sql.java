@@ -21,13 +21,28 @@ public final class Sql {
             System.exit(2);
         }
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            // Several statements are allowed (e.g. "SET app.project_id = 'p'; SELECT …"): each
+            // result set is printed; statements without one are acknowledged only if nothing else is.
             boolean hasResult = s.execute(args[0]);
-            if (!hasResult) {
-                System.out.println("OK, " + s.getUpdateCount() + " row(s)");
-                return;
+            boolean printed = false;
+            int updates = -1;
+            while (true) {
+                if (hasResult) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        print(rs);
+                    }
+                    printed = true;
+                } else {
+                    int n = s.getUpdateCount();
+                    if (n == -1) {
+                        break;
+                    }
+                    updates = Math.max(updates, 0) + n;
+                }
+                hasResult = s.getMoreResults();
             }
-            try (ResultSet rs = s.getResultSet()) {
-                print(rs);
+            if (!printed) {
+                System.out.println("OK, " + Math.max(updates, 0) + " row(s)");
             }
         }
     }
