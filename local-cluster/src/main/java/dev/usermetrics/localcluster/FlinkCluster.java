@@ -53,6 +53,7 @@ public final class FlinkCluster {
             case "status" -> f.status(args.length > 2 ? args[2] : null, args.length > 3 ? args[3] : null);
             case "cancel" -> f.cancel(args[2]);
             case "state" -> System.out.println(f.jobState(args[2]));
+            case "sample" -> f.sample(args[2], args[3], args[4]);
             case "checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("completed").asInt());
             case "wait-recovered" -> {
                 // Seconds from now until the job runs again and completed a checkpoint after BEFORE.
@@ -194,6 +195,31 @@ public final class FlinkCluster {
         if (bootstrap != null && group != null) {
             lag(bootstrap, group);
         }
+    }
+
+    /**
+     * One soak sample, tab-separated: epoch seconds, job state, total consumer lag, last
+     * checkpoint's end-to-end duration (ms), its incremental size and the full state size (bytes).
+     */
+    void sample(String jobId, String bootstrap, String group) throws Exception {
+        JsonNode last = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+        long lag = 0;
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("request.timeout.ms", "5000");
+        p.put("default.api.timeout.ms", "10000");
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            for (TopicPartition tp : latest.keySet()) {
+                lag += Math.max(0, ends.get(tp).offset() - committed.get(tp).offset());
+            }
+        }
+        System.out.printf("%d\t%s\t%d\t%d\t%d\t%d%n", System.currentTimeMillis() / 1000, jobState(jobId), lag,
+                last.path("end_to_end_duration").asLong(), last.path("checkpointed_size").asLong(), last.path("state_size").asLong());
     }
 
     /** Consumer lag of the job's group: offsets committed on checkpoints vs. end offsets. */

@@ -35,7 +35,7 @@ public final class GenerateEvents {
     private final Instant start;
     private long eventSeq;
 
-    private GenerateEvents(long seed, int users, int projects, Instant start) {
+    GenerateEvents(long seed, int users, int projects, Instant start) {
         this.rnd = new Random(seed);
         this.users = users;
         this.projects = projects;
@@ -102,7 +102,7 @@ public final class GenerateEvents {
         return "user-" + Math.min(u, users);
     }
 
-    private List<String> trace(int t, int traces) {
+    List<String> trace(int t, int traces) {
         List<String> out = new ArrayList<>();
         String project = "project-" + (1 + t % projects);
         String traceId = "trace-" + Long.toHexString(rnd.nextLong());

@@ -1,0 +1,58 @@
+package dev.usermetrics.localcluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Produces a live-looking stream at a steady rate for a soak run: new traces (GenerateEvents'
+ * shape, timestamps advancing with the wall clock), keyed by trace id, for a given duration.
+ *
+ * <pre>SoakProducer BOOTSTRAP TOPIC EVENTS_PER_SECOND SECONDS USERS</pre>
+ */
+public final class SoakProducer {
+    private SoakProducer() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: SoakProducer BOOTSTRAP TOPIC EVENTS_PER_SECOND SECONDS USERS");
+            System.exit(2);
+        }
+        String topic = args[1];
+        double rate = Double.parseDouble(args[2]);
+        long seconds = Long.parseLong(args[3]);
+        // About 6.6 events per trace: the generator spreads `traces` over 7 days, so this many
+        // makes its timestamps advance like the wall clock.
+        int traces = (int) Math.min(Integer.MAX_VALUE, 604_800L * Math.max(1, (long) (rate / 6.6)));
+        GenerateEvents g = new GenerateEvents(17, Integer.parseInt(args[4]), 3, Instant.now());
+        Produce.createTopic(args[0], topic, 4);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int t = 0; System.nanoTime() < end; t++) {
+                for (String line : g.trace(t, traces)) {
+                    String key = Produce.traceKey(line);
+                    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                            line.getBytes(StandardCharsets.UTF_8)));
+                    sent++;
+                }
+                long due = start + (long) (sent / rate * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+        }
+        System.err.printf("soak producer: %d events in %d s (%.0f/s)%n", sent, seconds, sent / ((System.nanoTime() - start) / 1e9));
+    }
+}
