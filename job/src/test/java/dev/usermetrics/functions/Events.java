@@ -12,25 +12,26 @@ final class Events {
 
     static final long SEC = 1_000_000_000L;
 
-    static IngestionEvent trace(String eventId, long tsSec, String traceId, String userId) {
+    /** The envelope fields every builder shares (project "p"). */
+    private static IngestionEvent event(EntityKind kind, String eventId, long tsSec, String traceId) {
         IngestionEvent e = new IngestionEvent();
         e.eventId = eventId;
         e.timestampNanos = tsSec * SEC;
         e.projectId = "p";
-        e.kind = EntityKind.TRACE;
+        e.kind = kind;
         e.traceId = traceId;
+        return e;
+    }
+
+    static IngestionEvent trace(String eventId, long tsSec, String traceId, String userId) {
+        IngestionEvent e = event(EntityKind.TRACE, eventId, tsSec, traceId);
         e.userId = userId;
         return e;
     }
 
     static IngestionEvent score(String eventId, long tsSec, String traceId, String scoreId, String name,
             ScoreDataType type, String value, String label) {
-        IngestionEvent e = new IngestionEvent();
-        e.eventId = eventId;
-        e.timestampNanos = tsSec * SEC;
-        e.projectId = "p";
-        e.kind = EntityKind.SCORE;
-        e.traceId = traceId;
+        IngestionEvent e = event(EntityKind.SCORE, eventId, tsSec, traceId);
         e.scoreId = scoreId;
         e.scoreName = name;
         e.scoreDataType = type;
@@ -46,12 +47,7 @@ final class Events {
 
     static IngestionEvent obs(String eventId, long tsSec, String traceId, String obsId, String userId,
             Long startSec, Map<String, Long> usage, Map<String, BigDecimal> cost) {
-        IngestionEvent e = new IngestionEvent();
-        e.eventId = eventId;
-        e.timestampNanos = tsSec * SEC;
-        e.projectId = "p";
-        e.kind = EntityKind.OBSERVATION;
-        e.traceId = traceId;
+        IngestionEvent e = event(EntityKind.OBSERVATION, eventId, tsSec, traceId);
         e.observationId = obsId;
         e.userId = userId;
         e.bodyTimeNanos = startSec == null ? null : startSec * SEC;

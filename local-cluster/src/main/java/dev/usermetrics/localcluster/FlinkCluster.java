@@ -204,19 +204,8 @@ public final class FlinkCluster {
     void sample(String jobId, String bootstrap, String group) throws Exception {
         JsonNode last = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
         long lag = 0;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("request.timeout.ms", "5000");
-        p.put("default.api.timeout.ms", "10000");
-        try (Admin admin = Admin.create(p)) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            for (TopicPartition tp : latest.keySet()) {
-                lag += Math.max(0, ends.get(tp).offset() - committed.get(tp).offset());
-            }
+        for (long[] ce : groupOffsets(bootstrap, group).values()) {
+            lag += Math.max(0, ce[1] - ce[0]);
         }
         System.out.printf("%d\t%s\t%d\t%d\t%d\t%d%n", System.currentTimeMillis() / 1000, jobState(jobId), lag,
                 last.path("end_to_end_duration").asLong(), last.path("checkpointed_size").asLong(), last.path("state_size").asLong());
@@ -224,30 +213,40 @@ public final class FlinkCluster {
 
     /** Consumer lag of the job's group: offsets committed on checkpoints vs. end offsets. */
     static void lag(String bootstrap, String group) throws Exception {
+        Map<TopicPartition, long[]> offsets = groupOffsets(bootstrap, group);
+        if (offsets.isEmpty()) {
+            System.out.printf("%nconsumer group %s: no committed offsets yet (they are committed on checkpoints)%n", group);
+            return;
+        }
+        System.out.printf("%nconsumer group %s (offsets committed on checkpoints):%n", group);
+        long total = 0;
+        for (Map.Entry<TopicPartition, long[]> e : offsets.entrySet()) {
+            long lag = Math.max(0, e.getValue()[1] - e.getValue()[0]);
+            total += lag;
+            System.out.printf("  %-40s committed %,12d  end %,12d  lag %,10d%n", e.getKey(), e.getValue()[0], e.getValue()[1], lag);
+        }
+        System.out.printf("  total lag %,d records%n", total);
+    }
+
+    /** Per partition the group has committed to: {committed offset, end offset}, in partition order. */
+    private static Map<TopicPartition, long[]> groupOffsets(String bootstrap, String group) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("request.timeout.ms", "5000");
         p.put("default.api.timeout.ms", "10000");
+        Map<TopicPartition, long[]> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         try (Admin admin = Admin.create(p)) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            if (committed.isEmpty()) {
-                System.out.printf("%nconsumer group %s: no committed offsets yet (they are committed on checkpoints)%n", group);
-                return;
-            }
             Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
             committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            System.out.printf("%nconsumer group %s (offsets committed on checkpoints):%n", group);
-            long total = 0;
             for (TopicPartition tp : latest.keySet()) {
                 long c = committed.get(tp) == null ? 0 : committed.get(tp).offset();
-                long end = ends.get(tp).offset();
-                total += Math.max(0, end - c);
-                System.out.printf("  %-40s committed %,12d  end %,12d  lag %,10d%n", tp, c, end, Math.max(0, end - c));
+                out.put(tp, new long[] {c, ends.get(tp).offset()});
             }
-            System.out.printf("  total lag %,d records%n", total);
         }
+        return out;
     }
 
     /** Cancels a job (PATCH /jobs/ID?mode=cancel). */
