@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -175,12 +177,17 @@ public final class BadInputReplay {
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("acks", "all");
+        p.put("max.in.flight.requests.per.connection", "1");
         p.put("max.request.size", Integer.toString(4 * 1024 * 1024));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(topic, 0, null, v));
+                sends.add(producer.send(new ProducerRecord<>(topic, 0, null, v)));
             }
             producer.flush();
+            for (Future<RecordMetadata> f : sends) {
+                f.get(); // a record that did not reach Kafka fails the replay instead of going missing
+            }
         }
     }
 

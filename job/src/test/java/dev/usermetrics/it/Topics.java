@@ -3,10 +3,8 @@ package dev.usermetrics.it;
 import dev.usermetrics.localcluster.Produce;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import dev.usermetrics.localcluster.CheckedProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Produces test lines the way local-cluster/bin/produce does (as-is, keyed by trace id), with
@@ -27,13 +25,7 @@ final class Topics {
     private static void produce(String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
         String bootstrap = Services.kafkaBootstrap();
         Produce.createTopic(bootstrap, topic, partitions);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        p.put("linger.ms", "10");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (CheckedProducer producer = new CheckedProducer(bootstrap, "test topic " + topic)) {
             int i = 0;
             for (String line : lines) {
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
@@ -47,6 +39,8 @@ final class Topics {
                 }
                 i++;
             }
+            // Fails the test here if any line did not reach Kafka: a silently incomplete topic
+            // once made the failover test report wrong totals that the job had not caused.
             producer.flush();
         }
     }

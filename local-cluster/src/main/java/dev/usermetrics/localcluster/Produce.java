@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Sends every line of stdin as-is as one Kafka record — split on '\n' only, byte for byte, so
@@ -56,15 +56,8 @@ public final class Produce {
             System.exit(2);
         }
         createTopic(bootstrap, topic, partitions);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 * 1024 * 1024));
         long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
+        try (CheckedProducer producer = new CheckedProducer(bootstrap, "topic " + topic);
                 InputStream in = new BufferedInputStream(System.in, 1 << 16)) {
             byte[] line;
             while ((line = readLine(in)) != null) {
@@ -75,6 +68,9 @@ public final class Produce {
                 }
             }
             producer.flush();
+        } catch (CheckedProducer.ProduceFailedException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
         }
         System.out.println("Produced " + sent + " records to topic " + topic + " at " + bootstrap);
     }
@@ -113,22 +109,46 @@ public final class Produce {
         return traceKey(line.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Creates the topic if it does not exist, then waits until every partition has a leader: a
+     * producer that starts earlier can hit NOT_LEADER_OR_FOLLOWER on a fresh partition.
+     */
     public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(p)) {
             Set<String> existing = admin.listTopics().names().get();
-            if (existing.contains(topic)) {
-                return;
+            if (!existing.contains(topic)) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+                    System.err.println("Created topic " + topic + " with " + partitions + " partition(s)");
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
+            awaitLeaders(admin, topic);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-                System.err.println("Created topic " + topic + " with " + partitions + " partition(s)");
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                if (d.partitions().stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty())) {
+                    return;
+                }
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has partitions without a leader after 60 s");
+            }
+            Thread.sleep(100);
         }
     }
 

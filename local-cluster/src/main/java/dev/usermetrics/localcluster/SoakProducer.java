@@ -2,11 +2,7 @@ package dev.usermetrics.localcluster;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Produces a live-looking stream at a steady rate for a soak run: new traces (GenerateEvents'
@@ -30,15 +26,10 @@ public final class SoakProducer {
         int traces = (int) Math.min(Integer.MAX_VALUE, 604_800L * Math.max(1, (long) (rate / 6.6)));
         GenerateEvents g = new GenerateEvents(17, Integer.parseInt(args[4]), 3, Instant.now());
         Produce.createTopic(args[0], topic, 4);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
         long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (CheckedProducer producer = new CheckedProducer(args[0], "topic " + topic)) {
             for (int t = 0; System.nanoTime() < end; t++) {
                 for (String line : g.trace(t, traces)) {
                     String key = Produce.traceKey(line);
@@ -52,6 +43,7 @@ public final class SoakProducer {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
+            producer.flush();
         }
         System.err.printf("soak producer: %d events in %d s (%.0f/s)%n", sent, seconds, sent / ((System.nanoTime() - start) / 1e9));
     }
