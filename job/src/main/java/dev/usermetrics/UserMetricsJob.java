@@ -3,6 +3,7 @@ package dev.usermetrics;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.ForTable;
+import dev.usermetrics.functions.IdleExpiry;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
 import dev.usermetrics.functions.ProjectUserCounter;
@@ -74,12 +75,22 @@ public class UserMetricsJob {
     public static final int MAX_COMBINED_KEYS = 20_000;
     public static final Duration COMBINE_INTERVAL = Duration.ofMillis(200);
 
+    /** Default of --state.trace-ttl. */
+    public static final Duration DEFAULT_TRACE_TTL = Duration.ofDays(7);
+
     private final Source<RawRecord, ?, ?> source;
     private final PostgresSinks sinks;
+    private final IdleExpiry traceExpiry;
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
+        this(source, sinks, DEFAULT_TRACE_TTL);
+    }
+
+    /** traceTtl: how long an idle trace's state is kept (zero: forever); see TraceResolver. */
+    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration traceTtl) {
         this.source = source;
         this.sinks = sinks;
+        this.traceExpiry = new IdleExpiry(traceTtl);
     }
 
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
@@ -101,11 +112,11 @@ public class UserMetricsJob {
 
         DataStream<Contribution> contributions = events
                 .keyBy(new Keys.ByRoute())
-                .process(new ObservationRouter())
+                .process(new ObservationRouter(traceExpiry))
                 .name("route-observations")
                 .uid("route-observations")
                 .keyBy(new Keys.ByTrace())
-                .process(new TraceResolver())
+                .process(new TraceResolver(traceExpiry))
                 .name("resolve-trace-user")
                 .uid("resolve-trace-user")
                 .transform("combine-contributions", TypeInformation.of(Contribution.class),
@@ -240,7 +251,7 @@ public class UserMetricsJob {
             System.exit(1);
             return;
         }
-        new UserMetricsJob(kafkaSource(o), sinks).build(env);
+        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl()).build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
         if (!result.isJobExecutionResult()) {

@@ -28,6 +28,7 @@ public final class JobOptions {
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String WEB_UI_PORT = "web-ui-port";
+    public static final String STATE_TRACE_TTL = "state.trace-ttl";
     public static final String HELP = "help";
 
     private record Spec(String name, String defaultValue, String help, boolean flag) {}
@@ -61,6 +62,9 @@ public final class JobOptions {
                 + "rows reach Postgres when a checkpoint completes, so this is also their freshness");
         spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
                 + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
+        spec(STATE_TRACE_TTL, "7d", "a trace's merge state is dropped after it has had no event for this long "
+                + "(processing time; e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
+                + "later event of it counts as a new trace");
         spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
         flag(HELP, "print this help and exit");
     }
@@ -154,6 +158,7 @@ public final class JobOptions {
             throw new UsageException("--" + CHECKPOINT_INTERVAL + " must be at least 10ms");
         }
         webUiPort();
+        traceTtl();
         for (String b : List.of(BOUNDED, HELP)) {
             String v = values.get(b);
             if (!v.equals("true") && !v.equals("false")) {
@@ -208,6 +213,11 @@ public final class JobOptions {
         return duration(CHECKPOINT_INTERVAL);
     }
 
+    /** How long an idle trace's state is kept (Duration.ZERO: forever). */
+    public Duration traceTtl() throws UsageException {
+        return duration(STATE_TRACE_TTL);
+    }
+
     private int intOption(String name) throws UsageException {
         try {
             return Integer.parseInt(get(name));
@@ -229,10 +239,11 @@ public final class JobOptions {
                 case "s" -> Duration.ofSeconds(n);
                 case "min", "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
                 default -> throw new NumberFormatException();
             };
         } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new UsageException("--" + name + " must be a duration like 500ms, 10s, 1min, got: " + v);
+            throw new UsageException("--" + name + " must be a duration like 500ms, 10s, 1min, 7d, got: " + v);
         }
     }
 

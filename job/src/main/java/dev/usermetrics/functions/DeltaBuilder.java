@@ -25,6 +25,11 @@ final class DeltaBuilder {
         slot(userId, env, traceTimeNanos).addTrace(traceTimeNanos, sign);
     }
 
+    /** The trace at traceTimeNanos, counted for (user, env), is settled (its state expired). */
+    void settleTrace(String userId, String env, long traceTimeNanos) {
+        slot(userId, env, traceTimeNanos).settleTrace(traceTimeNanos);
+    }
+
     /** The contribution of (user, environment, hour of timeNanos). */
     Contribution slot(String userId, String env, long timeNanos) {
         long hour = Timestamps.hourStartMillis(timeNanos);

@@ -14,6 +14,8 @@ public class ObservationRoute {
     public long verTs;
     public String verId;
     public List<IngestionEvent> events = new ArrayList<>();
+    /** Processing time (epoch millis) at which the route is dropped; 0: never (see IdleExpiry). */
+    public long expiresAtMillis;
 
     public ObservationRoute() {}
 

@@ -19,14 +19,26 @@ import org.apache.flink.util.Collector;
  * {@link EntityKind#SCORE_MOVED_AWAY}) and the new trace all of the member's events.
  *
  * <p>State: {@code route} ({@link ObservationRoute}): the canonical traceId with its version
- * and the member's events (usually 1–3); duplicates are dropped here. No TTL, as in the trace
- * stage.
+ * and the member's events (usually 1–3); duplicates are dropped here. Cleared when the member
+ * has had no event for the trace TTL ({@link IdleExpiry}, as in the trace stage); a later event
+ * of it starts a new route.
  */
 public class ObservationRouter extends KeyedProcessFunction<String, IngestionEvent, IngestionEvent> {
 
+    private final IdleExpiry expiry;
     private transient ValueState<ObservationRoute> route;
     private transient Counter duplicates;
     private transient Counter moves;
+    private transient Counter expired;
+
+    /** Routes are kept forever. */
+    public ObservationRouter() {
+        this(IdleExpiry.never());
+    }
+
+    public ObservationRouter(IdleExpiry expiry) {
+        this.expiry = expiry;
+    }
 
     @Override
     public void open(OpenContext ctx) {
@@ -34,6 +46,7 @@ public class ObservationRouter extends KeyedProcessFunction<String, IngestionEve
                 new ValueStateDescriptor<>("route", TypeInformation.of(ObservationRoute.class)));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         moves = getRuntimeContext().getMetricGroup().counter("observationsMoved");
+        expired = getRuntimeContext().getMetricGroup().counter("routesExpired");
     }
 
     @Override
@@ -71,7 +84,17 @@ public class ObservationRouter extends KeyedProcessFunction<String, IngestionEve
         } else {
             out.collect(withTrace(e, r.traceId));
         }
+        r.expiresAtMillis = expiry.touch(ctx.timerService());
         route.update(r);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<IngestionEvent> out) throws Exception {
+        ObservationRoute r = route.value();
+        if (r != null && IdleExpiry.isDue(timestamp, r.expiresAtMillis)) {
+            route.clear();
+            expired.inc();
+        }
     }
 
     private static IngestionEvent withTrace(IngestionEvent e, String traceId) {

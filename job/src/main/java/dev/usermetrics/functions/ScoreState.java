@@ -2,6 +2,7 @@ package dev.usermetrics.functions;
 
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.ScoreDataType;
+import dev.usermetrics.records.ScoreDelta;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,12 @@ public class ScoreState implements TraceMember {
     public void addTo(DeltaBuilder delta, String user, String env, int sign) {
         long t = timeNanos();
         delta.slot(user, env, t).addScore(name, dataType, value, label, t, sign);
+    }
+
+    /** Marks this score, counted for (user, env), as settled (its trace's state expired). */
+    public void settleTo(DeltaBuilder delta, String user, String env) {
+        long t = timeNanos();
+        delta.slot(user, env, t).settleScore(ScoreDelta.key(name, dataType), t);
     }
 
     @Override

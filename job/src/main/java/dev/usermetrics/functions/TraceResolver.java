@@ -22,8 +22,10 @@ import org.apache.flink.util.Collector;
  * trace's user and environment, and emits the exact signed change of every affected
  * (user, environment, hour).
  *
- * <p>State (no TTL: a trace must be remembered to merge its late events exactly; see
- * docs/design.md):
+ * <p>State, all of it dropped together once the trace has had no event for the trace TTL
+ * ({@link IdleExpiry}; default 7 days, see docs/design.md). What it counted stays counted: the
+ * expiry emits a settle record so the user stage can forget the trace's times too; an event of
+ * the trace arriving later starts it afresh (counted as a new trace).
  * <ul>
  *   <li>{@code trace}: {@link TraceState} — trace time, resolved user and environment, what was
  *       emitted, and the ids of the trace events applied.</li>
@@ -39,11 +41,22 @@ import org.apache.flink.util.Collector;
  */
 public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, Contribution> {
 
+    private final IdleExpiry expiry;
     private transient ValueState<TraceState> trace;
     private transient MapState<String, ObservationState> observations;
     private transient MapState<String, ScoreState> scores;
     private transient Counter duplicates;
     private transient Counter userChanges;
+    private transient Counter expired;
+
+    /** Trace state is kept forever. */
+    public TraceResolver() {
+        this(IdleExpiry.never());
+    }
+
+    public TraceResolver(IdleExpiry expiry) {
+        this.expiry = expiry;
+    }
 
     @Override
     public void open(OpenContext ctx) {
@@ -55,6 +68,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 "scores", Types.STRING, TypeInformation.of(ScoreState.class)));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         userChanges = getRuntimeContext().getMetricGroup().counter("traceUserChanges");
+        expired = getRuntimeContext().getMetricGroup().counter("tracesExpired");
     }
 
     /** The member an event changed: what it contributed before (null: new) and after (null: gone). */
@@ -125,7 +139,35 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         t.emittedUser = newUser;
         t.emittedEnvironment = newEnv;
         t.emittedTraceTimeNanos = newTraceTime;
+        t.projectId = e.projectId;
+        t.expiresAtMillis = expiry.touch(ctx.timerService());
         trace.update(t);
+    }
+
+    /**
+     * The trace has been idle for the TTL: its contributions stay counted; the user stage is told
+     * which trace and score times are now final, and the trace's state goes.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Contribution> out) throws Exception {
+        TraceState t = trace.value();
+        if (t == null || !IdleExpiry.isDue(timestamp, t.expiresAtMillis)) {
+            return;
+        }
+        if (t.emittedUser != null) {
+            DeltaBuilder settle = new DeltaBuilder(t.projectId);
+            settle.settleTrace(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos);
+            if (t.scoreCount > 0) {
+                for (ScoreState s : scores.values()) {
+                    s.settleTo(settle, t.emittedUser, t.emittedEnvironment);
+                }
+            }
+            settle.emit(out);
+        }
+        trace.clear();
+        observations.clear();
+        scores.clear();
+        expired.inc();
     }
 
     private Change applyObservation(TraceState t, IngestionEvent e) throws Exception {

@@ -38,9 +38,11 @@ import org.apache.flink.util.OutputTag;
  *   <li>{@code scores}: MapState ScoreDelta.key(name, type) → {@link ScoreTotals}.</li>
  *   <li>{@code trace-times}: MapState "timeNanos/environment" → number of the user's traces at
  *       that time in that environment; lets first/last seen be recomputed exactly when a trace
- *       moves to another user or environment.</li>
+ *       moves to another user or environment. Only traces the trace stage still holds: when a
+ *       trace's state expires there, its time is settled into {@link UserTotals#settledFirstNanos}
+ *       / {@code settledLastNanos} (it can never move again) and its entry goes.</li>
  *   <li>{@code score-times}: MapState "scoreKey\0timeNanos" → number of scores; the same for
- *       last_score_at.</li>
+ *       last_score_at (settled ones in {@link ScoreTotals#settledLastNanos}).</li>
  * </ul>
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
  * trace moved away is empty.
@@ -86,6 +88,9 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         for (Map.Entry<Long, Long> tt : c.traceTimes.entrySet()) {
             updateSeen(all, inEnv, env, tt.getKey(), tt.getValue());
         }
+        for (Map.Entry<Long, Long> st : c.settledTraceTimes.entrySet()) {
+            settleTraces(all, inEnv, env, st.getKey(), st.getValue());
+        }
         if (all.metrics.isZero()) {
             totals.clear();
         } else {
@@ -102,6 +107,12 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         }
         if (countedInEnv != !inEnv.metrics.isEmpty()) {
             ctx.output(USER_COUNT_CHANGES, new UserCountChange(c.projectId, env, countedInEnv ? -1 : +1));
+        }
+        if (c.onlySettles()) {
+            for (Map.Entry<String, ScoreDelta> s : c.scores.entrySet()) {
+                addToScore(s.getKey(), s.getValue());
+            }
+            return; // no value changed: no rows to write
         }
         out.collect(totalsRow(SinkTable.USER_METRICS, c, null, all));
         out.collect(totalsRow(SinkTable.USER_METRICS_ENV, c, env, inEnv));
@@ -150,6 +161,18 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         s.valueSum = s.valueSum.add(d.valueSum);
         d.labels.forEach((label, n) -> ScoreDelta.addCount(s.labels, label, n));
         boolean rescan = false;
+        for (Map.Entry<Long, Long> t : d.settledTimes.entrySet()) {
+            // A settled score is counted for good: only its time is kept, folded into the max.
+            String k = StateKeys.scoreTime(scoreKey, t.getKey());
+            Long before = scoreTimes.get(k);
+            long n = (before == null ? 0 : before) - t.getValue();
+            if (n <= 0) {
+                scoreTimes.remove(k);
+            } else {
+                scoreTimes.put(k, n);
+            }
+            s.settledLastNanos = s.settledLastNanos == null ? t.getKey() : Math.max(s.settledLastNanos, t.getKey());
+        }
         for (Map.Entry<Long, Long> t : d.times.entrySet()) {
             String k = StateKeys.scoreTime(scoreKey, t.getKey());
             Long before = scoreTimes.get(k);
@@ -164,7 +187,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         }
         if (rescan) {
             // The latest score went away (moved to another user, or its time changed): rescan.
-            Long max = null;
+            Long max = s.settledLastNanos;
             String prefix = StateKeys.scoreTimePrefix(scoreKey);
             for (String k : scoreTimes.keys()) {
                 if (k.startsWith(prefix)) {
@@ -174,7 +197,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             }
             s.lastScoreAtNanos = max;
         }
-        if (s.count == 0 && s.valueSum.signum() == 0 && s.labels.isEmpty()) {
+        if (s.count == 0 && s.valueSum.signum() == 0 && s.labels.isEmpty() && s.settledLastNanos == null) {
             scores.remove(scoreKey);
         } else {
             scores.put(scoreKey, s);
@@ -197,8 +220,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             inEnv.include(time);
         } else if (n <= 0 && (all.isExtreme(time) || inEnv.isExtreme(time))) {
             // An extreme went away: rescan (happens when a trace moves to another user).
-            all.firstSeenNanos = all.lastSeenNanos = null;
-            inEnv.firstSeenNanos = inEnv.lastSeenNanos = null;
+            all.resetSeenToSettled();
+            inEnv.resetSeenToSettled();
             for (String k : traceTimes.keys()) {
                 long t = StateKeys.traceTimeOf(k);
                 all.include(t);
@@ -207,6 +230,24 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
                 }
             }
         }
+    }
+
+    /**
+     * n traces at this time will never change again (their trace-stage state expired): their
+     * time moves from trace-times into the settled first/last seen, which stay exact because a
+     * settled trace can no longer be retracted.
+     */
+    private void settleTraces(UserTotals all, UserTotals inEnv, String env, long time, long n) throws Exception {
+        String key = StateKeys.traceTime(time, env);
+        Long count = traceTimes.get(key);
+        long left = (count == null ? 0 : count) - n;
+        if (left <= 0) {
+            traceTimes.remove(key);
+        } else {
+            traceTimes.put(key, left);
+        }
+        all.settle(time);
+        inEnv.settle(time);
     }
 
     private static MetricsRow row(SinkTable table, Contribution c) {

@@ -25,6 +25,12 @@ public class Contribution {
     public Map<String, ModelMetrics> byModel = new HashMap<>();
     /** Score changes per ScoreDelta.key(name, data type). */
     public Map<String, ScoreDelta> scores = new HashMap<>();
+    /**
+     * Trace times (epoch nanos → count) of traces whose state expired in the trace stage: they
+     * stay counted and can never be retracted, so the user stage folds them into its settled
+     * first/last seen and forgets them (bounded state).
+     */
+    public Map<Long, Long> settledTraceTimes = new HashMap<>();
 
     public Contribution() {}
 
@@ -41,6 +47,24 @@ public class Contribution {
         other.traceTimes.forEach((t, n) -> ScoreDelta.addCount(traceTimes, t, n));
         other.byModel.forEach((m, d) -> byModel.computeIfAbsent(m, k -> new ModelMetrics()).add(d, +1));
         other.scores.forEach((k, d) -> scores.computeIfAbsent(k, x -> new ScoreDelta()).add(d));
+        other.settledTraceTimes.forEach((t, n) -> ScoreDelta.addCount(settledTraceTimes, t, n));
+    }
+
+    /** Marks one counted trace at this time as settled (its trace-stage state expired). */
+    public void settleTrace(long timeNanos) {
+        ScoreDelta.addCount(settledTraceTimes, timeNanos, 1);
+    }
+
+    /** Marks one counted score as settled. */
+    public void settleScore(String scoreKey, long timeNanos) {
+        ScoreDelta.addCount(scores.computeIfAbsent(scoreKey, k -> new ScoreDelta()).settledTimes, timeNanos, 1);
+    }
+
+    /** True when this only settles (changes no metric, so no row changes). */
+    public boolean onlySettles() {
+        return delta.isZero() && traceTimes.isEmpty()
+                && byModel.values().stream().allMatch(ModelMetrics::isZero)
+                && scores.values().stream().allMatch(ScoreDelta::changesNothing);
     }
 
     /** Records sign traces at one exact time. */
@@ -63,14 +87,14 @@ public class Contribution {
 
     /** True when applying this changes nothing. */
     public boolean isZero() {
-        return delta.isZero() && traceTimes.isEmpty()
-                && byModel.values().stream().allMatch(ModelMetrics::isZero)
+        return onlySettles() && settledTraceTimes.isEmpty()
                 && scores.values().stream().allMatch(ScoreDelta::isZero);
     }
 
     @Override
     public String toString() {
         return "Contribution{" + projectId + "/" + userId + "/" + environment + " @" + hourStartMillis + " " + delta
-                + " traceTimes=" + traceTimes + " byModel=" + byModel + " scores=" + scores + "}";
+                + " traceTimes=" + traceTimes + " byModel=" + byModel + " scores=" + scores
+                + (settledTraceTimes.isEmpty() ? "" : " settled=" + settledTraceTimes) + "}";
     }
 }

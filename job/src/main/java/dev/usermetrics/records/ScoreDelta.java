@@ -16,6 +16,8 @@ public class ScoreDelta {
     public Map<String, Long> labels = new HashMap<>();
     /** Score time (epoch nanos) → signed count. */
     public Map<Long, Long> times = new HashMap<>();
+    /** Times of counted scores whose trace-stage state expired (see Contribution.settledTraceTimes). */
+    public Map<Long, Long> settledTimes = new HashMap<>();
 
     public ScoreDelta() {}
 
@@ -25,6 +27,7 @@ public class ScoreDelta {
         valueSum = valueSum.add(other.valueSum);
         other.labels.forEach((k, v) -> addCount(labels, k, v));
         other.times.forEach((k, v) -> addCount(times, k, v));
+        other.settledTimes.forEach((k, v) -> addCount(settledTimes, k, v));
     }
 
     /** Adds (sign +1) or removes (sign -1) one score. */
@@ -39,8 +42,13 @@ public class ScoreDelta {
         addCount(times, timeNanos, sign);
     }
 
-    public boolean isZero() {
+    /** True when applying this changes no value of the user's scores (it may still settle). */
+    public boolean changesNothing() {
         return count == 0 && valueSum.signum() == 0 && labels.isEmpty() && times.isEmpty();
+    }
+
+    public boolean isZero() {
+        return changesNothing() && settledTimes.isEmpty();
     }
 
     /** counts[k] += n; the key leaves the map at 0. */
@@ -68,6 +76,7 @@ public class ScoreDelta {
 
     @Override
     public String toString() {
-        return "ScoreDelta{count=" + count + ", sum=" + valueSum + ", labels=" + labels + ", times=" + times + "}";
+        return "ScoreDelta{count=" + count + ", sum=" + valueSum + ", labels=" + labels + ", times=" + times
+                + (settledTimes.isEmpty() ? "" : ", settled=" + settledTimes) + "}";
     }
 }

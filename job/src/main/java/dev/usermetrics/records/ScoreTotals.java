@@ -11,6 +11,8 @@ public class ScoreTotals {
     public Map<String, Long> labels = new HashMap<>();
     /** Latest score time, epoch nanos; null when count is 0. */
     public Long lastScoreAtNanos;
+    /** Latest time among settled scores (never retracted; kept instead of their score-times entries). */
+    public Long settledLastNanos;
 
     public ScoreTotals() {}
 

@@ -20,6 +20,7 @@ class JobOptionsTest {
         assertThat(o.bounded()).isFalse();
         assertThat(o.parallelism()).isEqualTo(1);
         assertThat(o.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.traceTtl()).isEqualTo(Duration.ofDays(7));
     }
 
     @Test
@@ -35,6 +36,8 @@ class JobOptionsTest {
                 .isEqualTo(Duration.ofSeconds(2));
         assertThat(JobOptions.parse(new String[] {"--checkpoint-interval", "2min"}).checkpointInterval())
                 .isEqualTo(Duration.ofMinutes(2));
+        assertThat(JobOptions.parse(new String[] {"--state.trace-ttl", "12h"}).traceTtl()).isEqualTo(Duration.ofHours(12));
+        assertThat(JobOptions.parse(new String[] {"--state.trace-ttl", "0"}).traceTtl()).isZero();
         assertThat(o.startingOffsets()).isEqualTo("committed");
     }
 
@@ -50,6 +53,8 @@ class JobOptionsTest {
                 .hasMessageContaining("earliest, latest or committed");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--checkpoint-interval", "soon"}))
                 .hasMessageContaining("duration");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--state.trace-ttl", "1 week"}))
+                .hasMessageContaining("--state.trace-ttl must be a duration like 500ms, 10s, 1min, 7d");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic"}))
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"stray"}))

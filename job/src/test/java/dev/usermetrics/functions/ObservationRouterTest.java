@@ -45,6 +45,23 @@ class ObservationRouterTest {
     }
 
     @Test
+    void anIdleRouteIsDroppedAfterTheTtl() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ObservationRouter(new IdleExpiry(java.time.Duration.ofMinutes(10)))),
+                new Keys.ByRoute(), Types.STRING);
+        harness.open();
+        harness.setProcessingTime(0);
+        send(obs("e1", 10, "t1", "o1", null, 10L, null, null));
+        harness.setProcessingTime(9 * 60_000);
+        assertThat(send(obs("e1", 10, "t1", "o1", null, 10L, null, null))).isEmpty(); // still a duplicate
+        harness.setProcessingTime(11 * 60_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        // Afterwards the member starts a new route.
+        assertThat(send(obs("e2", 20, "t2", "o1", null, null, null, null))).containsExactly("OBSERVATION:e2->t2");
+    }
+
+    @Test
     void aLaterEventNamingAnotherTraceStaysWithTheFirstTrace() throws Exception {
         assertThat(send(obs("e1", 10, "t1", "o1", null, 10L, null, null))).containsExactly("OBSERVATION:e1->t1");
         assertThat(send(obs("e2", 20, "t2", "o1", "u9", null, Map.of("input", 5L), null)))

@@ -154,6 +154,40 @@ class TraceResolverTest {
         assertThat(state("t9", new MapStateDescriptor<>("scores", Types.STRING, TypeInformation.of(ScoreState.class))).isEmpty()).isTrue();
     }
 
+    @Test
+    void anIdleTraceIsDroppedWholeAfterTheTtlAndItsTimesAreSettled() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10)))),
+                new Keys.ByTrace(), Types.STRING);
+        harness.open();
+        harness.setProcessingTime(0);
+        send(trace("e1", 10, "t1", "u1"),
+                obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null),
+                score("s1", 30, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null));
+        harness.setProcessingTime(5 * 60_000);
+        send(obs("e3", 40, "t1", "o2", null, 40L, Map.of("input", 7L), null)); // activity: expiry moves on
+        harness.setProcessingTime(11 * 60_000);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
+        int emitted = output().size();
+
+        harness.setProcessingTime(16 * 60_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        List<Contribution> settle = output().subList(emitted, output().size());
+        assertThat(settle).hasSize(1);
+        Contribution c = settle.get(0);
+        assertThat(c.onlySettles()).isTrue();
+        assertThat(c.userId).isEqualTo("u1");
+        assertThat(c.settledTraceTimes).isEqualTo(Map.of(10 * Events.SEC, 1L));
+        assertThat(c.scores.get("NUMERIC:quality").settledTimes).isEqualTo(Map.of(30 * Events.SEC, 1L));
+        // What the trace counted stays counted.
+        assertThat(perUserEnv().get("u1/default").delta.observations).isEqualTo(2);
+
+        // A late event of the expired trace starts it afresh: counted as a new trace.
+        send(obs("e4", 50, "t1", "o3", "u1", 50L, null, null));
+        assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(2);
+    }
+
     /** Sums everything emitted so far per user (what the user stage will hold). */
     private Map<String, Metrics> perUser() {
         Map<String, Metrics> m = new HashMap<>();

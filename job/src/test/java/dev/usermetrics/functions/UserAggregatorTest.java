@@ -123,6 +123,51 @@ class UserAggregatorTest {
         assertThat(traceTimes.get(100 * SEC + "/default")).isEqualTo(2L);
     }
 
+    private static Contribution settled(String user, long timeSec) {
+        Contribution c = new Contribution("p", user, "default", Math.floorDiv(timeSec, 3600) * HOUR);
+        c.settleTrace(timeSec * SEC);
+        return c;
+    }
+
+    @Test
+    void aSettledTraceLeavesTraceTimesButStillBoundsFirstAndLastSeen() throws Exception {
+        send(trace("u1", 100, +1), trace("u1", 200, +1), trace("u1", 300, +1));
+        int rowsBefore = harness.extractOutputValues().size();
+        send(settled("u1", 100));
+        // Settling changes no value: no row is written, and the trace-times entry is gone.
+        assertThat(harness.extractOutputValues()).hasSize(rowsBefore);
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(Keys.of("p", "u1"));
+        var traceTimes = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
+        assertThat(traceTimes.keys()).containsExactlyInAnyOrder(200 * SEC + "/default", 300 * SEC + "/default");
+
+        // The other two traces leave (e.g. they moved to another user): the settled one still
+        // makes first and last seen, although its entry is gone.
+        send(trace("u1", 200, -1), trace("u1", 300, -1));
+        MetricsRow total = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
+        assertThat(total.metrics.traces).isEqualTo(1);
+        assertThat(total.firstSeenNanos).isEqualTo(100 * SEC);
+        assertThat(total.lastSeenNanos).isEqualTo(100 * SEC);
+        MetricsRow env = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", "default", 0, null));
+        assertThat(env.lastSeenNanos).isEqualTo(100 * SEC);
+    }
+
+    @Test
+    void aSettledScoreStillBoundsLastScoreAt() throws Exception {
+        var numeric = dev.usermetrics.records.ScoreDataType.NUMERIC;
+        send(scoreIn("u1", "default", 500, +1, "q", numeric, "1", null),
+                scoreIn("u1", "default", 900, +1, "q", numeric, "2", null));
+        Contribution settle = new Contribution("p", "u1", "default", 0);
+        settle.settleScore("NUMERIC:q", 500 * SEC);
+        send(settle);
+        send(scoreIn("u1", "default", 900, -1, "q", numeric, "2", null));
+        MetricsRow row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "NUMERIC:q"));
+        assertThat(row.score.count).isEqualTo(1);
+        assertThat(row.score.valueSum).isEqualByComparingTo("1");
+        assertThat(row.score.lastScoreAtNanos).isEqualTo(500 * SEC);
+    }
+
     @Test
     void firstAndLastSeenAreRecomputedWhenATraceLeaves() throws Exception {
         send(trace("u1", 100, +1), trace("u1", 200, +1), trace("u1", 300, +1));
