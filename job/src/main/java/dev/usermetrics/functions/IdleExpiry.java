@@ -31,16 +31,20 @@ public final class IdleExpiry implements Serializable {
     }
 
     /**
-     * Records activity now: returns the new expiry time (0 when expiry is off) and makes sure a
-     * timer fires at it.
+     * Records activity now for state that expires at {@code current} (0: new state): returns the
+     * new expiry time (0 when expiry is off) and makes sure a timer fires at it. A timer already
+     * exists at {@code current} (this method registered it), so an unchanged time registers
+     * nothing: with RocksDB every registration is a state access.
      */
-    public long touch(TimerService timers) {
+    public long touch(TimerService timers, long current) {
         if (!enabled()) {
             return 0;
         }
         long due = timers.currentProcessingTime() + ttlMillis;
         long at = (due + granularityMillis - 1) / granularityMillis * granularityMillis;
-        timers.registerProcessingTimeTimer(at);
+        if (at != current) {
+            timers.registerProcessingTimeTimer(at);
+        }
         return at;
     }
 

@@ -84,7 +84,7 @@ public class ObservationRouter extends KeyedProcessFunction<String, IngestionEve
         } else {
             out.collect(withTrace(e, r.traceId));
         }
-        r.expiresAtMillis = expiry.touch(ctx.timerService());
+        r.expiresAtMillis = expiry.touch(ctx.timerService(), r.expiresAtMillis);
         route.update(r);
     }
 

@@ -140,7 +140,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         t.emittedEnvironment = newEnv;
         t.emittedTraceTimeNanos = newTraceTime;
         t.projectId = e.projectId;
-        t.expiresAtMillis = expiry.touch(ctx.timerService());
+        t.expiresAtMillis = expiry.touch(ctx.timerService(), t.expiresAtMillis);
         trace.update(t);
     }
 

@@ -19,15 +19,19 @@ import java.util.Random;
 
 /**
  * Writes a realistic, deterministic (by seed) stream of ingestion events as JSONL: Zipf-like
- * user activity, traces of 1–8 observations, generations with usage and cost (some updated
- * later), late and changed users, environments (production / staging), user feedback scores
- * (thumbs up/down on a fifth of the traces, a quality score on a tenth), duplicates, a few
- * invalid userIds and malformed lines, and bounded reordering. For demos and benchmarks; the tests have their own generator with a
- * reference model.
+ * user activity, traces of 1–20 observations, 60 % of them generations with usage and cost (30 %
+ * of those updated later), 2 % of traces with a late user assignment and 2 % whose user changes,
+ * environments (production / staging), user feedback scores (thumbs up/down on a fifth of the
+ * traces, a quality score on a tenth), 5 % duplicate deliveries, a few invalid userIds and
+ * malformed lines, and bounded reordering (windows of 64 events). For demos and benchmarks; the
+ * tests have their own generator with a reference model.
  */
 public final class GenerateEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash"};
+
+    /** Average events per trace with the shape above (measured): sizes --events runs. */
+    static final double EVENTS_PER_TRACE = 13.7;
 
     private final Random rnd;
     private final int users;
@@ -44,6 +48,7 @@ public final class GenerateEvents {
 
     public static void main(String[] args) throws IOException {
         int traces = 1000;
+        long events = 0;
         int users = 100;
         int projects = 3;
         long seed = 1;
@@ -52,48 +57,52 @@ public final class GenerateEvents {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--traces" -> traces = Integer.parseInt(args[++i]);
+                case "--events" -> events = Long.parseLong(args[++i]);
                 case "--users" -> users = Integer.parseInt(args[++i]);
                 case "--projects" -> projects = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--start" -> start = Instant.parse(args[++i]);
                 case "--output" -> out = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: generate-events [--traces 1000] [--users 100] [--projects 3] "
+                    System.err.println("usage: generate-events [--traces 1000 | --events N] [--users 100] [--projects 3] "
                             + "[--seed 1] [--start 2026-11-01T00:00:00Z] [--output file.jsonl]");
                     System.exit(2);
                 }
             }
         }
+        if (events > 0) {
+            // Enough traces for N events; the output stops at exactly N lines.
+            traces = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(events / EVENTS_PER_TRACE * 1.1));
+        }
         GenerateEvents g = new GenerateEvents(seed, users, projects, start);
         try (Writer w = out == null
                 ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                 : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            long lines = g.write(traces, w);
-            System.err.println("Generated " + lines + " events for " + traces + " traces");
+            long lines = g.write(traces, events > 0 ? events : Long.MAX_VALUE, w);
+            System.err.println("Generated " + lines + " events" + (events > 0 ? "" : " for " + traces + " traces"));
         }
     }
 
-    private long write(int traces, Writer w) throws IOException {
+    /** Writes the events of `traces` traces, at most maxLines lines; returns the lines written. */
+    private long write(int traces, long maxLines, Writer w) throws IOException {
         long lines = 0;
         List<String> window = new ArrayList<>();
-        for (int t = 0; t < traces; t++) {
+        for (int t = 0; t < traces && lines < maxLines; t++) {
             window.addAll(trace(t, traces));
-            if (window.size() >= 64) {
+            if (window.size() >= 64 || t == traces - 1) {
                 Collections.shuffle(window, rnd); // bounded reordering
                 for (String l : window) {
+                    if (lines == maxLines) {
+                        break;
+                    }
                     w.write(l);
                     w.write('\n');
+                    lines++;
                 }
-                lines += window.size();
                 window.clear();
             }
         }
-        Collections.shuffle(window, rnd);
-        for (String l : window) {
-            w.write(l);
-            w.write('\n');
-        }
-        return lines + window.size();
+        return lines;
     }
 
     private String user() {
@@ -111,8 +120,8 @@ public final class GenerateEvents {
         Instant ts = start.plus(spanMicros / Math.max(1, traces) * t + (long) (rnd.nextDouble() * 5_000_000), ChronoUnit.MICROS);
         String user = user();
         int kind = rnd.nextInt(100);
-        boolean late = kind < 5;
-        boolean changed = kind >= 5 && kind < 7;
+        boolean late = kind < 2;
+        boolean changed = kind >= 2 && kind < 4;
         ObjectNode trace = envelope(project, "trace-create", ts);
         ObjectNode tb = trace.putObject("body");
         tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString())
@@ -124,7 +133,7 @@ public final class GenerateEvents {
             tb.put("userId", 1234567); // invalid: not a string (dropped with a warning)
         }
         out.add(trace.toString());
-        int observations = 1 + rnd.nextInt(8);
+        int observations = 1 + rnd.nextInt(20);
         for (int o = 0; o < observations; o++) {
             Instant os = ts.plusMillis(200L * o + rnd.nextInt(150));
             boolean generation = rnd.nextInt(100) < 60;

@@ -21,9 +21,9 @@ public final class SoakProducer {
         String topic = args[1];
         double rate = Double.parseDouble(args[2]);
         long seconds = Long.parseLong(args[3]);
-        // About 6.6 events per trace: the generator spreads `traces` over 7 days, so this many
-        // makes its timestamps advance like the wall clock.
-        int traces = (int) Math.min(Integer.MAX_VALUE, 604_800L * Math.max(1, (long) (rate / 6.6)));
+        // The generator spreads `traces` over 7 days, so this many makes its timestamps advance
+        // like the wall clock.
+        int traces = (int) Math.min(Integer.MAX_VALUE, 604_800L * Math.max(1, (long) (rate / GenerateEvents.EVENTS_PER_TRACE)));
         GenerateEvents g = new GenerateEvents(17, Integer.parseInt(args[4]), 3, Instant.now());
         Produce.createTopic(args[0], topic, 4);
         long start = System.nanoTime();
