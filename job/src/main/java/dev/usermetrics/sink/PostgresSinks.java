@@ -48,17 +48,17 @@ public final class PostgresSinks implements Serializable {
             case USER_SCORES -> new SinkStatements.ScoresBinder();
             case PROJECT_USERS -> new SinkStatements.ProjectUsersBinder();
         };
-        return JdbcSink.<MetricsRow>builder()
+        return new CloseTolerantSink<>(JdbcSink.<MetricsRow>builder()
                 .withQueryStatement(sql, binder)
                 .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions());
+                .buildAtLeastOnce(connectionOptions()));
     }
 
     public Sink<RejectedEvent> rejected() {
-        return JdbcSink.<RejectedEvent>builder()
+        return new CloseTolerantSink<>(JdbcSink.<RejectedEvent>builder()
                 .withQueryStatement(SinkStatements.rejectedSql(schema), new SinkStatements.RejectedBinder())
                 .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions());
+                .buildAtLeastOnce(connectionOptions()));
     }
 
     public void migrate() throws java.sql.SQLException {
