@@ -32,13 +32,7 @@ public class ProjectUserCounter extends KeyedProcessFunction<String, UserCountCh
     @Override
     public void processElement(UserCountChange c, Context ctx, Collector<MetricsRow> out) throws Exception {
         String key = c.environment == null ? "" : c.environment;
-        Long before = users.get(key);
-        long n = (before == null ? 0 : before) + c.delta;
-        if (n == 0) {
-            users.remove(key);
-        } else {
-            users.put(key, n);
-        }
+        long n = StateCounts.add(users, key, c.delta);
         MetricsRow r = new MetricsRow();
         r.table = SinkTable.PROJECT_USERS;
         r.projectId = c.projectId;

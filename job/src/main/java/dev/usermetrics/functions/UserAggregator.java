@@ -163,25 +163,13 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         boolean rescan = false;
         for (Map.Entry<Long, Long> t : d.settledTimes.entrySet()) {
             // A settled score is counted for good: only its time is kept, folded into the max.
-            String k = StateKeys.scoreTime(scoreKey, t.getKey());
-            Long before = scoreTimes.get(k);
-            long n = (before == null ? 0 : before) - t.getValue();
-            if (n <= 0) {
-                scoreTimes.remove(k);
-            } else {
-                scoreTimes.put(k, n);
-            }
+            StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), -t.getValue());
             s.settledLastNanos = s.settledLastNanos == null ? t.getKey() : Math.max(s.settledLastNanos, t.getKey());
         }
         for (Map.Entry<Long, Long> t : d.times.entrySet()) {
-            String k = StateKeys.scoreTime(scoreKey, t.getKey());
-            Long before = scoreTimes.get(k);
-            long n = (before == null ? 0 : before) + t.getValue();
-            if (n <= 0) {
-                scoreTimes.remove(k);
+            if (StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), t.getValue()) <= 0) {
                 rescan |= t.getKey().equals(s.lastScoreAtNanos);
             } else {
-                scoreTimes.put(k, n);
                 s.lastScoreAtNanos = s.lastScoreAtNanos == null ? t.getKey() : Math.max(s.lastScoreAtNanos, t.getKey());
             }
         }
@@ -207,14 +195,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
 
     /** Adds (n > 0) or removes (n < 0) traces at one time and keeps first/last seen exact. */
     private void updateSeen(UserTotals all, UserTotals inEnv, String env, long time, long sign) throws Exception {
-        String key = StateKeys.traceTime(time, env);
-        Long count = traceTimes.get(key);
-        long n = (count == null ? 0 : count) + sign;
-        if (n <= 0) {
-            traceTimes.remove(key);
-        } else {
-            traceTimes.put(key, n);
-        }
+        long n = StateCounts.add(traceTimes, StateKeys.traceTime(time, env), sign);
         if (sign > 0) {
             all.include(time);
             inEnv.include(time);
@@ -238,14 +219,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
      * settled trace can no longer be retracted.
      */
     private void settleTraces(UserTotals all, UserTotals inEnv, String env, long time, long n) throws Exception {
-        String key = StateKeys.traceTime(time, env);
-        Long count = traceTimes.get(key);
-        long left = (count == null ? 0 : count) - n;
-        if (left <= 0) {
-            traceTimes.remove(key);
-        } else {
-            traceTimes.put(key, left);
-        }
+        StateCounts.add(traceTimes, StateKeys.traceTime(time, env), -n);
         all.settle(time);
         inEnv.settle(time);
     }
