@@ -26,7 +26,8 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Builds the project once (or again with UM_REBUILD=1) so every script has its jars.
 ensure_built() {
   if [[ "${UM_REBUILD:-0}" == 1 || ! -f "$LC_DIR/target/classpath.txt" || ! -f "$ROOT/job/target/user-metrics-job.jar" \
-        || ! -f "$ROOT/job/target/local-classpath.txt" || ! -f "$LC_DIR/flink/target/flink-classpath.txt" ]]; then
+        || ! -f "$ROOT/job/target/local-classpath.txt" || ! -f "$LC_DIR/flink/target/flink-classpath.txt" \
+        || ! -f "$LC_DIR/sql-alternative/target/sql-classpath.txt" ]]; then
     log "building the project (mvn -DskipTests install)..."
     (cd "$ROOT" && mvn -q -B -DskipTests install) || die "build failed"
   fi
@@ -37,6 +38,9 @@ tools_cp() { echo "$LC_DIR/target/classes:$(cat "$LC_DIR/target/classpath.txt")"
 
 # Classpath of a local job run: the job jar plus the Flink runtime it is provided with on a cluster.
 job_cp() { echo "$ROOT/job/target/user-metrics-job.jar:$(cat "$ROOT/job/target/local-classpath.txt")"; }
+
+# Classpath of the benchmark's Flink SQL alternative (sql-alternative/pom.xml).
+sql_cp() { echo "$LC_DIR/sql-alternative/target/classes:$(cat "$LC_DIR/sql-alternative/target/sql-classpath.txt")"; }
 
 # Classpath of the standalone Flink cluster and its CLI (Flink's Maven artifacts, see flink/pom.xml).
 flink_cp() { cat "$LC_DIR/flink/target/flink-classpath.txt"; }

@@ -54,6 +54,7 @@ public final class FlinkCluster {
             case "cancel" -> f.cancel(args[2]);
             case "state" -> System.out.println(f.jobState(args[2]));
             case "sample" -> f.sample(args[2], args[3], args[4]);
+            case "checkpoint-state" -> f.checkpointState(args[2]);
             case "checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("completed").asInt());
             case "wait-recovered" -> {
                 // Seconds from now until the job runs again and completed a checkpoint after BEFORE.
@@ -209,6 +210,30 @@ public final class FlinkCluster {
         }
         System.out.printf("%d\t%s\t%d\t%d\t%d\t%d%n", System.currentTimeMillis() / 1000, jobState(jobId), lag,
                 last.path("end_to_end_duration").asLong(), last.path("checkpointed_size").asLong(), last.path("state_size").asLong());
+    }
+
+    /**
+     * The latest completed checkpoint, tab-separated: a line {@code checkpoint DURATION_MS
+     * FULL_BYTES INCREMENTAL_BYTES MAX_DURATION_MS COMPLETED}, then {@code vertex NAME FULL_BYTES}
+     * per job vertex (bin/bench's state figures).
+     */
+    void checkpointState(String jobId) throws Exception {
+        JsonNode cps = get("/jobs/" + jobId + "/checkpoints");
+        JsonNode last = cps.path("latest").path("completed");
+        if (last.isMissingNode() || last.isNull()) {
+            throw new IOException("job " + jobId + " has no completed checkpoint");
+        }
+        System.out.printf("checkpoint\t%d\t%d\t%d\t%d\t%d%n", last.path("end_to_end_duration").asLong(),
+                last.path("state_size").asLong(), last.path("checkpointed_size").asLong(),
+                cps.path("summary").path("end_to_end_duration").path("max").asLong(), cps.path("counts").path("completed").asLong());
+        Map<String, String> names = new TreeMap<>();
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            names.put(v.path("id").asText(), v.path("name").asText());
+        }
+        JsonNode tasks = get("/jobs/" + jobId + "/checkpoints/details/" + last.path("id").asLong()).path("tasks");
+        for (Map.Entry<String, String> v : names.entrySet()) {
+            System.out.printf("vertex\t%s\t%d%n", v.getValue(), tasks.path(v.getKey()).path("state_size").asLong());
+        }
     }
 
     /** Consumer lag of the job's group: offsets committed on checkpoints vs. end offsets. */

@@ -34,11 +34,13 @@ public final class Produce {
         String bootstrap = "localhost:9092";
         String topic = null;
         int partitions = 1;
+        boolean delete = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap-servers" -> bootstrap = args[++i];
                 case "--topic" -> topic = args[++i];
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--delete" -> delete = true;
                 case "--help", "-h" -> {
                     usage();
                     return;
@@ -54,6 +56,10 @@ public final class Produce {
             System.err.println("--topic is required");
             usage();
             System.exit(2);
+        }
+        if (delete) {
+            deleteTopic(bootstrap, topic);
+            return;
         }
         createTopic(bootstrap, topic, partitions);
         long sent = 0;
@@ -132,6 +138,16 @@ public final class Produce {
         }
     }
 
+    /** Deletes the topic and its data (bin/bench cleans up its topics with this). */
+    static void deleteTopic(String bootstrap, String topic) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+            System.err.println("Deleted topic " + topic);
+        }
+    }
+
     private static void awaitLeaders(Admin admin, String topic) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
@@ -153,6 +169,7 @@ public final class Produce {
     }
 
     private static void usage() {
-        System.err.println("usage: produce --topic T [--partitions N] [--bootstrap-servers host:port] < events.jsonl");
+        System.err.println("usage: produce --topic T [--partitions N] [--bootstrap-servers host:port] < events.jsonl\n"
+                + "       produce --topic T --delete   (deletes the topic and its records)");
     }
 }
