@@ -18,6 +18,7 @@ import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.sink.PostgresSinks;
+import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -101,7 +102,7 @@ public class UserMetricsJob {
     /** The pipeline from raw records on (tests insert a fault injector before it). */
     public void buildFrom(DataStream<RawRecord> raw) {
         SingleOutputStreamOperator<IngestionEvent> events = raw
-                .process(new ParseAndValidate())
+                .process(new ParseAndValidate(), WireType.INGESTION_EVENT)
                 .name("parse-and-validate")
                 .uid("parse-and-validate");
 
@@ -112,33 +113,33 @@ public class UserMetricsJob {
 
         DataStream<Contribution> contributions = events
                 .keyBy(new Keys.ByRoute())
-                .process(new ObservationRouter(traceExpiry))
+                .process(new ObservationRouter(traceExpiry), WireType.INGESTION_EVENT)
                 .name("route-observations")
                 .uid("route-observations")
                 .keyBy(new Keys.ByTrace())
-                .process(new TraceResolver(traceExpiry))
+                .process(new TraceResolver(traceExpiry), WireType.CONTRIBUTION)
                 .name("resolve-trace-user")
                 .uid("resolve-trace-user")
-                .transform("combine-contributions", TypeInformation.of(Contribution.class),
+                .transform("combine-contributions", WireType.CONTRIBUTION,
                         new ContributionCombiner(MAX_COMBINED_KEYS, COMBINE_INTERVAL.toMillis()))
                 .uid("combine-contributions");
 
         SingleOutputStreamOperator<MetricsRow> userRows = contributions
                 .keyBy(new Keys.ByUser())
-                .process(new UserAggregator())
+                .process(new UserAggregator(), WireType.METRICS_ROW)
                 .name("aggregate-user-metrics")
                 .uid("aggregate-user-metrics");
 
         DataStream<MetricsRow> projectRows = userRows
                 .getSideOutput(UserAggregator.USER_COUNT_CHANGES)
                 .keyBy(new Keys.ByProject())
-                .process(new ProjectUserCounter())
+                .process(new ProjectUserCounter(), WireType.METRICS_ROW)
                 .name("count-project-users")
                 .uid("count-project-users");
 
         DataStream<MetricsRow> rows = userRows
                 .union(projectRows)
-                .transform("rows-on-checkpoint", TypeInformation.of(MetricsRow.class), new LatestRowBuffer())
+                .transform("rows-on-checkpoint", WireType.METRICS_ROW, new LatestRowBuffer())
                 .uid("rows-on-checkpoint");
 
         for (SinkTable table : SinkTable.values()) {

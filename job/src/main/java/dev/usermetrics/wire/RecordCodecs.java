@@ -1,0 +1,143 @@
+package dev.usermetrics.wire;
+
+import static dev.usermetrics.wire.WireFormat.DECIMAL;
+import static dev.usermetrics.wire.WireFormat.LONG;
+import static dev.usermetrics.wire.WireFormat.READ_DECIMAL;
+import static dev.usermetrics.wire.WireFormat.READ_LONG;
+import static dev.usermetrics.wire.WireFormat.READ_STRING;
+import static dev.usermetrics.wire.WireFormat.STRING;
+import static dev.usermetrics.wire.WireFormat.readDecimal;
+import static dev.usermetrics.wire.WireFormat.readMap;
+import static dev.usermetrics.wire.WireFormat.readNullableLong;
+import static dev.usermetrics.wire.WireFormat.writeDecimal;
+import static dev.usermetrics.wire.WireFormat.writeMap;
+import static dev.usermetrics.wire.WireFormat.writeNullableLong;
+
+import dev.usermetrics.records.Metrics;
+import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.ScoreTotals;
+import java.io.IOException;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Encodings of the value types nested in the wire records. Each writes a presence flag first,
+ * so a null field stays null. A field added to one of these classes must be added here; the
+ * round-trip tests (WireSerializersTest) fail until it is.
+ */
+final class RecordCodecs {
+    private RecordCodecs() {}
+
+    static void writeMetrics(DataOutputView out, Metrics m) throws IOException {
+        out.writeBoolean(m != null);
+        if (m == null) {
+            return;
+        }
+        out.writeLong(m.traces);
+        out.writeLong(m.observations);
+        out.writeLong(m.scores);
+        writeMap(out, m.usage, STRING, LONG);
+        writeMap(out, m.usageKeyCount, STRING, LONG);
+        out.writeLong(m.totalTokens);
+        writeMap(out, m.cost, STRING, DECIMAL);
+        writeMap(out, m.costKeyCount, STRING, LONG);
+        writeDecimal(out, m.totalCost);
+    }
+
+    static Metrics readMetrics(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        Metrics m = new Metrics();
+        m.traces = in.readLong();
+        m.observations = in.readLong();
+        m.scores = in.readLong();
+        m.usage = readMap(in, READ_STRING, READ_LONG);
+        m.usageKeyCount = readMap(in, READ_STRING, READ_LONG);
+        m.totalTokens = in.readLong();
+        m.cost = readMap(in, READ_STRING, READ_DECIMAL);
+        m.costKeyCount = readMap(in, READ_STRING, READ_LONG);
+        m.totalCost = readDecimal(in);
+        return m;
+    }
+
+    static void writeModelMetrics(DataOutputView out, ModelMetrics m) throws IOException {
+        out.writeBoolean(m != null);
+        if (m == null) {
+            return;
+        }
+        out.writeLong(m.observations);
+        out.writeLong(m.inputTokens);
+        out.writeLong(m.outputTokens);
+        out.writeLong(m.totalTokens);
+        writeDecimal(out, m.inputCost);
+        writeDecimal(out, m.outputCost);
+        writeDecimal(out, m.totalCost);
+    }
+
+    static ModelMetrics readModelMetrics(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        ModelMetrics m = new ModelMetrics();
+        m.observations = in.readLong();
+        m.inputTokens = in.readLong();
+        m.outputTokens = in.readLong();
+        m.totalTokens = in.readLong();
+        m.inputCost = readDecimal(in);
+        m.outputCost = readDecimal(in);
+        m.totalCost = readDecimal(in);
+        return m;
+    }
+
+    static void writeScoreDelta(DataOutputView out, ScoreDelta d) throws IOException {
+        out.writeBoolean(d != null);
+        if (d == null) {
+            return;
+        }
+        out.writeLong(d.count);
+        writeDecimal(out, d.valueSum);
+        writeMap(out, d.labels, STRING, LONG);
+        writeMap(out, d.times, LONG, LONG);
+        writeMap(out, d.settledTimes, LONG, LONG);
+    }
+
+    static ScoreDelta readScoreDelta(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        ScoreDelta d = new ScoreDelta();
+        d.count = in.readLong();
+        d.valueSum = readDecimal(in);
+        d.labels = readMap(in, READ_STRING, READ_LONG);
+        d.times = readMap(in, READ_LONG, READ_LONG);
+        d.settledTimes = readMap(in, READ_LONG, READ_LONG);
+        return d;
+    }
+
+    static void writeScoreTotals(DataOutputView out, ScoreTotals s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s == null) {
+            return;
+        }
+        out.writeLong(s.count);
+        writeDecimal(out, s.valueSum);
+        writeMap(out, s.labels, STRING, LONG);
+        writeNullableLong(out, s.lastScoreAtNanos);
+        writeNullableLong(out, s.settledLastNanos);
+    }
+
+    static ScoreTotals readScoreTotals(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        ScoreTotals s = new ScoreTotals();
+        s.count = in.readLong();
+        s.valueSum = readDecimal(in);
+        s.labels = readMap(in, READ_STRING, READ_LONG);
+        s.lastScoreAtNanos = readNullableLong(in);
+        s.settledLastNanos = readNullableLong(in);
+        return s;
+    }
+}
