@@ -82,6 +82,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 return;
             }
             t = new TraceState();
+            t.observationCountKnown = true;
         } else if (e.isTrace() && t.eventIds.contains(e.eventId)) {
             duplicates.inc();
             return;
@@ -116,7 +117,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 retractAll(delta, t, oldUser, oldEnv, oldTraceTime, change);
             }
             if (newUser != null) {
-                addAll(delta, t, newUser, newEnv, newTraceTime);
+                addAll(delta, t, newUser, newEnv, newTraceTime, change);
             }
         } else if (newUser != null) {
             if (oldTraceTime != newTraceTime) {
@@ -179,6 +180,9 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         ObservationState after = before != null ? before.copy() : new ObservationState();
         after.apply(e);
         observations.put(e.observationId, after);
+        if (before == null) {
+            t.observationCount++;
+        }
         updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
         t.apply(e);
         return new Change(e.observationId, false, before, after);
@@ -205,6 +209,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
             return new Change(id, false, null, null);
         }
         observations.remove(id);
+        t.observationCount--;
         if (Long.valueOf(before.timeNanos()).equals(t.minObservationTimeNanos)) {
             rescanMinObservationTime(t);
         }
@@ -249,13 +254,28 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         }
     }
 
-    /** Counts the whole trace, as it is now, for (user, env). */
-    private void addAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime) throws Exception {
+    /**
+     * Counts the whole trace, as it is now, for (user, env). When the changed member is the only
+     * one of its kind (a new trace's first observation or score), it is counted from the change
+     * instead of iterating the state.
+     */
+    private void addAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime, Change change)
+            throws Exception {
         delta.addTrace(user, env, traceTime, +1);
-        for (ObservationState o : observations.values()) {
-            o.addTo(delta, user, env, +1);
+        boolean obsChange = change != null && !change.isScore && change.after != null;
+        if (t.observationCountKnown && t.observationCount == (obsChange ? 1 : 0)) {
+            if (obsChange) {
+                change.after.addTo(delta, user, env, +1);
+            }
+        } else {
+            for (ObservationState o : observations.values()) {
+                o.addTo(delta, user, env, +1);
+            }
         }
-        if (t.scoreCount > 0) {
+        boolean scoreChange = change != null && change.isScore && change.after != null;
+        if (t.scoreCount == 1 && scoreChange) {
+            change.after.addTo(delta, user, env, +1);
+        } else if (t.scoreCount > 0) {
             for (ScoreState s : scores.values()) {
                 s.addTo(delta, user, env, +1);
             }
