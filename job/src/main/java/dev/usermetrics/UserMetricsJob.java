@@ -76,6 +76,9 @@ public class UserMetricsJob {
     public static final int MAX_COMBINED_KEYS = 20_000;
     public static final Duration COMBINE_INTERVAL = Duration.ofMillis(200);
 
+    /** Managed (RocksDB) memory per slot of a local MiniCluster run. */
+    public static final MemorySize MANAGED_MEMORY_PER_SLOT = MemorySize.parse("512m");
+
     /** Default of --state.trace-ttl. */
     public static final Duration DEFAULT_TRACE_TTL = Duration.ofDays(7);
 
@@ -182,7 +185,9 @@ public class UserMetricsJob {
         // searches every level-0 file, and a 1M-event run slowed to a crawl (see benchmarks.md).
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         // Local (MiniCluster) runs only; a cluster's TaskManagers use their own configuration.
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("512m"));
+        // Per slot, so that a run at parallelism 2 does not halve each RocksDB's memory (at 2M
+        // events that made p=2 3.7x slower than p=1: see benchmarks.md).
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY_PER_SLOT.multiply(o.parallelism()));
         String dir = o.get(JobOptions.CHECKPOINT_DIR);
         if (!dir.isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
