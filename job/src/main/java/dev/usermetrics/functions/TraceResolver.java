@@ -110,15 +110,10 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         long newTraceTime = newUser != null ? t.effectiveTimeNanos() : 0;
         DeltaBuilder delta = new DeltaBuilder(e.projectId);
         if (!Objects.equals(oldUser, newUser) || !Objects.equals(oldEnv, newEnv)) {
-            if (oldUser != null) {
-                if (!oldUser.equals(newUser)) {
-                    userChanges.inc();
-                }
-                retractAll(delta, t, oldUser, oldEnv, oldTraceTime, change);
+            if (oldUser != null && !oldUser.equals(newUser)) {
+                userChanges.inc();
             }
-            if (newUser != null) {
-                addAll(delta, t, newUser, newEnv, newTraceTime, change);
-            }
+            recount(delta, t, new Counted(oldUser, oldEnv, oldTraceTime), new Counted(newUser, newEnv, newTraceTime), change);
         } else if (newUser != null) {
             if (oldTraceTime != newTraceTime) {
                 delta.addTrace(newUser, newEnv, oldTraceTime, -1);
@@ -228,57 +223,53 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         return new Change(id, true, before, null);
     }
 
-    /**
-     * Retracts everything the trace contributed to (user, env) as it was counted: the changed
-     * member at its old value (or not at all if it is new), every other one as it is.
-     */
-    private void retractAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime, Change change)
-            throws Exception {
-        delta.addTrace(user, env, traceTime, -1);
-        String skipObs = change != null && !change.isScore && change.after != null ? change.id : null;
-        for (Map.Entry<String, ObservationState> o : observations.entries()) {
-            if (!o.getKey().equals(skipObs)) {
-                o.getValue().addTo(delta, user, env, -1);
+    /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time. */
+    private record Counted(String user, String env, long traceTime) {
+        void add(DeltaBuilder delta, TraceMember m, int sign) {
+            if (user != null) {
+                m.addTo(delta, user, env, sign);
             }
-        }
-        if (t.scoreCount > 0) {
-            String skipScore = change != null && change.isScore && change.after != null ? change.id : null;
-            for (Map.Entry<String, ScoreState> s : scores.entries()) {
-                if (!s.getKey().equals(skipScore)) {
-                    s.getValue().addTo(delta, user, env, -1);
-                }
-            }
-        }
-        if (change != null && change.before != null) {
-            change.before.addTo(delta, user, env, -1);
         }
     }
 
     /**
-     * Counts the whole trace, as it is now, for (user, env). When the changed member is the only
-     * one of its kind (a new trace's first observation or score), it is counted from the change
-     * instead of iterating the state.
+     * Moves everything the trace contributes from {@code from} to {@code to} (its user or
+     * environment changed; either side may be nowhere) in one pass over its members: every
+     * unchanged member as it is; the changed one retracted at its old value and added at its new.
+     * A trace whose only member is the changed one (every new trace) is not iterated at all: a
+     * RocksDB map iteration is a seek through every level of the state, the stage's largest cost
+     * once state outgrows memory.
      */
-    private void addAll(DeltaBuilder delta, TraceState t, String user, String env, long traceTime, Change change)
-            throws Exception {
-        delta.addTrace(user, env, traceTime, +1);
-        boolean obsChange = change != null && !change.isScore && change.after != null;
-        if (t.observationCountKnown && t.observationCount == (obsChange ? 1 : 0)) {
-            if (obsChange) {
-                change.after.addTo(delta, user, env, +1);
-            }
-        } else {
-            for (ObservationState o : observations.values()) {
-                o.addTo(delta, user, env, +1);
+    private void recount(DeltaBuilder delta, TraceState t, Counted from, Counted to, Change change) throws Exception {
+        if (from.user != null) {
+            delta.addTrace(from.user, from.env, from.traceTime, -1);
+        }
+        if (to.user != null) {
+            delta.addTrace(to.user, to.env, to.traceTime, +1);
+        }
+        String changedObs = change != null && !change.isScore && change.after != null ? change.id : null;
+        if (!(t.observationCountKnown && t.observationCount == (changedObs != null ? 1 : 0))) {
+            for (Map.Entry<String, ObservationState> o : observations.entries()) {
+                if (!o.getKey().equals(changedObs)) {
+                    from.add(delta, o.getValue(), -1);
+                    to.add(delta, o.getValue(), +1);
+                }
             }
         }
-        boolean scoreChange = change != null && change.isScore && change.after != null;
-        if (t.scoreCount == 1 && scoreChange) {
-            change.after.addTo(delta, user, env, +1);
-        } else if (t.scoreCount > 0) {
-            for (ScoreState s : scores.values()) {
-                s.addTo(delta, user, env, +1);
+        String changedScore = change != null && change.isScore && change.after != null ? change.id : null;
+        if (t.scoreCount > (changedScore != null ? 1 : 0)) {
+            for (Map.Entry<String, ScoreState> s : scores.entries()) {
+                if (!s.getKey().equals(changedScore)) {
+                    from.add(delta, s.getValue(), -1);
+                    to.add(delta, s.getValue(), +1);
+                }
             }
+        }
+        if (change != null && change.before != null) {
+            from.add(delta, change.before, -1);
+        }
+        if (change != null && change.after != null) {
+            to.add(delta, change.after, +1);
         }
     }
 
