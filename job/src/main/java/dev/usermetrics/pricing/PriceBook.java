@@ -11,13 +11,13 @@ import java.util.Optional;
  * the latest start date (a definition without one counts as the earliest), then the smallest id.
  */
 public final class PriceBook {
-    public static final PriceBook EMPTY = new PriceBook(List.of());
-
     /** Most preferred first. */
     private static final Comparator<ModelPrice> PRECEDENCE = Comparator
             .comparing((ModelPrice p) -> p.projectId() == null)
             .thenComparing(p -> p.startNanos() == null ? Long.MIN_VALUE : p.startNanos(), Comparator.reverseOrder())
             .thenComparing(ModelPrice::id);
+
+    public static final PriceBook EMPTY = new PriceBook(List.of());
 
     private final List<ModelPrice> definitions;
 
