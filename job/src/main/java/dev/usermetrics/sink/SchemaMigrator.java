@@ -22,7 +22,8 @@ public final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
     /** Versions in order; file db/V{n}__{name}.sql. Add new files here, never edit old ones. */
-    public static final List<String> MIGRATIONS = List.of("V1__metrics_tables.sql", "V2__environments_models_scores_views.sql");
+    public static final List<String> MIGRATIONS = List.of("V1__metrics_tables.sql", "V2__environments_models_scores_views.sql",
+            "V3__model_prices.sql");
 
     private SchemaMigrator() {}
 
