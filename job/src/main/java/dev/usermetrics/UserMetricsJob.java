@@ -17,6 +17,7 @@ import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -45,6 +47,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -56,7 +59,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The user-metrics job: Kafka ingestion events → parse and validate →
- * route each observation to its first trace → merge per trace and resolve its user → sum per
+ * route each observation to its first trace → merge per trace, resolve its user and price its
+ * observations (model prices polled from Postgres, broadcast) → sum per
  * user (cumulative, hourly, daily) → latest rows, written when their checkpoint completes →
  * Postgres upserts.
  *
@@ -81,9 +85,13 @@ public class UserMetricsJob {
     /** Default of --state.trace-ttl. */
     public static final Duration DEFAULT_TRACE_TTL = Duration.ofDays(7);
 
+    /** Default of --prices.poll-interval. */
+    public static final Duration DEFAULT_PRICE_POLL_INTERVAL = Duration.ofSeconds(30);
+
     private final Source<RawRecord, ?, ?> source;
     private final PostgresSinks sinks;
     private final IdleExpiry traceExpiry;
+    private final Source<PriceSnapshot, ?, ?> prices;
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this(source, sinks, DEFAULT_TRACE_TTL);
@@ -91,9 +99,24 @@ public class UserMetricsJob {
 
     /** traceTtl: how long an idle trace's state is kept (zero: forever); see TraceResolver. */
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration traceTtl) {
+        this(source, sinks, traceTtl, DEFAULT_PRICE_POLL_INTERVAL);
+    }
+
+    /**
+     * pricePollInterval: how often the sink schema's model price tables are read (a bounded
+     * source reads them once).
+     */
+    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration traceTtl, Duration pricePollInterval) {
+        this(source, sinks, traceTtl, sinks.prices(pricePollInterval, source.getBoundedness() == Boundedness.BOUNDED));
+    }
+
+    /** prices: the model price updates (tests may give any source). */
+    public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks, Duration traceTtl,
+            Source<PriceSnapshot, ?, ?> prices) {
         this.source = source;
         this.sinks = sinks;
         this.traceExpiry = new IdleExpiry(traceTtl);
+        this.prices = prices;
     }
 
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
@@ -103,6 +126,12 @@ public class UserMetricsJob {
 
     /** The pipeline from raw records on (tests insert a fault injector before it). */
     public void buildFrom(DataStream<RawRecord> raw) {
+        BroadcastStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
+                .fromSource(prices, WatermarkStrategy.noWatermarks(), "model-prices")
+                .uid("model-prices")
+                .setParallelism(1)
+                .broadcast(TraceResolver.PRICES);
+
         SingleOutputStreamOperator<IngestionEvent> events = raw
                 .process(new ParseAndValidate(), WireType.INGESTION_EVENT)
                 .name("parse-and-validate")
@@ -119,6 +148,7 @@ public class UserMetricsJob {
                 .name("route-observations")
                 .uid("route-observations")
                 .keyBy(new Keys.ByTrace())
+                .connect(priceUpdates)
                 .process(new TraceResolver(traceExpiry), WireType.CONTRIBUTION)
                 .name("resolve-trace-user")
                 .uid("resolve-trace-user")
@@ -256,7 +286,7 @@ public class UserMetricsJob {
             System.exit(1);
             return;
         }
-        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl()).build(env);
+        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval()).build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
         if (!result.isJobExecutionResult()) {

@@ -29,6 +29,7 @@ public final class JobOptions {
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String WEB_UI_PORT = "web-ui-port";
     public static final String STATE_TRACE_TTL = "state.trace-ttl";
+    public static final String PRICES_POLL_INTERVAL = "prices.poll-interval";
     public static final String HELP = "help";
 
     private record Spec(String name, String defaultValue, String help, boolean flag) {}
@@ -65,6 +66,8 @@ public final class JobOptions {
         spec(STATE_TRACE_TTL, "7d", "a trace's merge state is dropped after it has had no event for this long "
                 + "(processing time; e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
                 + "later event of it counts as a new trace");
+        spec(PRICES_POLL_INTERVAL, "30s", "how often the model price tables (models, model_prices) of the sink "
+                + "schema are read; a change re-prices the observations in trace state (bounded runs read them once)");
         spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
         flag(HELP, "print this help and exit");
     }
@@ -159,6 +162,9 @@ public final class JobOptions {
         }
         webUiPort();
         traceTtl();
+        if (pricePollInterval().toMillis() < 100) {
+            throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
+        }
         for (String b : List.of(BOUNDED, HELP)) {
             String v = values.get(b);
             if (!v.equals("true") && !v.equals("false")) {
@@ -216,6 +222,11 @@ public final class JobOptions {
     /** How long an idle trace's state is kept (Duration.ZERO: forever). */
     public Duration traceTtl() throws UsageException {
         return duration(STATE_TRACE_TTL);
+    }
+
+    /** How often the model price tables are read. */
+    public Duration pricePollInterval() throws UsageException {
+        return duration(PRICES_POLL_INTERVAL);
     }
 
     private int intOption(String name) throws UsageException {

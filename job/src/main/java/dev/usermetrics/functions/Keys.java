@@ -13,6 +13,13 @@ public final class Keys {
         return projectId.length() + ":" + projectId + "/" + id;
     }
 
+    /** The project of a key made by {@link #of}. */
+    static String projectOf(String key) {
+        int colon = key.indexOf(':');
+        int length = Integer.parseInt(key.substring(0, colon));
+        return key.substring(colon + 1, colon + 1 + length);
+    }
+
     /** Observation events by (project, observation), scores by (project, score), trace events by (project, trace). */
     public static final class ByRoute implements KeySelector<IngestionEvent, String> {
         @Override

@@ -2,11 +2,15 @@ package dev.usermetrics.functions;
 
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.Metrics;
+import dev.usermetrics.pricing.CostCalculator;
+import dev.usermetrics.pricing.ModelPrice;
+import dev.usermetrics.pricing.PriceBook;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The merged state of one observation (state of {@link TraceResolver}, one MapState entry per
@@ -34,6 +38,15 @@ public class ObservationState implements TraceMember {
     public Map<String, BigDecimal> cost;
     public long costVerTs;
     public String costVerId;
+    /**
+     * The cost computed from the model price definitions (per usage key plus "total") when the
+     * observation has usage but no provided cost and a definition matches; else null. Kept, not
+     * recomputed on read, so that what was emitted can be retracted exactly after the prices
+     * change ({@link #price} says when it changed).
+     */
+    public Map<String, BigDecimal> calculatedCost;
+    /** It has usage, no provided cost and a model, but no definition matches the model. */
+    public boolean unpriced;
 
     public ObservationState() {}
 
@@ -74,7 +87,50 @@ public class ObservationState implements TraceMember {
         }
     }
 
-    /** What this observation adds to its user's metrics: one observation plus its usage and cost. */
+    /**
+     * Prices the observation with {@code book} (Langfuse's rule: provided cost wins; else usage ×
+     * the prices of the definition that matches its model, project and start time). Returns true
+     * when its calculated cost or its unpriced flag changed.
+     */
+    public boolean price(PriceBook book, String projectId) {
+        Map<String, BigDecimal> calculated = null;
+        boolean noMatch = false;
+        if (cost == null && usage != null && !usage.isEmpty() && model.value != null) {
+            Optional<ModelPrice> p = book.match(projectId, model.value, timeNanos());
+            if (p.isPresent()) {
+                Map<String, BigDecimal> c = CostCalculator.costDetails(usage, p.get());
+                calculated = c.isEmpty() ? null : c;
+            } else {
+                noMatch = true;
+            }
+        }
+        boolean changed = noMatch != unpriced || !sameValues(calculated, calculatedCost);
+        calculatedCost = calculated;
+        unpriced = noMatch;
+        return changed;
+    }
+
+    /** Equal keys and equal decimal values (0.50 = 0.5: a re-typed price changes nothing). */
+    private static boolean sameValues(Map<String, BigDecimal> a, Map<String, BigDecimal> b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, BigDecimal> e : a.entrySet()) {
+            BigDecimal other = b.get(e.getKey());
+            if (other == null || other.compareTo(e.getValue()) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What this observation adds to its user's metrics: one observation plus its usage and cost
+     * (provided, else calculated).
+     */
     public Metrics contribution() {
         Metrics m = new Metrics();
         m.observations = 1;
@@ -89,13 +145,18 @@ public class ObservationState implements TraceMember {
             cost.keySet().forEach(k -> m.costKeyCount.put(k, 1L));
             BigDecimal total = cost.get("total");
             m.totalCost = total != null ? total : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        } else if (calculatedCost != null) {
+            m.cost.putAll(calculatedCost);
+            calculatedCost.keySet().forEach(k -> m.costKeyCount.put(k, 1L));
+            m.totalCost = calculatedCost.get(CostCalculator.TOTAL);
+            m.calculatedTotalCost = m.totalCost;
         }
         return m;
     }
 
     @Override
     public void addTo(DeltaBuilder delta, String user, String env, int sign) {
-        delta.slot(user, env, timeNanos()).addObservation(model.value, contribution(), sign);
+        delta.slot(user, env, timeNanos()).addObservation(model.value, contribution(), unpriced, sign);
     }
 
     @Override
@@ -115,6 +176,8 @@ public class ObservationState implements TraceMember {
         c.cost = cost;
         c.costVerTs = costVerTs;
         c.costVerId = costVerId;
+        c.calculatedCost = calculatedCost;
+        c.unpriced = unpriced;
         return c;
     }
 }

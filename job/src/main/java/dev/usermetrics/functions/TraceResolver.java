@@ -3,18 +3,27 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.pricing.PriceBook;
+import dev.usermetrics.pricing.PriceSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stage 1, keyed by (project, trace): drops duplicate events, merges the trace, its
@@ -36,10 +45,26 @@ import org.apache.flink.util.Collector;
  * Event ids live inside the entity they belong to (usually 1–3 per entity), so deduplication
  * costs no extra state access. A duplicate changes nothing.
  *
+ * <p>Cost from model prices: the second input is the broadcast {@link PriceSnapshot} (every model
+ * price definition, polled from Postgres). The broadcast state {@link #PRICES} keeps the snapshot
+ * the observations in state were priced with (checkpointed, so a restored job prices as before).
+ * Each observation is priced when an event changes it ({@link ObservationState#price}); a snapshot
+ * with new content re-prices every observation this subtask holds and emits the exact difference
+ * for those whose cost changed. Re-pricing reaches as far back as the trace state does (the trace
+ * TTL); older contributions keep the cost they were counted with (docs/operations.md: backfill).
+ *
  * <p>Invariant: the sum of everything emitted for a trace equals its contribution computed from
  * its current merged state (retract old, add new), so downstream sums equal a batch recomputation.
  */
-public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, Contribution> {
+public class TraceResolver extends KeyedBroadcastProcessFunction<String, IngestionEvent, PriceSnapshot, Contribution> {
+    private static final Logger LOG = LoggerFactory.getLogger(TraceResolver.class);
+
+    /** Broadcast state: {@link #CURRENT} → the snapshot of model prices in use. */
+    public static final MapStateDescriptor<String, PriceSnapshot> PRICES = new MapStateDescriptor<>(
+            "model-prices", Types.STRING, TypeInformation.of(PriceSnapshot.class));
+    static final String CURRENT = "current";
+    /** Per-model metrics of unpriced observations: at most this many model names per subtask, then "other". */
+    static final int UNPRICED_MODEL_METRICS = 100;
 
     private final IdleExpiry expiry;
     private transient ValueState<TraceState> trace;
@@ -48,6 +73,11 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
     private transient Counter duplicates;
     private transient Counter userChanges;
     private transient Counter expired;
+    private transient Counter repriced;
+    private transient Map<String, Counter> unpricedByModel;
+    /** The compiled book of the current snapshot (compiled once per snapshot). */
+    private transient PriceBook book;
+    private transient String bookFingerprint;
 
     /** Trace state is kept forever. */
     public TraceResolver() {
@@ -62,20 +92,112 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
     public void open(OpenContext ctx) {
         trace = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class)));
-        observations = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "observations", Types.STRING, TypeInformation.of(ObservationState.class)));
+        observations = getRuntimeContext().getMapState(observationsDescriptor());
         scores = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "scores", Types.STRING, TypeInformation.of(ScoreState.class)));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         userChanges = getRuntimeContext().getMetricGroup().counter("traceUserChanges");
         expired = getRuntimeContext().getMetricGroup().counter("tracesExpired");
+        repriced = getRuntimeContext().getMetricGroup().counter("observationsRepriced");
+        unpricedByModel = new HashMap<>();
+        book = PriceBook.EMPTY;
+        bookFingerprint = null;
+    }
+
+    /** The book of the snapshot in broadcast state (none yet: nothing is priced). */
+    private PriceBook book(ReadOnlyBroadcastState<String, PriceSnapshot> prices) throws Exception {
+        PriceSnapshot s = prices.get(CURRENT);
+        if (s == null) {
+            return PriceBook.EMPTY;
+        }
+        if (!s.fingerprint.equals(bookFingerprint)) {
+            book = s.book();
+            bookFingerprint = s.fingerprint;
+        }
+        return book;
+    }
+
+    /**
+     * New model prices: when their content differs from the snapshot in use, every observation
+     * held is priced again and the difference emitted (retract what was counted, add the new).
+     */
+    @Override
+    public void processBroadcastElement(PriceSnapshot s, Context ctx, Collector<Contribution> out) throws Exception {
+        BroadcastState<String, PriceSnapshot> prices = ctx.getBroadcastState(PRICES);
+        PriceSnapshot current = prices.get(CURRENT);
+        // No snapshot yet: state restored from a version that did not price may hold observations
+        // never priced (an empty book makes them unpriced), so that case re-prices too.
+        if (current != null && current.fingerprint.equals(s.fingerprint)) {
+            return;
+        }
+        prices.put(CURRENT, s);
+        PriceBook newBook = book(prices);
+        long startNanos = System.nanoTime();
+        long[] counts = new long[3]; // traces, observations, re-priced
+        ctx.applyToKeyedState(observationsDescriptor(),
+                (key, obs) -> counts[2] += reprice(Keys.projectOf(key), newBook, obs, out, counts));
+        repriced.inc(counts[2]);
+        LOG.info("Model prices changed ({} → {}): re-priced {} of {} observations in {} traces held in state, in {} ms",
+                current == null ? "none" : current, s, counts[2], counts[1], counts[0],
+                (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** Re-prices the observations of the current key's trace; returns how many changed. */
+    private long reprice(String projectId, PriceBook book, MapState<String, ObservationState> obs,
+            Collector<Contribution> out, long[] counts) throws Exception {
+        TraceState t = trace.value();
+        if (t == null) {
+            return 0;
+        }
+        counts[0]++;
+        List<Map.Entry<String, ObservationState>> changed = new ArrayList<>();
+        // From the key: state restored from older versions has no TraceState.projectId.
+        DeltaBuilder delta = new DeltaBuilder(projectId);
+        for (Map.Entry<String, ObservationState> o : obs.entries()) {
+            counts[1]++;
+            ObservationState before = o.getValue();
+            ObservationState after = before.copy();
+            if (after.price(book, projectId)) {
+                changed.add(Map.entry(o.getKey(), after));
+                countUnpriced(before, after);
+                if (t.emittedUser != null) {
+                    before.addTo(delta, t.emittedUser, t.emittedEnvironment, -1);
+                    after.addTo(delta, t.emittedUser, t.emittedEnvironment, +1);
+                }
+            }
+        }
+        // Written after the iteration: a RocksDB map iterator must not see its map change.
+        for (Map.Entry<String, ObservationState> c : changed) {
+            obs.put(c.getKey(), c.getValue());
+        }
+        delta.emit(out);
+        return changed.size();
+    }
+
+    /** Counts an observation that became unpriced, per model name (a Flink metric; see UNPRICED_MODEL_METRICS). */
+    private void countUnpriced(ObservationState before, ObservationState after) {
+        if (!after.unpriced || (before != null && before.unpriced)) {
+            return;
+        }
+        String model = after.model.value;
+        Counter c = unpricedByModel.get(model);
+        if (c == null) {
+            String name = unpricedByModel.size() < UNPRICED_MODEL_METRICS ? model : "other";
+            c = unpricedByModel.computeIfAbsent(name, n -> getRuntimeContext().getMetricGroup()
+                    .addGroup("unpricedModel", n.length() > 100 ? n.substring(0, 100) : n).counter("unpricedObservations"));
+        }
+        c.inc();
+    }
+
+    private static MapStateDescriptor<String, ObservationState> observationsDescriptor() {
+        return new MapStateDescriptor<>("observations", Types.STRING, TypeInformation.of(ObservationState.class));
     }
 
     /** The member an event changed: what it contributed before (null: new) and after (null: gone). */
     private record Change(String id, boolean isScore, TraceMember before, TraceMember after) {}
 
     @Override
-    public void processElement(IngestionEvent e, Context ctx, Collector<Contribution> out) throws Exception {
+    public void processElement(IngestionEvent e, ReadOnlyContext ctx, Collector<Contribution> out) throws Exception {
         TraceState t = trace.value();
         if (t == null) {
             if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY || e.kind == EntityKind.SCORE_MOVED_AWAY) {
@@ -96,7 +218,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
                 t.apply(e);
                 yield null;
             }
-            case OBSERVATION -> applyObservation(t, e);
+            case OBSERVATION -> applyObservation(t, e, book(ctx.getBroadcastState(PRICES)));
             case SCORE -> applyScore(t, e);
             case OBSERVATION_MOVED_AWAY -> removeObservation(t, e.observationId);
             case SCORE_MOVED_AWAY -> removeScore(t, e.scoreId);
@@ -151,7 +273,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
             return;
         }
         if (t.emittedUser != null) {
-            DeltaBuilder settle = new DeltaBuilder(t.projectId);
+            DeltaBuilder settle = new DeltaBuilder(Keys.projectOf(ctx.getCurrentKey()));
             settle.settleTrace(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos);
             if (t.scoreCount > 0) {
                 for (ScoreState s : scores.values()) {
@@ -166,7 +288,7 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         expired.inc();
     }
 
-    private Change applyObservation(TraceState t, IngestionEvent e) throws Exception {
+    private Change applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
         ObservationState before = observations.get(e.observationId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
@@ -174,6 +296,8 @@ public class TraceResolver extends KeyedProcessFunction<String, IngestionEvent, 
         }
         ObservationState after = before != null ? before.copy() : new ObservationState();
         after.apply(e);
+        after.price(book, e.projectId);
+        countUnpriced(before, after);
         observations.put(e.observationId, after);
         if (before == null) {
             t.observationCount++;

@@ -34,10 +34,12 @@ public record ModelPrice(String id, String projectId, String modelName, Pattern 
         return Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }
 
-    /** True when this definition can price {@code model} of project {@code projectId} at {@code timeNanos}. */
-    boolean applies(String projectId, String model, long timeNanos) {
+    /**
+     * True when this definition can price an observation of {@code projectId} at {@code timeNanos}
+     * whose model its pattern matches (PriceBook matches and caches the patterns per model).
+     */
+    boolean appliesTo(String projectId, long timeNanos) {
         return (this.projectId == null || this.projectId.equals(projectId))
-                && (startNanos == null || startNanos <= timeNanos)
-                && matchPattern.matcher(model).find();
+                && (startNanos == null || startNanos <= timeNanos);
     }
 }

@@ -1,7 +1,9 @@
 package dev.usermetrics.pricing;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +21,11 @@ public final class PriceBook {
 
     public static final PriceBook EMPTY = new PriceBook(List.of());
 
+    static final int CACHED_MODELS = 10_000;
+
     private final List<ModelPrice> definitions;
+    /** Used by one task thread only (each operator instance holds its own book). */
+    private final Map<String, List<ModelPrice>> byModel = new HashMap<>();
 
     public PriceBook(List<ModelPrice> definitions) {
         this.definitions = definitions.stream().sorted(PRECEDENCE).toList();
@@ -31,12 +37,29 @@ public final class PriceBook {
             return Optional.empty();
         }
         // Sorted by precedence, so the first applicable definition is the one.
-        for (ModelPrice p : definitions) {
-            if (p.applies(projectId, model, timeNanos)) {
+        for (ModelPrice p : candidates(model)) {
+            if (p.appliesTo(projectId, timeNanos)) {
                 return Optional.of(p);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The definitions whose pattern matches {@code model}, in precedence order, cached per model
+     * name: each observation event is priced, and a real book has hundreds of patterns while a
+     * project uses a handful of models. Bounded: cleared when it reaches {@link #CACHED_MODELS}.
+     */
+    private List<ModelPrice> candidates(String model) {
+        List<ModelPrice> c = byModel.get(model);
+        if (c == null) {
+            c = definitions.stream().filter(p -> p.matchPattern().matcher(model).find()).toList();
+            if (byModel.size() >= CACHED_MODELS) {
+                byModel.clear();
+            }
+            byModel.put(model, c);
+        }
+        return c;
     }
 
     public List<ModelPrice> definitions() {

@@ -12,22 +12,21 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.PatternSyntaxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the model price definitions of a sink schema (tables {@code models} and
- * {@code model_prices}, schemas/postgres/V3) into a {@link PriceBook}. A definition whose pattern
- * is not a valid regular expression is skipped with a warning (it could never match), so one bad
- * row does not stop the others from pricing.
+ * {@code model_prices}, schemas/postgres/V3) into a {@link PriceSnapshot} (or directly a
+ * {@link PriceBook}, skipping definitions whose pattern is not a valid regular expression).
  */
 public final class PriceBookReader {
-    private static final Logger LOG = LoggerFactory.getLogger(PriceBookReader.class);
-
     private PriceBookReader() {}
 
     public static PriceBook read(Connection c, String schema) throws SQLException {
+        return readSnapshot(c, schema).book();
+    }
+
+    /** Every definition of {@code schema} with its prices (invalid patterns included; see PriceSnapshot#book). */
+    public static PriceSnapshot readSnapshot(Connection c, String schema) throws SQLException {
         String q = SinkStatements.quoteIdent(schema);
         Map<String, Map<String, BigDecimal>> prices = new HashMap<>();
         try (Statement s = c.createStatement();
@@ -36,24 +35,19 @@ public final class PriceBookReader {
                 prices.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getBigDecimal(3));
             }
         }
-        List<ModelPrice> definitions = new ArrayList<>();
+        List<PriceDefinition> definitions = new ArrayList<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, project_id, model_name, match_pattern, start_date, unit FROM "
                         + q + ".models ORDER BY id")) {
             while (rs.next()) {
                 String id = rs.getString("id");
                 Timestamp start = rs.getTimestamp("start_date");
-                try {
-                    definitions.add(new ModelPrice(id, rs.getString("project_id"), rs.getString("model_name"),
-                            ModelPrice.pattern(rs.getString("match_pattern")), start == null ? null : nanos(start),
-                            rs.getString("unit"), prices.getOrDefault(id, Map.of())));
-                } catch (PatternSyntaxException e) {
-                    LOG.warn("Model price definition {} ({}) skipped: its match_pattern is not a valid regular expression: {}",
-                            id, rs.getString("model_name"), e.getDescription());
-                }
+                definitions.add(new PriceDefinition(id, rs.getString("project_id"), rs.getString("model_name"),
+                        rs.getString("match_pattern"), start == null ? null : nanos(start), rs.getString("unit"),
+                        prices.getOrDefault(id, Map.of())));
             }
         }
-        return new PriceBook(definitions);
+        return PriceSnapshot.of(definitions);
     }
 
     private static long nanos(Timestamp t) {

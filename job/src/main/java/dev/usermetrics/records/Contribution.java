@@ -73,10 +73,13 @@ public class Contribution {
         ScoreDelta.addCount(traceTimes, timeNanos, sign);
     }
 
-    /** Adds (sign +1) or removes (sign -1) one observation's contribution under its model. */
-    public void addObservation(String model, Metrics part, int sign) {
+    /**
+     * Adds (sign +1) or removes (sign -1) one observation's contribution under its model;
+     * {@code unpriced}: it has usage but no cost and no price definition matches its model.
+     */
+    public void addObservation(String model, Metrics part, boolean unpriced, int sign) {
         delta.add(part, sign);
-        byModel.computeIfAbsent(model == null ? "" : model, k -> new ModelMetrics()).add(ModelMetrics.of(part), sign);
+        byModel.computeIfAbsent(model == null ? "" : model, k -> new ModelMetrics()).add(ModelMetrics.of(part, unpriced), sign);
     }
 
     /** Adds (sign +1) or removes (sign -1) one score. */

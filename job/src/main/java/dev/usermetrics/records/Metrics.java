@@ -36,6 +36,11 @@ public class Metrics {
     public Map<String, Long> costKeyCount = new HashMap<>();
     /** Per observation: its "total" cost key if present, else the sum of its keys; summed. */
     public BigDecimal totalCost = BigDecimal.ZERO;
+    /**
+     * The part of {@link #totalCost} computed from model prices (observations without provided
+     * cost); the rest was provided by the events. Zero in state restored from before V4.
+     */
+    public BigDecimal calculatedTotalCost = BigDecimal.ZERO;
 
     public Metrics() {}
 
@@ -66,6 +71,8 @@ public class Metrics {
         scores += sign * other.scores;
         totalTokens = plus(totalTokens, sign * other.totalTokens);
         totalCost = sign > 0 ? totalCost.add(other.totalCost) : totalCost.subtract(other.totalCost);
+        calculatedTotalCost = sign > 0 ? calculatedTotalCost.add(other.calculatedTotalCost)
+                : calculatedTotalCost.subtract(other.calculatedTotalCost);
         merge(usage, usageKeyCount, other.usage, other.usageKeyCount, sign, 0L,
                 Metrics::plus, (v, sg) -> sg * v, v -> v == 0);
         merge(cost, costKeyCount, other.cost, other.costKeyCount, sign, BigDecimal.ZERO,
@@ -118,6 +125,7 @@ public class Metrics {
                 && scores == 0
                 && totalTokens == 0
                 && totalCost.signum() == 0
+                && calculatedTotalCost.signum() == 0
                 && usage.isEmpty()
                 && cost.isEmpty()
                 && usageKeyCount.isEmpty()
@@ -149,6 +157,7 @@ public class Metrics {
     @Override
     public String toString() {
         return "Metrics{traces=" + traces + ", observations=" + observations + ", scores=" + scores + ", usage=" + usage
-                + ", totalTokens=" + totalTokens + ", cost=" + cost + ", totalCost=" + totalCost + "}";
+                + ", totalTokens=" + totalTokens + ", cost=" + cost + ", totalCost=" + totalCost
+                + ", calculatedTotalCost=" + calculatedTotalCost + "}";
     }
 }

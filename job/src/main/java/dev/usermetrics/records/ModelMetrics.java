@@ -15,11 +15,18 @@ public class ModelMetrics {
     public BigDecimal inputCost = BigDecimal.ZERO;
     public BigDecimal outputCost = BigDecimal.ZERO;
     public BigDecimal totalCost = BigDecimal.ZERO;
+    /** The part of totalCost computed from model prices. */
+    public BigDecimal calculatedTotalCost = BigDecimal.ZERO;
+    /**
+     * Observations with usage, no provided cost and a model that no price definition matches:
+     * the exact count behind the unmatched_models view.
+     */
+    public long unpricedObservations;
 
     public ModelMetrics() {}
 
-    /** The breakdown of one observation's contribution. */
-    public static ModelMetrics of(Metrics observation) {
+    /** The breakdown of one observation's contribution; {@code unpriced}: see unpricedObservations. */
+    public static ModelMetrics of(Metrics observation, boolean unpriced) {
         ModelMetrics m = new ModelMetrics();
         m.observations = observation.observations;
         m.inputTokens = Metrics.tokensContaining(observation.usage, "input");
@@ -28,6 +35,8 @@ public class ModelMetrics {
         m.inputCost = Metrics.costContaining(observation.cost, "input");
         m.outputCost = Metrics.costContaining(observation.cost, "output");
         m.totalCost = observation.totalCost;
+        m.calculatedTotalCost = observation.calculatedTotalCost;
+        m.unpricedObservations = unpriced ? 1 : 0;
         return m;
     }
 
@@ -40,16 +49,21 @@ public class ModelMetrics {
         inputCost = sign > 0 ? inputCost.add(o.inputCost) : inputCost.subtract(o.inputCost);
         outputCost = sign > 0 ? outputCost.add(o.outputCost) : outputCost.subtract(o.outputCost);
         totalCost = sign > 0 ? totalCost.add(o.totalCost) : totalCost.subtract(o.totalCost);
+        calculatedTotalCost = sign > 0 ? calculatedTotalCost.add(o.calculatedTotalCost)
+                : calculatedTotalCost.subtract(o.calculatedTotalCost);
+        unpricedObservations += sign * o.unpricedObservations;
     }
 
     public boolean isZero() {
         return observations == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
-                && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0;
+                && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0
+                && calculatedTotalCost.signum() == 0 && unpricedObservations == 0;
     }
 
     @Override
     public String toString() {
         return "ModelMetrics{obs=" + observations + ", in=" + inputTokens + ", out=" + outputTokens
-                + ", total=" + totalTokens + ", cost=" + totalCost + "}";
+                + ", total=" + totalTokens + ", cost=" + totalCost
+                + ", calculated=" + calculatedTotalCost + ", unpriced=" + unpricedObservations + "}";
     }
 }

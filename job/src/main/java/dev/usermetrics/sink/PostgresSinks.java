@@ -3,7 +3,11 @@ package dev.usermetrics.sink;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RejectedEvent;
 import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.pricing.PriceSnapshot;
+import dev.usermetrics.pricing.PriceSource;
 import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
@@ -59,6 +63,11 @@ public final class PostgresSinks implements Serializable {
                 .withQueryStatement(SinkStatements.rejectedSql(schema), new SinkStatements.RejectedBinder())
                 .withExecutionOptions(executionOptions())
                 .buildAtLeastOnce(connectionOptions()));
+    }
+
+    /** The model price updates read from this schema (see PriceSource). */
+    public Source<PriceSnapshot, ?, ?> prices(Duration pollInterval, boolean once) {
+        return PriceSource.polling(url, user, password, schema, pollInterval, once);
     }
 
     public void migrate() throws java.sql.SQLException {

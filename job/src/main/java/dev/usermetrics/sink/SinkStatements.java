@@ -43,7 +43,7 @@ public final class SinkStatements {
             new Col("trace_count", "bigint"), new Col("observation_count", "bigint"), new Col("score_count", "bigint"),
             new Col("input_tokens", "bigint"), new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
             new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
-            new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"));
+            new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"), new Col("calculated_total_cost", "numeric"));
     private static final List<Col> SEEN = List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"));
     private static final String METRICS_EMPTY = "r.trace_count = 0 AND r.observation_count = 0 AND r.score_count = 0";
 
@@ -71,7 +71,8 @@ public final class SinkStatements {
         return upsertOrDelete(schema, "user_model_metrics_daily", List.of(PROJECT, USER, ENV, BUCKET, new Col("model", "text")),
                 List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
                         new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
-                        new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric")),
+                        new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
+                        new Col("calculated_total_cost", "numeric"), new Col("unpriced_observation_count", "bigint")),
                 "r.observation_count = 0");
     }
 
@@ -155,7 +156,9 @@ public final class SinkStatements {
             ps.setLong(i++, m.totalTokens);
             ps.setBigDecimal(i++, canonical(m.inputCost));
             ps.setBigDecimal(i++, canonical(m.outputCost));
-            ps.setBigDecimal(i, canonical(m.totalCost));
+            ps.setBigDecimal(i++, canonical(m.totalCost));
+            ps.setBigDecimal(i++, canonical(m.calculatedTotalCost));
+            ps.setLong(i, m.unpricedObservations);
         }
     }
 
@@ -225,6 +228,7 @@ public final class SinkStatements {
         ps.setBigDecimal(i++, canonical(m.totalCost));
         ps.setString(i++, toJson(m.usage));
         ps.setString(i++, toJson(m.cost));
+        ps.setBigDecimal(i++, canonical(m.calculatedTotalCost));
         return i;
     }
 

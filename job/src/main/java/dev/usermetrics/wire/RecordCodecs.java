@@ -43,6 +43,7 @@ final class RecordCodecs {
         writeMap(out, m.cost, STRING, DECIMAL);
         writeMap(out, m.costKeyCount, STRING, LONG);
         writeDecimal(out, m.totalCost);
+        writeDecimal(out, m.calculatedTotalCost);
     }
 
     static Metrics readMetrics(DataInputView in) throws IOException {
@@ -59,6 +60,7 @@ final class RecordCodecs {
         m.cost = readMap(in, READ_STRING, READ_DECIMAL);
         m.costKeyCount = readMap(in, READ_STRING, READ_LONG);
         m.totalCost = readDecimal(in);
+        m.calculatedTotalCost = readDecimal(in);
         return m;
     }
 
@@ -74,6 +76,8 @@ final class RecordCodecs {
         writeDecimal(out, m.inputCost);
         writeDecimal(out, m.outputCost);
         writeDecimal(out, m.totalCost);
+        writeDecimal(out, m.calculatedTotalCost);
+        out.writeLong(m.unpricedObservations);
     }
 
     static ModelMetrics readModelMetrics(DataInputView in) throws IOException {
@@ -88,6 +92,8 @@ final class RecordCodecs {
         m.inputCost = readDecimal(in);
         m.outputCost = readDecimal(in);
         m.totalCost = readDecimal(in);
+        m.calculatedTotalCost = readDecimal(in);
+        m.unpricedObservations = in.readLong();
         return m;
     }
 

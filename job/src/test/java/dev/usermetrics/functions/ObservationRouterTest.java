@@ -86,11 +86,9 @@ class ObservationRouterTest {
 
     @Test
     void theResolverLetsAMovedObservationGoAndForgetsATraceLeftEmpty() throws Exception {
-        var resolver = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TraceResolver()), new Keys.ByTrace(), Types.STRING);
-        resolver.open();
+        var resolver = ResolverHarness.open(new TraceResolver());
         resolver.processElement(new StreamRecord<>(obs("e2", 20, "t1", "o1", "u1", 20L, Map.of("input", 5L), null)));
-        assertThat(resolver.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(ResolverHarness.keyedStateEntries(resolver)).isEqualTo(2);
         IngestionEvent moved = obs("e1", 10, "t1", "o1", null, 10L, null, null);
         moved.kind = EntityKind.OBSERVATION_MOVED_AWAY;
         resolver.processElement(new StreamRecord<>(moved));
@@ -106,7 +104,7 @@ class ObservationRouterTest {
         assertThat(traces).isZero();
         assertThat(observations).isZero();
         assertThat(input).isZero();
-        assertThat(resolver.numKeyedStateEntries()).isZero();
+        assertThat(ResolverHarness.keyedStateEntries(resolver)).isZero();
         resolver.close();
     }
 }

@@ -22,21 +22,19 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import dev.usermetrics.pricing.PriceSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TraceResolverTest {
-    private KeyedOneInputStreamOperatorTestHarness<String, IngestionEvent, Contribution> harness;
+    private KeyedBroadcastOperatorTestHarness<String, IngestionEvent, PriceSnapshot, Contribution> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TraceResolver()), new Keys.ByTrace(), Types.STRING);
-        harness.open();
+        harness = ResolverHarness.open(new TraceResolver());
     }
 
     @AfterEach
@@ -157,10 +155,7 @@ class TraceResolverTest {
     @Test
     void anIdleTraceIsDroppedWholeAfterTheTtlAndItsTimesAreSettled() throws Exception {
         harness.close();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10)))),
-                new Keys.ByTrace(), Types.STRING);
-        harness.open();
+        harness = ResolverHarness.open(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))));
         harness.setProcessingTime(0);
         send(trace("e1", 10, "t1", "u1"),
                 obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null),
@@ -168,11 +163,11 @@ class TraceResolverTest {
         harness.setProcessingTime(5 * 60_000);
         send(obs("e3", 40, "t1", "o2", null, 40L, Map.of("input", 7L), null)); // activity: expiry moves on
         harness.setProcessingTime(11 * 60_000);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
         int emitted = output().size();
 
         harness.setProcessingTime(16 * 60_000);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero();
         List<Contribution> settle = output().subList(emitted, output().size());
         assertThat(settle).hasSize(1);
         Contribution c = settle.get(0);
@@ -318,6 +313,6 @@ class TraceResolverTest {
     void stateHoldsTheMergedTraceAndObservations() throws Exception {
         send(trace("e1", 10, "t1", "u1"), obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 1L), null));
         // One key, two states: trace, observations.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(2);
     }
 }

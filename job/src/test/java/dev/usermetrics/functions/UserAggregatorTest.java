@@ -254,9 +254,9 @@ class UserAggregatorTest {
         one.usage.put("input_cached", 4L);
         one.usageKeyCount.put("input_cached", 1L);
         one.totalTokens = 4;
-        a.addObservation("gpt-4o", one, +1);
-        a.addObservation("gpt-4o", one, +1);
-        a.addObservation(null, one, +1);
+        a.addObservation("gpt-4o", one, false, +1);
+        a.addObservation("gpt-4o", one, false, +1);
+        a.addObservation(null, one, false, +1);
         send(a);
         Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
         MetricsRow gpt = rows.get(new MetricsRow.RowKey(SinkTable.USER_MODEL_METRICS_DAILY, "p", "u1", "default", 0, "gpt-4o"));

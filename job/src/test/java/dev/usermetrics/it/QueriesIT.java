@@ -307,9 +307,13 @@ class QueriesIT {
                 views.add(rs.getString(1));
             }
         }
-        assertThat(views).hasSize(9);
+        assertThat(views).hasSize(10).contains("unmatched_models");
+        // unmatched_models is for operators (all projects): readers are not granted it.
+        views.remove("unmatched_models");
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
             s.execute("SET ROLE metrics_reader");
+            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".unmatched_models"))
+                    .hasMessageContaining("permission denied");
             for (String v : views) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + "." + v)) {
                     rs.next();

@@ -103,7 +103,7 @@ class SavepointCompatibilityIT {
             for (String table : TABLES) {
                 try (Reader r = Files.newBufferedReader(dir.resolve(table + ".csv"))) {
                     ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
-                            "COPY " + schema + "." + table + " (" + columns(c, schema, table) + ") FROM STDIN WITH (FORMAT csv)", r);
+                            "COPY " + schema + "." + table + " (" + fixtureColumns(c, schema, table) + ") FROM STDIN WITH (FORMAT csv)", r);
                 }
             }
         }
@@ -137,6 +137,16 @@ class SavepointCompatibilityIT {
     }
 
     /** The table's stored columns in order: not generated, not the rejected_events row id (a sequence assigns it). */
+    /** Columns added to the sink tables after the fixture was written (they take their defaults; empty this when the fixture is regenerated). */
+    static final List<String> ADDED_AFTER_FIXTURE = List.of("calculated_total_cost", "unpriced_observation_count");
+
+    /** The columns of the fixture's CSV files: the current ones minus those added since. */
+    static String fixtureColumns(Connection c, String schema, String table) throws SQLException {
+        return java.util.Arrays.stream(columns(c, schema, table).split(", "))
+                .filter(col -> !ADDED_AFTER_FIXTURE.contains(col))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     static String columns(Connection c, String schema, String table) throws SQLException {
         List<String> cols = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(

@@ -123,7 +123,7 @@ class WireSerializersTest {
     @Test
     void serializersKnowEveryField() {
         Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 17, Contribution.class, 9, MetricsRow.class, 12,
-                Metrics.class, 9, ModelMetrics.class, 7, ScoreDelta.class, 5, ScoreTotals.class, 5);
+                Metrics.class, 10, ModelMetrics.class, 9, ScoreDelta.class, 5, ScoreTotals.class, 5);
         known.forEach((type, count) -> assertThat(Arrays.stream(type.getDeclaredFields())
                 .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).toList())
                 .as("instance fields of %s", type.getSimpleName()).hasSize(count));
@@ -151,6 +151,7 @@ class WireSerializersTest {
         m.cost = new HashMap<>(Map.of("input", new BigDecimal("0.00100")));
         m.costKeyCount = new HashMap<>(Map.of("input", 1L));
         m.totalCost = new BigDecimal("0.00100");
+        m.calculatedTotalCost = new BigDecimal("0.000250");
         return m;
     }
 
@@ -163,6 +164,8 @@ class WireSerializersTest {
         m.inputCost = new BigDecimal("0.1");
         m.outputCost = new BigDecimal("0.20");
         m.totalCost = new BigDecimal("0.300");
+        m.calculatedTotalCost = new BigDecimal("0.10");
+        m.unpricedObservations = 4;
         return m;
     }
 

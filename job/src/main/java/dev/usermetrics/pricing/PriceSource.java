@@ -1,0 +1,28 @@
+package dev.usermetrics.pricing;
+
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+
+/**
+ * The source of model price updates: the official data generator source (checkpointed, rate
+ * limited) whose generator reads the sink schema's {@code models} and {@code model_prices} tables,
+ * once per poll interval; the trace stage re-prices only when the content changed. Polling the
+ * table keeps one source of truth (the table bin/load-model-prices and operators edit) with no
+ * extra infrastructure; an edit is picked up within one interval.
+ */
+public final class PriceSource {
+    private PriceSource() {}
+
+    /**
+     * @param once one read and done: for bounded runs, which must end (the trace stage re-prices
+     *             whatever it processed before the read arrived, so the end result is the same)
+     */
+    public static DataGeneratorSource<PriceSnapshot> polling(String url, String user, String password, String schema,
+            Duration interval, boolean once) {
+        return new DataGeneratorSource<>(new PricePoll(url, user, password, schema), once ? 1 : Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(1000.0 / Math.max(1, interval.toMillis())),
+                TypeInformation.of(PriceSnapshot.class));
+    }
+}
