@@ -137,8 +137,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         ctx.applyToKeyedState(observationsDescriptor(),
                 (key, obs) -> counts[2] += reprice(Keys.projectOf(key), newBook, obs, out, counts));
         repriced.inc(counts[2]);
-        LOG.info("Model prices changed ({} → {}): re-priced {} of {} observations in {} traces held in state, in {} ms",
-                current == null ? "none" : current, s, counts[2], counts[1], counts[0],
+        LOG.info("Model prices {} {}: re-priced {} of {} observations in {} traces held in state, in {} ms",
+                current == null ? "loaded:" : "changed from " + current + " to", s, counts[2], counts[1], counts[0],
                 (System.nanoTime() - startNanos) / 1_000_000);
     }
 

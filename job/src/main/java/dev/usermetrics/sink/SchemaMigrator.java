@@ -27,6 +27,17 @@ public final class SchemaMigrator {
 
     private SchemaMigrator() {}
 
+    /** Creates or migrates a schema without running the job: url user password schema (bin/load-model-prices). */
+    public static void main(String[] args) throws SQLException {
+        if (args.length != 4) {
+            System.err.println("usage: SchemaMigrator <jdbc-url> <user> <password> <schema>");
+            System.exit(2);
+        }
+        int applied = migrate(args[0], args[1], args[2], args[3]);
+        System.out.println("schema \"" + args[3] + "\": " + (applied == 0 ? "up to date" : applied + " migration(s) applied")
+                + " (version " + MIGRATIONS.size() + ")");
+    }
+
     /** Returns the number of migrations applied now (0 when the schema was up to date). */
     public static int migrate(String url, String user, String password, String schema) throws SQLException {
         return migrate(url, user, password, schema, MIGRATIONS.size());

@@ -19,8 +19,9 @@ import java.util.Random;
 
 /**
  * Writes a realistic, deterministic (by seed) stream of ingestion events as JSONL: Zipf-like
- * user activity, traces of 1–20 observations, 60 % of them generations with usage and cost (30 %
- * of those updated later), 2 % of traces with a late user assignment and 2 % whose user changes,
+ * user activity, traces of 1–20 observations, 60 % of them generations with usage (half of those
+ * events with cost, the rest left to the model price tables; one model of five has no seed
+ * price) and 30 % of the generations updated later, 2 % of traces with a late user assignment and 2 % whose user changes,
  * environments (production / staging), user feedback scores (thumbs up/down on a fifth of the
  * traces, a quality score on a tenth), 5 % duplicate deliveries, a few invalid userIds and
  * malformed lines, and bounded reordering (windows of 64 events). For demos and benchmarks; the
@@ -28,7 +29,8 @@ import java.util.Random;
  */
 public final class GenerateEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash"};
+    private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash",
+        "my-finetuned-llama"};
 
     /** Average events per trace with the shape above (measured): sizes --events runs. */
     static final double EVENTS_PER_TRACE = 13.7;
@@ -188,6 +190,9 @@ public final class GenerateEvents {
         long output = 10 + rnd.nextInt(1500);
         ObjectNode u = body.putObject("usageDetails");
         u.put("input", input).put("output", output).put("total", input + output);
+        if (rnd.nextBoolean()) {
+            return; // usage only: the job computes the cost from the model prices
+        }
         ObjectNode c = body.putObject("costDetails");
         BigDecimal ic = BigDecimal.valueOf(input).multiply(new BigDecimal("0.0000025"));
         BigDecimal oc = BigDecimal.valueOf(output).multiply(new BigDecimal("0.00001"));
