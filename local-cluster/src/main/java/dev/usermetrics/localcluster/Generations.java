@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * half-built one.
  *
  * <pre>
- * Generations list READ | next READ | swap READ GENERATION | drop READ GENERATION
+ * Generations list READ | next READ | swap READ GENERATION | drop READ GENERATION | copy-prices READ GENERATION
  * </pre>
  */
 public final class Generations {
@@ -52,6 +52,10 @@ public final class Generations {
                     requireArgs(args, 3);
                     g.drop(args[2]);
                 }
+                case "copy-prices" -> {
+                    requireArgs(args, 3);
+                    g.copyPrices(args[2]);
+                }
                 default -> usage();
             }
         } catch (IllegalStateException e) {
@@ -67,7 +71,8 @@ public final class Generations {
     }
 
     private static void usage() {
-        System.err.println("usage: Generations list READ_SCHEMA | next READ_SCHEMA | swap READ_SCHEMA GENERATION | drop READ_SCHEMA GENERATION");
+        System.err.println("usage: Generations list READ_SCHEMA | next READ_SCHEMA | swap READ_SCHEMA GENERATION"
+                + " | drop READ_SCHEMA GENERATION | copy-prices READ_SCHEMA GENERATION");
         System.exit(2);
     }
 
@@ -149,10 +154,48 @@ public final class Generations {
                 if (rs.next()) {
                     s.execute("GRANT USAGE ON SCHEMA " + q(read) + " TO metrics_reader");
                     s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + q(read) + " TO metrics_reader");
+                    if (views.contains("unmatched_models")) {
+                        // For operators: all projects, not scoped by app.project_id (V4).
+                        s.execute("REVOKE SELECT ON " + q(read) + ".unmatched_models FROM metrics_reader");
+                    }
                 }
             }
             c.commit();
             return old;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Copies the model price tables of the current generation into {@code generation} (migrated,
+     * not yet running), replacing its own, so that a rebuild prices like the data it replaces.
+     * Nothing to copy (no current generation, or one from before the price tables): says so.
+     */
+    void copyPrices(String generation) throws SQLException {
+        String from = current();
+        if (from == null || from.equals(generation)) {
+            System.out.println("no current generation of " + read + ": " + generation + " keeps its own model prices");
+            return;
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass(" + literal(q(from) + ".models") + ") IS NOT NULL")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.rollback();
+                    System.out.println(from + " has no model price tables: " + generation + " keeps its own");
+                    return;
+                }
+            }
+            s.execute("DELETE FROM " + q(generation) + ".models");
+            int models = s.executeUpdate("INSERT INTO " + q(generation) + ".models SELECT * FROM " + q(from) + ".models");
+            int prices = s.executeUpdate("INSERT INTO " + q(generation) + ".model_prices SELECT * FROM " + q(from) + ".model_prices");
+            c.commit();
+            System.out.println("copied " + models + " model price definitions (" + prices + " prices) from " + from + " to " + generation);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
