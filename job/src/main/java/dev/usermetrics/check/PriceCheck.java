@@ -18,34 +18,35 @@ import java.util.TreeMap;
  * costs with it (local-cluster/bin/price-check): an operator checks a new definition, or finds
  * out why a model is not priced, before the job uses the prices.
  *
- * <pre>PriceCheck URL USER PASSWORD SCHEMA MODEL PROJECT AT [USAGE]   USAGE: key=units,key=units</pre>
+ * <pre>PriceCheck URL USER SCHEMA MODEL PROJECT AT [USAGE]   USAGE: key=units,key=units</pre>
+ * The password comes from the environment variable POSTGRES_PASSWORD (not the process list).
  * Exit 0 when a definition matches, 1 when none does, 2 on bad arguments.
  */
 public final class PriceCheck {
     private PriceCheck() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 7 || args.length > 8) {
-            System.err.println("usage: PriceCheck URL USER PASSWORD SCHEMA MODEL PROJECT AT [key=units,...]");
+        if (args.length < 6 || args.length > 7) {
+            System.err.println("usage: PriceCheck URL USER SCHEMA MODEL PROJECT AT [key=units,...]  (password: $POSTGRES_PASSWORD)");
             System.exit(2);
         }
         Instant at;
         Map<String, Long> usage;
         try {
-            at = parseInstant(args[6]);
-            usage = args.length == 8 ? parseUsage(args[7]) : Map.of();
+            at = parseInstant(args[5]);
+            usage = args.length == 7 ? parseUsage(args[6]) : Map.of();
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
             return;
         }
         PriceBook book;
-        try (Connection c = DriverManager.getConnection(args[0], args[1], args[2])) {
-            book = PriceBookReader.read(c, args[3]);
+        try (Connection c = DriverManager.getConnection(args[0], args[1], System.getenv().getOrDefault("POSTGRES_PASSWORD", ""))) {
+            book = PriceBookReader.read(c, args[2]);
         }
         long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano();
-        Optional<ModelPrice> match = book.match(args[5], args[4], nanos);
-        System.out.print(explain(book, args[5], args[4], at, usage, match));
+        Optional<ModelPrice> match = book.match(args[4], args[3], nanos);
+        System.out.print(explain(book, args[4], args[3], at, usage, match));
         System.exit(match.isPresent() ? 0 : 1);
     }
 

@@ -27,14 +27,17 @@ public final class SchemaMigrator {
 
     private SchemaMigrator() {}
 
-    /** Creates or migrates a schema without running the job: url user password schema (bin/load-model-prices). */
+    /**
+     * Creates or migrates a schema without running the job (bin/load-model-prices, bin/backfill):
+     * url user schema; the password comes from $POSTGRES_PASSWORD (not the process list).
+     */
     public static void main(String[] args) throws SQLException {
-        if (args.length != 4) {
-            System.err.println("usage: SchemaMigrator <jdbc-url> <user> <password> <schema>");
+        if (args.length != 3) {
+            System.err.println("usage: SchemaMigrator <jdbc-url> <user> <schema>  (password: $POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        int applied = migrate(args[0], args[1], args[2], args[3]);
-        System.out.println("schema \"" + args[3] + "\": " + (applied == 0 ? "up to date" : applied + " migration(s) applied")
+        int applied = migrate(args[0], args[1], System.getenv().getOrDefault("POSTGRES_PASSWORD", ""), args[2]);
+        System.out.println("schema \"" + args[2] + "\": " + (applied == 0 ? "up to date" : applied + " migration(s) applied")
                 + " (version " + MIGRATIONS.size() + ")");
     }
 

@@ -16,6 +16,7 @@ class JobOptionsTest {
         assertThat(o.get(JobOptions.KAFKA_TOPIC)).isEqualTo("langfuse-events");
         assertThat(o.get(JobOptions.POSTGRES_URL)).isEqualTo("jdbc:postgresql://localhost:5432/metrics");
         assertThat(o.get(JobOptions.POSTGRES_SCHEMA)).isEqualTo("public");
+        assertThat(o.pricePollInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(o.startingOffsets()).isEqualTo("earliest");
         assertThat(o.bounded()).isFalse();
         assertThat(o.parallelism()).isEqualTo(1);
@@ -55,6 +56,8 @@ class JobOptionsTest {
                 .hasMessageContaining("duration");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--state.trace-ttl", "1 week"}))
                 .hasMessageContaining("--state.trace-ttl must be a duration like 500ms, 10s, 1min, 7d");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--prices.poll-interval", "50ms"}))
+                .hasMessageContaining("--prices.poll-interval must be at least 100ms");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic"}))
                 .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> JobOptions.parse(new String[] {"stray"}))
@@ -68,7 +71,7 @@ class JobOptionsTest {
             JobOptions.KAFKA_BOOTSTRAP_SERVERS, JobOptions.KAFKA_TOPIC, JobOptions.KAFKA_GROUP_ID,
             JobOptions.KAFKA_STARTING_OFFSETS, JobOptions.BOUNDED, JobOptions.POSTGRES_URL, JobOptions.POSTGRES_USER,
             JobOptions.POSTGRES_PASSWORD, JobOptions.POSTGRES_SCHEMA, JobOptions.PARALLELISM,
-            JobOptions.CHECKPOINT_INTERVAL, JobOptions.HELP}) {
+            JobOptions.CHECKPOINT_INTERVAL, JobOptions.STATE_TRACE_TTL, JobOptions.PRICES_POLL_INTERVAL, JobOptions.HELP}) {
             assertThat(usage).contains("--" + name);
         }
     }

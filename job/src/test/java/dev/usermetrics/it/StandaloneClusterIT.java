@@ -140,6 +140,12 @@ class StandaloneClusterIT {
         String first = script("backfill", "--read-schema", "it_read", "--topic", "it-backfill", "--timeout", "300");
         assertThat(first).contains("backfill: ", "caught up", "switched it_read to it_read_g1", "generation: it_read_g1");
         UserMetricsJobIT.assertTablesMatch(s, "it_read_g1");
+        // A price definition of the current generation (for a model the scenario never uses, so
+        // the metrics stay comparable) must be copied into the next one before its job starts.
+        try (var c = Services.connect(); var st = c.createStatement()) {
+            st.execute("INSERT INTO it_read_g1.models (id, model_name, match_pattern) VALUES ('own', 'own-model', '^own-model$')");
+            st.execute("INSERT INTO it_read_g1.model_prices VALUES ('own', 'input', 0.000001)");
+        }
 
         long users = s.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
         long traces = s.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
@@ -175,7 +181,15 @@ class StandaloneClusterIT {
         stop.set(true);
         reader.join();
 
-        assertThat(second).contains("switched it_read to it_read_g2 (was it_read_g1)", "dropped it_read_g1");
+        assertThat(second).contains("copied 1 model price definitions (1 prices) from it_read_g1 to it_read_g2",
+                "switched it_read to it_read_g2 (was it_read_g1)", "dropped it_read_g1");
+        try (var c = Services.connect(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT m.id, p.price FROM it_read_g2.models m JOIN it_read_g2.model_prices p ON p.model_id = m.id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("own");
+            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("0.000001");
+            assertThat(rs.next()).isFalse();
+        }
         assertThat(seen).isNotEmpty().allMatch(v -> v.endsWith(" " + complete), "shows complete numbers: " + complete);
         assertThat(seen).anyMatch(v -> v.startsWith("it_read_g1 ")).anyMatch(v -> v.startsWith("it_read_g2 "));
         // The history and the live topic hold the same events: deduplicated, the metrics are exact
