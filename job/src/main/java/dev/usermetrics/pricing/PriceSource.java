@@ -21,8 +21,10 @@ public final class PriceSource {
      */
     public static DataGeneratorSource<PriceSnapshot> polling(String url, String user, String password, String schema,
             Duration interval, boolean once) {
+        // One read: no rate limit, which would hold the finished source (and a bounded job's end)
+        // for up to two poll intervals.
         return new DataGeneratorSource<>(new PricePoll(url, user, password, schema), once ? 1 : Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(1000.0 / Math.max(1, interval.toMillis())),
+                once ? RateLimiterStrategy.noOp() : RateLimiterStrategy.perSecond(1000.0 / Math.max(1, interval.toMillis())),
                 TypeInformation.of(PriceSnapshot.class));
     }
 }
