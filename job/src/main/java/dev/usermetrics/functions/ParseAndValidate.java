@@ -1,7 +1,12 @@
 package dev.usermetrics.functions;
 
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.otel.InputFormat;
+import dev.usermetrics.otel.OtlpDecoder;
+import dev.usermetrics.otel.SpanMapper;
 import dev.usermetrics.records.RawRecord;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.util.HashMap;
 import dev.usermetrics.records.RejectedEvent;
 import dev.usermetrics.validation.EventParser;
 import dev.usermetrics.validation.ParseOutcome;
@@ -25,13 +30,20 @@ import org.slf4j.LoggerFactory;
  * rate-limited WARN; nothing here throws on input. Stateless.
  */
 public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent> {
+    /** Default of --otlp.project-attribute. */
+    public static final String DEFAULT_PROJECT_ATTRIBUTE = "langfuse.project.id";
     private static final Logger LOG = LoggerFactory.getLogger(ParseAndValidate.class);
 
     public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("rejected-events") {};
     /** rejected_events.raw keeps at most this many characters of the record. */
     public static final int RAW_PREFIX_CHARS = 2000;
 
+    private final Map<String, InputFormat> formats;
+    private final InputFormat defaultFormat;
+    private final String projectAttribute;
+    private final String defaultProject;
     private transient EventParser parser;
+    private transient SpanMapper spans;
     private transient Map<RejectReason, Counter> reasonCounters;
     private transient Counter accepted;
     private transient Counter skipped;
@@ -46,9 +58,28 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private transient LongCounter recordsTotal;
     private transient Map<RejectReason, LongCounter> reasonTotals;
 
+    /** Every topic carries ingestion events. */
+    public ParseAndValidate() {
+        this(Map.of(), InputFormat.INGESTION_JSON, DEFAULT_PROJECT_ATTRIBUTE, null);
+    }
+
+    /**
+     * @param formats          topic → its format; topics not listed have {@code defaultFormat}
+     * @param projectAttribute the OTLP resource attribute naming the project
+     * @param defaultProject   the project of OTLP resources without it (null: rejected)
+     */
+    public ParseAndValidate(Map<String, InputFormat> formats, InputFormat defaultFormat, String projectAttribute,
+            String defaultProject) {
+        this.formats = new HashMap<>(formats);
+        this.defaultFormat = defaultFormat;
+        this.projectAttribute = projectAttribute;
+        this.defaultProject = defaultProject;
+    }
+
     @Override
     public void open(OpenContext ctx) {
         parser = new EventParser();
+        spans = new SpanMapper(projectAttribute, defaultProject);
         var group = getRuntimeContext().getMetricGroup();
         accepted = group.counter("eventsAccepted");
         skipped = group.counter("eventsSkipped");
@@ -70,20 +101,44 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         recordsTotal.add(1);
         lastRecord = record;
         logProgress();
-        ParseOutcome outcome = parser.parse(record.value);
+        InputFormat format = formats.getOrDefault(record.topic, defaultFormat);
+        if (!format.isOtlp()) {
+            handle(parser.parse(record.value), record, record.value, ctx, out);
+            return;
+        }
+        ExportTraceServiceRequest request;
+        try {
+            request = OtlpDecoder.decode(record.value, format);
+        } catch (OtlpDecoder.NotOtlp e) {
+            report(ctx, record, record.value, RejectReason.NOT_OTLP, e.getMessage(), null, null);
+            return;
+        }
+        // Each span becomes ingestion events that pass the same parser and rules.
+        for (SpanMapper.Result r : spans.map(request, record.timestampMillis)) {
+            if (r instanceof SpanMapper.Event ev) {
+                byte[] json = SpanMapper.bytes(ev.json());
+                handle(parser.parse(json), record, json, ctx, out);
+            } else if (r instanceof SpanMapper.Rejected rej) {
+                report(ctx, record, record.value, rej.reason(), rej.detail(), rej.eventId(), rej.projectId());
+            }
+        }
+    }
+
+    /** raw: what rejected_events shows of the event (the record, or the event mapped from a span). */
+    private void handle(ParseOutcome outcome, RawRecord record, byte[] raw, Context ctx, Collector<IngestionEvent> out) {
         if (outcome instanceof ParseOutcome.Accepted a) {
             for (ParseOutcome.FieldFix f : a.fixes()) {
-                report(ctx, record, f.reason(), f.detail(), a.event().eventId, a.event().projectId);
+                report(ctx, record, raw, f.reason(), f.detail(), a.event().eventId, a.event().projectId);
             }
             accepted.inc();
             out.collect(a.event());
         } else if (outcome instanceof ParseOutcome.Skipped sk) {
             for (ParseOutcome.FieldFix f : sk.fixes()) {
-                report(ctx, record, f.reason(), f.detail(), sk.eventId(), sk.projectId());
+                report(ctx, record, raw, f.reason(), f.detail(), sk.eventId(), sk.projectId());
             }
             skipped.inc();
         } else if (outcome instanceof ParseOutcome.Rejected r) {
-            report(ctx, record, r.reason(), r.detail(), r.eventId(), r.projectId());
+            report(ctx, record, raw, r.reason(), r.detail(), r.eventId(), r.projectId());
         }
     }
 
@@ -103,7 +158,8 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         }
     }
 
-    private void report(Context ctx, RawRecord record, RejectReason reason, String detail, String eventId, String projectId) {
+    private void report(Context ctx, RawRecord record, byte[] raw, RejectReason reason, String detail, String eventId,
+            String projectId) {
         reasonCounters.get(reason).inc();
         reasonTotals.get(reason).add(1);
         progressRejected++;
@@ -116,7 +172,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         rej.reason = reason.code();
         rej.detail = detail;
         rej.action = action;
-        rej.raw = rawPrefix(record.value);
+        rej.raw = rawPrefix(raw);
         rej.topic = record.topic;
         rej.partition = record.partition;
         rej.offset = record.offset;

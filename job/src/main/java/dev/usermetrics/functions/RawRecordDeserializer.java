@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
-        out.collect(new RawRecord(r.value(), r.topic(), r.partition(), r.offset()));
+        out.collect(new RawRecord(r.value(), r.topic(), r.partition(), r.offset(), r.timestamp()));
     }
 
     @Override

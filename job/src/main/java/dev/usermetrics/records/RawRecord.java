@@ -6,6 +6,8 @@ public class RawRecord {
     public String topic;
     public int partition;
     public long offset;
+    /** The Kafka record's timestamp (epoch millis; -1: none): the version of OTLP spans. */
+    public long timestampMillis = -1;
 
     public RawRecord() {}
 
@@ -14,5 +16,10 @@ public class RawRecord {
         this.topic = topic;
         this.partition = partition;
         this.offset = offset;
+    }
+
+    public RawRecord(byte[] value, String topic, int partition, long offset, long timestampMillis) {
+        this(value, topic, partition, offset);
+        this.timestampMillis = timestampMillis;
     }
 }

@@ -9,6 +9,8 @@ public enum RejectReason {
     // The whole event is rejected: nothing of it is applied.
     EMPTY_RECORD("empty_record", Action.REJECTED),
     NOT_JSON("not_json", Action.REJECTED),
+    /** A record of an OTLP topic that is not an ExportTraceServiceRequest in the topic's format. */
+    NOT_OTLP("not_otlp", Action.REJECTED),
     NESTING_TOO_DEEP("nesting_too_deep", Action.REJECTED),
     RECORD_TOO_LARGE("record_too_large", Action.REJECTED),
     NOT_AN_OBJECT("not_an_object", Action.REJECTED),

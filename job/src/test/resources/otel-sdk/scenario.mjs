@@ -1,0 +1,59 @@
+// Runs the Langfuse JS SDK patterns from Langfuse's user-tracking docs and exports OTLP/HTTP to
+// LANGFUSE_BASE_URL (the test's endpoint). Prints "done" when every span was exported.
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { LangfuseSpanProcessor } from "@langfuse/otel";
+import { startActiveObservation, startObservation, propagateAttributes } from "@langfuse/tracing";
+
+const processor = new LangfuseSpanProcessor({
+  publicKey: "pk-lf-test",
+  secretKey: "sk-lf-test",
+  baseUrl: process.env.LANGFUSE_BASE_URL,
+  environment: "production",
+  exportMode: "batched",
+});
+const sdk = new NodeSDK({ spanProcessors: [processor] });
+sdk.start();
+
+// 1. Nested observations; a span that ends before propagateAttributes is called; a generation
+//    with usage and cost (small costs come in exponent form).
+await startActiveObservation("handle-request", async (root) => {
+  root.update({ input: { query: "What is the capital of France?" } });
+  const early = startObservation("load-config");
+  early.end();
+  await propagateAttributes({ userId: "user-a", sessionId: "session-1" }, async () => {
+    await startActiveObservation("retrieve", async () => {
+      const gen = startObservation("llm-call", { model: "gpt-4o" }, { asType: "generation" });
+      gen.update({
+        usageDetails: { input: 321, output: 123, total: 444, input_cached_tokens: 64 },
+        costDetails: { input: 0.0000001234, output: 0.00000005 },
+      });
+      gen.end();
+    });
+  });
+});
+
+// 2. Usage without cost (priced by the job from model prices).
+await startActiveObservation("summarize", async () => {
+  await propagateAttributes({ userId: "user-b" }, async () => {
+    const gen = startObservation("llm-call", { model: "gpt-4o-mini" }, { asType: "generation" });
+    gen.update({ usageDetails: { input: 1000, output: 200 } });
+    gen.end();
+  });
+});
+
+// 3. Invalid userIds: a number, and 201 characters. The SDK drops them with a warning; the
+//    traces are still exported (without a user).
+await startActiveObservation("bad-user-number", async () => {
+  await propagateAttributes({ userId: 12345 }, async () => {
+    startObservation("child").end();
+  });
+});
+await startActiveObservation("bad-user-long", async () => {
+  await propagateAttributes({ userId: "u".repeat(201) }, async () => {
+    startObservation("child").end();
+  });
+});
+
+await processor.forceFlush();
+await sdk.shutdown();
+console.log("done");
