@@ -18,6 +18,7 @@ import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.pricing.PriceSnapshot;
+import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
@@ -92,6 +93,7 @@ public class UserMetricsJob {
     private final PostgresSinks sinks;
     private final IdleExpiry traceExpiry;
     private final Source<PriceSnapshot, ?, ?> prices;
+    private ParseAndValidate parser = new ParseAndValidate();
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this(source, sinks, DEFAULT_TRACE_TTL);
@@ -119,6 +121,15 @@ public class UserMetricsJob {
         this.prices = prices;
     }
 
+    /** Reads the topics in these formats (default: every topic carries ingestion events). */
+    public UserMetricsJob withInput(Map<String, InputFormat> formats, String otlpProjectAttribute, String otlpDefaultProject) {
+        Map<String, InputFormat> perTopic = new java.util.HashMap<>(formats);
+        InputFormat fallback = perTopic.getOrDefault("", InputFormat.INGESTION_JSON);
+        perTopic.remove("");
+        this.parser = new ParseAndValidate(perTopic, fallback, otlpProjectAttribute, otlpDefaultProject);
+        return this;
+    }
+
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
     public void build(StreamExecutionEnvironment env) {
         buildFrom(env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source").uid("kafka-source"));
@@ -133,7 +144,7 @@ public class UserMetricsJob {
                 .broadcast(TraceResolver.PRICES);
 
         SingleOutputStreamOperator<IngestionEvent> events = raw
-                .process(new ParseAndValidate(), WireType.INGESTION_EVENT)
+                .process(parser, WireType.INGESTION_EVENT)
                 .name("parse-and-validate")
                 .uid("parse-and-validate");
 
@@ -286,7 +297,9 @@ public class UserMetricsJob {
             System.exit(1);
             return;
         }
-        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval()).build(env);
+        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
+                .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT))
+                .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
         if (!result.isJobExecutionResult()) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.usermetrics.otel.InputFormat;
 
 /**
  * The job's command line. Every option has a default that works against local-cluster/bin/up.
@@ -30,6 +31,9 @@ public final class JobOptions {
     public static final String WEB_UI_PORT = "web-ui-port";
     public static final String STATE_TRACE_TTL = "state.trace-ttl";
     public static final String PRICES_POLL_INTERVAL = "prices.poll-interval";
+    public static final String INPUT_FORMAT = "input.format";
+    public static final String OTLP_PROJECT_ATTRIBUTE = "otlp.project-attribute";
+    public static final String OTLP_DEFAULT_PROJECT = "otlp.default-project";
     public static final String HELP = "help";
 
     private record Spec(String name, String defaultValue, String help, boolean flag) {}
@@ -51,6 +55,12 @@ public final class JobOptions {
         spec(KAFKA_STARTING_OFFSETS, "earliest",
                 "earliest | latest | committed (committed offsets of the group, else earliest); "
                         + "ignored when restoring from a checkpoint or savepoint");
+        spec(INPUT_FORMAT, "ingestion-json", "what the topics carry: ingestion-json | otlp-json | otlp-proto "
+                + "(OTLP trace exports, e.g. from the OpenTelemetry Collector's kafka exporter; docs/otel.md); "
+                + "per topic: topic=format,topic=format (topics not listed: ingestion-json)");
+        spec(OTLP_PROJECT_ATTRIBUTE, "langfuse.project.id", "OTLP resource attribute that names the project");
+        spec(OTLP_DEFAULT_PROJECT, "", "project of OTLP spans whose resource has no project attribute "
+                + "(empty: such spans are rejected, reason missing_field)");
         flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
         spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
         spec(POSTGRES_USER, "metrics", "database user");
@@ -162,6 +172,7 @@ public final class JobOptions {
         }
         webUiPort();
         traceTtl();
+        inputFormats();
         if (pricePollInterval().toMillis() < 100) {
             throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
         }
@@ -222,6 +233,37 @@ public final class JobOptions {
     /** How long an idle trace's state is kept (Duration.ZERO: forever). */
     public Duration traceTtl() throws UsageException {
         return duration(STATE_TRACE_TTL);
+    }
+
+    /**
+     * Topic → format from --input.format: one format for every topic, or topic=format pairs
+     * (topics not listed read as ingestion-json). Key "" holds the format of unlisted topics.
+     */
+    public Map<String, InputFormat> inputFormats() throws UsageException {
+        String v = get(INPUT_FORMAT).trim();
+        Map<String, InputFormat> out = new LinkedHashMap<>();
+        if (!v.contains("=")) {
+            out.put("", format(v));
+            return out;
+        }
+        out.put("", InputFormat.INGESTION_JSON);
+        for (String pair : v.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--" + INPUT_FORMAT + " takes a format or topic=format pairs, got: " + pair.trim());
+            }
+            String topic = pair.substring(0, eq).trim();
+            if (!topics().contains(topic)) {
+                throw new UsageException("--" + INPUT_FORMAT + " names topic " + topic + ", which --" + KAFKA_TOPIC + " does not read");
+            }
+            out.put(topic, format(pair.substring(eq + 1).trim()));
+        }
+        return out;
+    }
+
+    private static InputFormat format(String code) throws UsageException {
+        return InputFormat.of(code).orElseThrow(() -> new UsageException("--" + INPUT_FORMAT
+                + " must be ingestion-json, otlp-json or otlp-proto (or topic=format pairs), got: " + code));
     }
 
     /** How often the model price tables are read. */
