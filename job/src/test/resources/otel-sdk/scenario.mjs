@@ -1,8 +1,10 @@
 // Runs the Langfuse JS SDK patterns from Langfuse's user-tracking docs and exports OTLP/HTTP to
-// LANGFUSE_BASE_URL (the test's endpoint). Prints "done" when every span was exported.
+// LANGFUSE_BASE_URL (the test's endpoint, JsSdkIT). Prints "done" when every span was exported.
+// Sections 1-3 produced the committed capture src/test/resources/otel/js-sdk-5.11.1-export.json.
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { LangfuseSpanProcessor } from "@langfuse/otel";
 import { startActiveObservation, startObservation, propagateAttributes } from "@langfuse/tracing";
+import { trace } from "@opentelemetry/api";
 
 const processor = new LangfuseSpanProcessor({
   publicKey: "pk-lf-test",
@@ -52,6 +54,15 @@ await startActiveObservation("bad-user-long", async () => {
   await propagateAttributes({ userId: "u".repeat(201) }, async () => {
     startObservation("child").end();
   });
+});
+
+// 4. Invalid userIds set as span attributes directly (the SDK's checks bypassed): the job's own
+//    user-ID rules must drop them (a number; 201 characters).
+await startActiveObservation("direct-bad-number", async () => {
+  trace.getActiveSpan().setAttribute("user.id", 12345);
+});
+await startActiveObservation("direct-bad-long", async () => {
+  trace.getActiveSpan().setAttribute("user.id", "v".repeat(201));
 });
 
 await processor.forceFlush();

@@ -23,7 +23,7 @@ public final class SchemaMigrator {
 
     /** Versions in order; file db/V{n}__{name}.sql. Add new files here, never edit old ones. */
     public static final List<String> MIGRATIONS = List.of("V1__metrics_tables.sql", "V2__environments_models_scores_views.sql",
-            "V3__model_prices.sql", "V4__calculated_cost.sql");
+            "V3__model_prices.sql", "V4__calculated_cost.sql", "V5__rejected_per_event.sql");
 
     private SchemaMigrator() {}
 
