@@ -65,13 +65,29 @@ class JobOptionsTest {
     }
 
     @Test
+    void inputFormatsAreOneForAllTopicsOrPerTopic() throws Exception {
+        assertThat(JobOptions.parse(new String[0]).inputFormats())
+                .isEqualTo(Map.of("", dev.usermetrics.otel.InputFormat.INGESTION_JSON));
+        assertThat(JobOptions.parse(new String[] {"--input.format", "otlp-proto"}).inputFormats())
+                .isEqualTo(Map.of("", dev.usermetrics.otel.InputFormat.OTLP_PROTO));
+        assertThat(JobOptions.parse(new String[] {"--kafka.topic", "events,spans", "--input.format", "spans=otlp-json"})
+                .inputFormats()).isEqualTo(Map.of("", dev.usermetrics.otel.InputFormat.INGESTION_JSON,
+                        "spans", dev.usermetrics.otel.InputFormat.OTLP_JSON));
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--input.format", "otlp"}))
+                .hasMessageContaining("must be ingestion-json, otlp-json or otlp-proto");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic", "events", "--input.format", "spanz=otlp-json"}))
+                .hasMessageContaining("names topic spanz, which --kafka.topic does not read");
+    }
+
+    @Test
     void helpListsEveryOption() {
         String usage = JobOptions.usage();
         for (String name : new String[] {
             JobOptions.KAFKA_BOOTSTRAP_SERVERS, JobOptions.KAFKA_TOPIC, JobOptions.KAFKA_GROUP_ID,
             JobOptions.KAFKA_STARTING_OFFSETS, JobOptions.BOUNDED, JobOptions.POSTGRES_URL, JobOptions.POSTGRES_USER,
             JobOptions.POSTGRES_PASSWORD, JobOptions.POSTGRES_SCHEMA, JobOptions.PARALLELISM,
-            JobOptions.CHECKPOINT_INTERVAL, JobOptions.STATE_TRACE_TTL, JobOptions.PRICES_POLL_INTERVAL, JobOptions.HELP}) {
+            JobOptions.CHECKPOINT_INTERVAL, JobOptions.STATE_TRACE_TTL, JobOptions.PRICES_POLL_INTERVAL, JobOptions.INPUT_FORMAT,
+            JobOptions.OTLP_PROJECT_ATTRIBUTE, JobOptions.OTLP_DEFAULT_PROJECT, JobOptions.HELP}) {
             assertThat(usage).contains("--" + name);
         }
     }
