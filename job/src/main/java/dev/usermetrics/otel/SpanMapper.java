@@ -51,11 +51,14 @@ public final class SpanMapper {
 
     public record Rejected(RejectReason reason, String detail, String eventId, String projectId) implements Result {}
 
+    /** Langfuse's order (OtelIngestionProcessor): the first key present wins. */
     static final List<String> USER_ID = List.of("langfuse.user.id", "user.id",
-            "langfuse.trace.metadata.langfuse_user_id", "langfuse.observation.metadata.langfuse_user_id");
-    static final List<String> SESSION_ID = List.of("langfuse.session.id", "session.id");
-    static final List<String> ENVIRONMENT = List.of("langfuse.environment", "deployment.environment",
-            "deployment.environment.name");
+            "langfuse.observation.metadata.langfuse_user_id", "langfuse.trace.metadata.langfuse_user_id");
+    static final List<String> SESSION_ID = List.of("langfuse.session.id", "session.id",
+            "langfuse.observation.metadata.langfuse_session_id", "langfuse.trace.metadata.langfuse_session_id");
+    /** Per key, the span's attribute and then the resource's. */
+    static final List<String> ENVIRONMENT = List.of("langfuse.environment", "deployment.environment.name",
+            "deployment.environment");
     static final List<String> MODEL = List.of("langfuse.observation.model.name", "gen_ai.request.model",
             "gen_ai.response.model");
     static final String TYPE = "langfuse.observation.type";
@@ -130,9 +133,10 @@ public final class SpanMapper {
         }
         JsonNode user = first(attrs, USER_ID);
         JsonNode session = first(attrs, SESSION_ID);
-        JsonNode env = first(attrs, ENVIRONMENT);
-        if (env == null) {
-            env = first(resource, ENVIRONMENT);
+        JsonNode env = null;
+        for (String key : ENVIRONMENT) {
+            env = env != null ? env : first(attrs, List.of(key));
+            env = env != null ? env : first(resource, List.of(key));
         }
         JsonNode model = first(attrs, MODEL);
         putIfPresent(body, "userId", user);

@@ -189,6 +189,43 @@ class SpanMapperTest {
     }
 
     @Test
+    void metadataUserIdsResourceEnvironmentAndObservationTypes() {
+        SpanMapper m = new SpanMapper("langfuse.project.id", "p");
+        List<KeyValue> resource = List.of(kv("deployment.environment.name", str("staging")));
+        Span traceMeta = span("00f067aa0ba902b1", "00f067aa0ba902b0")
+                .addAttributes(kv("langfuse.observation.metadata.langfuse_user_id", str("from-observation-metadata")))
+                .addAttributes(kv("langfuse.trace.metadata.langfuse_user_id", str("from-trace-metadata")))
+                .addAttributes(kv(SpanMapper.TYPE, str("AGENT"))).build();
+        Span obsMeta = span("00f067aa0ba902b2", "00f067aa0ba902b0")
+                .addAttributes(kv("langfuse.observation.metadata.langfuse_user_id", str("from-observation-metadata")))
+                .addAttributes(kv(SpanMapper.TYPE, str("not-a-type")))
+                .addAttributes(kv("langfuse.environment", str("production"))).build();
+        Span modelOnly = span("00f067aa0ba902b3", "00f067aa0ba902b0")
+                .addAttributes(kv("gen_ai.response.model", str("gpt-4o-2024-08-06"))).build();
+        List<SpanMapper.Result> results = m.map(export(resource, traceMeta, obsMeta, modelOnly), RECORD_TS);
+        List<String> types = results.stream().map(r -> ((SpanMapper.Event) r).json().get("type").asText()).toList();
+        assertThat(types).containsExactly("agent-create", "span-create", "generation-create");
+        List<IngestionEvent> events = events(export(resource, traceMeta, obsMeta, modelOnly), m);
+        // Observation metadata before trace metadata (Langfuse's order).
+        assertThat(events).extracting(e -> e.userId)
+                .containsExactly("from-observation-metadata", "from-observation-metadata", null);
+        // Per key (langfuse.environment, deployment.environment.name, deployment.environment) the
+        // span's attribute, then the resource's.
+        assertThat(events).extracting(e -> e.environment).containsExactly("staging", "production", "staging");
+        assertThat(events.get(2).model).isEqualTo("gpt-4o-2024-08-06");
+    }
+
+    @Test
+    void usageDetailsThatAreNotAJsonObjectRejectTheSpanWithTheParsersReason() {
+        Span bad = span("00f067aa0ba902b7", "00f067aa0ba902b6")
+                .addAttributes(kv(SpanMapper.USAGE_DETAILS, str("{not json"))).build();
+        SpanMapper.Result r = new SpanMapper("langfuse.project.id", "p").map(export(List.of(), bad), RECORD_TS).get(0);
+        ParseOutcome o = new EventParser().parse(SpanMapper.bytes(((SpanMapper.Event) r).json()));
+        assertThat(o).isInstanceOfSatisfying(ParseOutcome.Rejected.class,
+                rej -> assertThat(rej.reason()).isEqualTo(RejectReason.INVALID_USAGE));
+    }
+
+    @Test
     void aRecordThatIsNotOtlpIsRejectedWithAReason() {
         assertThatThrownBy(() -> OtlpDecoder.decode("{\"resourceSpans\": 3".getBytes(StandardCharsets.UTF_8), InputFormat.OTLP_JSON))
                 .isInstanceOf(OtlpDecoder.NotOtlp.class);
