@@ -8,20 +8,16 @@ import dev.usermetrics.localcluster.CheckedProducer;
 import dev.usermetrics.localcluster.Produce;
 import dev.usermetrics.sink.SchemaMigrator;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,21 +73,6 @@ class JsSdkIT {
         }
     }
 
-    private static Map<String, String> rows(String sql) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> v = new ArrayList<>();
-                for (int i = 2; i <= n; i++) {
-                    Object o = rs.getObject(i);
-                    v.add(o instanceof BigDecimal d ? SinkTables.norm(d).toPlainString() : String.valueOf(o));
-                }
-                out.put(rs.getString(1), String.join(" | ", v));
-            }
-        }
-        return out;
-    }
 
     @Test
     void theLangfuseJsSdkThroughOtlpGivesExactPerUserTables() throws Exception {
@@ -139,19 +120,19 @@ class JsSdkIT {
         // user), the nested span and the generation; usage keys containing "input": 321 + 64.
         // user-b: root + generation with usage only, priced. The four traces whose userId was
         // invalid (dropped by the SDK, or by the job's own rules) count for nobody.
-        assertThat(rows("SELECT user_id, trace_count, observation_count, input_tokens, output_tokens, total_tokens,"
+        assertThat(SinkTables.rows("SELECT user_id, trace_count, observation_count, input_tokens, output_tokens, total_tokens,"
                 + " total_cost, calculated_total_cost, usage_details::text FROM " + schema + ".user_metrics")).isEqualTo(Map.of(
                 "user-a", "1 | 4 | 385 | 123 | 444 | 0.0000001734 | 0 | "
                         + "{\"input\": 321, \"total\": 444, \"output\": 123, \"input_cached_tokens\": 64}",
                 "user-b", "1 | 2 | 1000 | 200 | 1200 | 0.00027 | 0.00027 | {\"input\": 1000, \"output\": 200}"));
-        assertThat(rows("SELECT project_id || '/' || user_id || '/' || environment || '/' || model, observation_count,"
+        assertThat(SinkTables.rows("SELECT project_id || '/' || user_id || '/' || environment || '/' || model, observation_count,"
                 + " total_cost FROM " + schema + ".user_model_metrics_daily")).isEqualTo(Map.of(
                 "p-sdk/user-a/production/", "3 | 0",
                 "p-sdk/user-a/production/gpt-4o", "1 | 0.0000001734",
                 "p-sdk/user-b/production/", "1 | 0",
                 "p-sdk/user-b/production/gpt-4o-mini", "1 | 0.00027"));
         // The job's user-ID rules on the attributes set directly: observation and trace event each.
-        assertThat(rows("SELECT action || '/' || reason, count(*) FROM " + schema + ".rejected_events GROUP BY 1"))
+        assertThat(SinkTables.rows("SELECT action || '/' || reason, count(*) FROM " + schema + ".rejected_events GROUP BY 1"))
                 .isEqualTo(Map.of("user_id_dropped/user_id_not_string", "2", "user_id_dropped/user_id_too_long", "2"));
     }
 }

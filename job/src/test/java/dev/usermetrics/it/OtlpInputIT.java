@@ -9,16 +9,10 @@ import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.otel.OtlpDecoder;
 import dev.usermetrics.sink.SchemaMigrator;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -44,21 +38,6 @@ class OtlpInputIT {
         }
     }
 
-    private static Map<String, String> rows(String sql) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> v = new ArrayList<>();
-                for (int i = 2; i <= n; i++) {
-                    Object o = rs.getObject(i);
-                    v.add(o instanceof BigDecimal d ? SinkTables.norm(d).toPlainString() : String.valueOf(o));
-                }
-                out.put(rs.getString(1), String.join(" | ", v));
-            }
-        }
-        return out;
-    }
 
     @Test
     void otlpJsonAndProtoTopicsNextToIngestionEventsGiveExactTables() throws Exception {
@@ -94,14 +73,14 @@ class OtlpInputIT {
         // usage of the re-export: input 500, output 100, total 600; cost 1.234e-7 + 5e-8.
         // user-b: summarize + llm-call (usage only, priced 0.00027). The two traces whose userIds
         // the SDK dropped count for nobody. user-c: the ingestion event.
-        assertThat(rows("SELECT user_id, trace_count, observation_count, input_tokens, output_tokens, total_tokens,"
+        assertThat(SinkTables.rows("SELECT user_id, trace_count, observation_count, input_tokens, output_tokens, total_tokens,"
                 + " total_cost, calculated_total_cost, to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM " + schema + ".user_metrics")).isEqualTo(Map.of(
                 "user-a", "1 | 4 | 500 | 100 | 600 | 0.0000001734 | 0 | 2026-11-25 23:41:19.232",
                 "user-b", "1 | 2 | 1000 | 200 | 1200 | 0.00027 | 0.00027 | 2026-11-25 23:41:19.236",
                 "user-c", "1 | 0 | 0 | 0 | 0 | 0 | 0 | 2026-11-25 10:00:00.000"));
-        assertThat(rows("SELECT user_id || '/' || environment, observation_count FROM " + schema + ".user_metrics_env"))
+        assertThat(SinkTables.rows("SELECT user_id || '/' || environment, observation_count FROM " + schema + ".user_metrics_env"))
                 .isEqualTo(Map.of("user-a/production", "4", "user-b/production", "2", "user-c/default", "0"));
-        assertThat(rows("SELECT reason, count(*) FROM " + schema + ".rejected_events GROUP BY reason"))
+        assertThat(SinkTables.rows("SELECT reason, count(*) FROM " + schema + ".rejected_events GROUP BY reason"))
                 .isEqualTo(Map.of("not_otlp", "1"));
     }
 }

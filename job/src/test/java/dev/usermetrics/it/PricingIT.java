@@ -6,9 +6,7 @@ import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.sink.SchemaMigrator;
-import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -56,25 +53,10 @@ class PricingIT {
 
     /** project/user → total_cost | calculated_total_cost | provided_total_cost (plain, trailing zeros stripped). */
     private static Map<String, String> costs(String schema) throws SQLException {
-        return query("SELECT project_id || '/' || user_id, total_cost, calculated_total_cost, provided_total_cost FROM "
+        return SinkTables.rows("SELECT project_id || '/' || user_id, total_cost, calculated_total_cost, provided_total_cost FROM "
                 + schema + ".user_metrics");
     }
 
-    private static Map<String, String> query(String q) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(q)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 2; i <= n; i++) {
-                    Object v = rs.getObject(i);
-                    values.add(v instanceof BigDecimal d ? SinkTables.norm(d).toPlainString() : String.valueOf(v));
-                }
-                out.put(rs.getString(1), String.join(" | ", values));
-            }
-        }
-        return out;
-    }
 
     @Test
     void boundedRunPricesByPrecedenceKeepsProvidedCostAndCountsUnmatchedModels() throws Exception {
@@ -134,10 +116,10 @@ class PricingIT {
                 "p3/dana", "101.28375 | 101.28375 | 0"));
         // input_cost: alice 0.0025 + 0.001 (o3's provided cost has no input key) + cached 0.00025
         // (keys containing "input"); output: 0.00333 + 0.002.
-        assertThat(query("SELECT project_id || '/' || user_id, input_cost, output_cost, cost_details FROM " + schema
+        assertThat(SinkTables.rows("SELECT project_id || '/' || user_id, input_cost, output_cost, cost_details FROM " + schema
                 + ".user_metrics WHERE user_id = 'alice'")).isEqualTo(Map.of("p1/alice",
                 "0.00375 | 0.00533 | {\"input\": 0.0035, \"total\": 0.50908, \"output\": 0.00533, \"input_cached_tokens\": 0.00025}"));
-        assertThat(query("SELECT project_id || '/' || user_id || '/' || model || '/' || bucket_start::date, total_cost,"
+        assertThat(SinkTables.rows("SELECT project_id || '/' || user_id || '/' || model || '/' || bucket_start::date, total_cost,"
                 + " calculated_total_cost, provided_total_cost, unpriced_observation_count FROM " + schema
                 + ".user_model_metrics_daily WHERE project_id <> 'p3'")).isEqualTo(Map.of(
                 "p1/alice/openai/gpt-x/2026-05-20", "0.00608 | 0.00608 | 0 | 0",
@@ -146,10 +128,10 @@ class PricingIT {
                 "p2/bob/embed-x/2026-06-02", "0.02 | 0.02 | 0 | 0",
                 "p2/bob/llama-local/2026-06-02", "0 | 0 | 0 | 1",
                 "p2/carol/llama-local/2026-06-03", "0 | 0 | 0 | 1"));
-        assertThat(query("SELECT project_id || '/' || model, unpriced_observations, users, first_day::date, last_day::date FROM "
+        assertThat(SinkTables.rows("SELECT project_id || '/' || model, unpriced_observations, users, first_day::date, last_day::date FROM "
                 + schema + ".unmatched_models")).isEqualTo(Map.of("p2/llama-local", "2 | 2 | 2026-06-02 | 2026-06-03"));
         // The time buckets carry the same split.
-        assertThat(query("SELECT user_id, sum(total_cost), sum(calculated_total_cost) FROM " + schema
+        assertThat(SinkTables.rows("SELECT user_id, sum(total_cost), sum(calculated_total_cost) FROM " + schema
                 + ".user_metrics_hourly GROUP BY user_id")).isEqualTo(Map.of(
                 "alice", "0.50908 | 0.00908", "bob", "0.0275 | 0.0275", "carol", "0 | 0", "dana", "101.28375 | 101.28375"));
     }
@@ -183,7 +165,7 @@ class PricingIT {
         new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, UserMetricsJob.DEFAULT_TRACE_TTL, Duration.ofMillis(300))
                 .build(env);
         var client = env.executeAsync("user-metrics-pricing-live");
-        Callable<Object> state = () -> costs(schema) + " unmatched=" + query(
+        Callable<Object> state = () -> costs(schema) + " unmatched=" + SinkTables.rows(
                 "SELECT project_id || '/' || model, unpriced_observations FROM " + schema + ".unmatched_models");
         try {
             Topics.produce(topic, 1, List.of(
@@ -198,7 +180,7 @@ class PricingIT {
 
             Topics.produce(topic, 1, List.of(
                     generation("p", "t1", "o2", "2026-05-01T10:00:02Z", "llama-local", "{\"input\":100}", null)));
-            await("llama-local unmatched", () -> query("SELECT project_id || '/' || model, unpriced_observations FROM "
+            await("llama-local unmatched", () -> SinkTables.rows("SELECT project_id || '/' || model, unpriced_observations FROM "
                     + schema + ".unmatched_models").equals(Map.of("p/llama-local", "1")), state);
 
             // A project definition for it: 100 × 0.001 = 0.1; nothing unmatched any more.
@@ -206,7 +188,7 @@ class PricingIT {
                             + " ('p-llama', 'p', 'llama-local', '^llama-local$')",
                     "INSERT INTO " + schema + ".model_prices VALUES ('p-llama', 'total', 0.001)");
             await("o2 priced", () -> "0.11 | 0.11 | 0".equals(costs(schema).get("p/alice"))
-                    && query("SELECT model, 1 FROM " + schema + ".unmatched_models").isEmpty(), state);
+                    && SinkTables.rows("SELECT model, 1 FROM " + schema + ".unmatched_models").isEmpty(), state);
 
             // New observations use the current prices: 1000 × 0.000005 = 0.005; a provided cost of 1 stays 1.
             Topics.produce(topic, 1, List.of(
@@ -217,9 +199,9 @@ class PricingIT {
             // Deleting a definition takes its cost back out: o2 is unmatched again.
             sql("DELETE FROM " + schema + ".models WHERE id = 'p-llama'");
             await("o2 unpriced again", () -> "1.015 | 0.015 | 1".equals(costs(schema).get("p/alice"))
-                    && query("SELECT project_id || '/' || model, unpriced_observations FROM " + schema
+                    && SinkTables.rows("SELECT project_id || '/' || model, unpriced_observations FROM " + schema
                             + ".unmatched_models").equals(Map.of("p/llama-local", "1")), state);
-            assertThat(query("SELECT user_id, total_cost, calculated_total_cost FROM " + schema + ".user_metrics_daily"))
+            assertThat(SinkTables.rows("SELECT user_id, total_cost, calculated_total_cost FROM " + schema + ".user_metrics_daily"))
                     .isEqualTo(Map.of("alice", "1.015 | 0.015"));
         } finally {
             client.cancel().get();

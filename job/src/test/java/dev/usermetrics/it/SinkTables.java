@@ -218,4 +218,24 @@ final class SinkTables {
         });
         return out;
     }
+
+    /**
+     * Rows of a query as first column → the other columns joined by " | " (decimals without
+     * trailing zeros), for comparing whole tables with values written out in a test.
+     */
+    static Map<String, String> rows(String sql) throws SQLException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                java.util.List<String> v = new java.util.ArrayList<>();
+                for (int i = 2; i <= n; i++) {
+                    Object o = rs.getObject(i);
+                    v.add(o instanceof BigDecimal d ? norm(d).toPlainString() : String.valueOf(o));
+                }
+                out.put(rs.getString(1), String.join(" | ", v));
+            }
+        }
+        return out;
+    }
 }
