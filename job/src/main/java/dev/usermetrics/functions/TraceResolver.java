@@ -151,7 +151,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         counts[0]++;
         List<Map.Entry<String, ObservationState>> changed = new ArrayList<>();
-        // From the key: state restored from older versions has no TraceState.projectId.
+        // The project is part of the key (Keys.of): nothing in state needs to remember it.
         DeltaBuilder delta = new DeltaBuilder(projectId);
         for (Map.Entry<String, ObservationState> o : obs.entries()) {
             counts[1]++;
@@ -257,7 +257,6 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         t.emittedUser = newUser;
         t.emittedEnvironment = newEnv;
         t.emittedTraceTimeNanos = newTraceTime;
-        t.projectId = e.projectId;
         t.expiresAtMillis = expiry.touch(ctx.timerService(), t.expiresAtMillis);
         trace.update(t);
     }

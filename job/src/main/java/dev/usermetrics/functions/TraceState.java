@@ -44,8 +44,6 @@ public class TraceState {
     public String emittedEnvironment;
     /** The trace time its trace count was emitted at (valid when emittedUser != null). */
     public long emittedTraceTimeNanos;
-    /** The project (for what the trace stage emits when the trace's state expires). */
-    public String projectId;
     /** Processing time (epoch millis) at which the trace's state is dropped; 0: never (IdleExpiry). */
     public long expiresAtMillis;
 

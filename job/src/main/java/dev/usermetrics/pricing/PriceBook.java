@@ -62,9 +62,6 @@ public final class PriceBook {
         return c;
     }
 
-    public List<ModelPrice> definitions() {
-        return definitions;
-    }
 
     public int size() {
         return definitions.size();
