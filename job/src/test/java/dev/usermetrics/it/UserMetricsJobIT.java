@@ -152,7 +152,11 @@ class UserMetricsJobIT {
             assertThat(v.inputTokens()).isEqualTo(10);
             assertThat(v.totalTokens()).isEqualTo(15);
             assertThat(v.totalCost()).isEqualByComparingTo("0.000000000123");
-            // alice's hourly and daily rows were deleted too; bob has hours 10 and 11.
+            // alice's hourly and daily rows were deleted too; bob has hours 10 and 11. Each table
+            // has its own sink, flushed independently: wait until the daily one no longer has alice.
+            var aliceDay = new Scenario.BucketKey("p-live", "alice", "default", java.time.Instant.parse("2026-05-01T00:00:00Z"));
+            await("alice's daily row deleted", () -> !SinkTables.buckets("it_live", "user_metrics_daily").containsKey(aliceDay)
+                    && SinkTables.buckets("it_live", "user_metrics_hourly").keySet().stream().noneMatch(k -> k.user().equals("alice")));
             var hourly = SinkTables.buckets("it_live", "user_metrics_hourly");
             assertThat(hourly.keySet()).containsExactlyInAnyOrder(
                     new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T10:00:00Z")),
