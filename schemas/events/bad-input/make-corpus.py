@@ -88,6 +88,21 @@ put("score-without-trace", env(56, "score-create", {"id": "bad-score-56", "sessi
 put("score-boolean-2", env(57, "score-create", {"id": "bad-score-57", "traceId": "bad-trace-57", "name": "q", "dataType": "BOOLEAN", "value": 2}), R, "invalid_score", "a BOOLEAN score of 2")
 put("score-nan-string", env(58, "score-create", {"id": "bad-score-58", "traceId": "bad-trace-58", "name": "q", "dataType": "NUMERIC", "value": "NaN"}), R, "invalid_score", "a NUMERIC score given as the string NaN")
 
+# Cost bounded by size: numbers whose exponent (not their digits) is huge, judged without expanding them.
+def raw_gen(n, body_json):
+    return '{"id":"bad-%d","timestamp":"2026-03-01T10:00:00Z","type":"generation-create","projectId":"bad-input-project","body":{"id":"bad-obs-%d","traceId":"bad-trace-%d",%s}}' % (n, n, n, body_json)
+put("usage-exponent-1e10000000", raw_gen(59, '"usageDetails":{"input":1e10000000}'), R, "invalid_usage", "a usage of 1e10000000 (150 bytes; was seconds of CPU)")
+put("usage-exponent-1e-10000000", raw_gen(60, '"usageDetails":{"input":1e-10000000}'), R, "invalid_usage", "a usage of 1e-10000000 (not an integer)")
+put("usage-exponent-max-int", raw_gen(61, '"usageDetails":{"input":1e2147483647}'), R, "invalid_usage", "a usage with the largest exponent Java can hold")
+put("cost-exponent-1e-10000000", raw_gen(62, '"costDetails":{"total":1e-10000000}'), R, "invalid_cost", "a cost of 1e-10000000 (too many decimal places)")
+put("score-exponent-1e10000000", '{"id":"bad-63","timestamp":"2026-03-01T10:00:00Z","type":"score-create","projectId":"bad-input-project","body":{"id":"bad-score-63","traceId":"bad-trace-63","name":"q","value":1e10000000}}', R, "invalid_score", "a score value of 1e10000000")
+put("usage-legacy-exponent", raw_gen(64, '"usage":{"promptTokens":9.99e99999999}'), R, "invalid_usage", "an OpenAI-style usage with a huge exponent")
+# Key columns bounded by Postgres's index row limit (2,704 bytes): content must never fail a sink.
+put("event-id-1000-cjk", env(65, "generation-create", {"id": "bad-obs-65", "traceId": "bad-trace-65", "usageDetails": {"input": -1}}, id="".join(chr(0x4E00 + i) for i in range(1000))),
+    R, "invalid_usage", "a rejected record whose event id is 1,000 varied CJK characters (3,000 bytes; made rejected_events fail forever)")
+put("score-name-1000-cjk", env(66, "score-create", {"id": "bad-score-66", "traceId": "bad-trace-66", "name": "".join(chr(0x4E00 + i) for i in range(1000)), "value": 1}),
+    R, "invalid_score", "a score name of 1,000 CJK characters (3,000 bytes, over the 1,000-byte key limit)")
+
 with open("expected.tsv", "w") as f:
     f.write("file\taction\treason\twhat\n")
     for r in rows:

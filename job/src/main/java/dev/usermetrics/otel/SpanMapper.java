@@ -15,6 +15,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import dev.usermetrics.validation.BoundedNumbers;
 import dev.usermetrics.validation.RejectReason;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -242,11 +243,8 @@ public final class SpanMapper {
     }
 
     private static JsonNode number(String text) {
-        try {
-            return NODES.numberNode(new BigDecimal(text.trim()));
-        } catch (NumberFormatException e) {
-            return NODES.textNode(text);
-        }
+        BigDecimal d = BoundedNumbers.parseOrNull(text); // length-bounded before new BigDecimal
+        return d != null ? NODES.numberNode(d) : NODES.textNode(text);
     }
 
     /** The first present attribute among keys, as JSON (its type kept, so the user-ID rules see a non-string). */

@@ -118,7 +118,7 @@ public final class SinkStatements {
         return "INSERT INTO " + quoteIdent(schema) + ".rejected_events"
                 + " (event_id, project_id, action, reason, detail, raw, kafka_topic, kafka_partition, kafka_offset)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset, reason, (coalesce(event_id, ''))) DO NOTHING";
+                + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset, reason, (md5(coalesce(event_id, '')))) DO NOTHING";
     }
 
     /** Binds a user_metrics or user_metrics_env row. */

@@ -35,6 +35,7 @@ public final class EventParser {
     public static final int MAX_PROJECT_ID_LENGTH = 256;
     /** A single cost value must be below 10^12 and have at most 20 decimal places. */
     public static final BigDecimal MAX_COST = BigDecimal.TEN.pow(12);
+    private static final int MAX_COST_DIGITS = 12;
     public static final int MAX_COST_SCALE = 20;
 
     /**
@@ -44,6 +45,8 @@ public final class EventParser {
      */
     public static final long MAX_USAGE = 1L << 53;
     private static final BigInteger MAX_USAGE_BIG = BigInteger.valueOf(MAX_USAGE);
+    /** 2^53 has 16 digits: a value of 10^16 or more is over the limit without further arithmetic. */
+    private static final int MAX_USAGE_DIGITS = 16;
 
     private final ObjectMapper mapper;
 
@@ -272,16 +275,14 @@ public final class EventParser {
         if (!v.isNumber()) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " must be a number, got " + v.getNodeType().name().toLowerCase());
         }
-        BigInteger n;
-        if (v.isIntegralNumber()) {
-            n = v.bigIntegerValue();
-        } else {
-            BigDecimal d = v.decimalValue();
-            try {
-                n = d.toBigIntegerExact();
-            } catch (ArithmeticException notIntegral) {
-                throw new Reject(RejectReason.INVALID_USAGE, field + " must be an integer, got " + shortNumber(d));
-            }
+        // Bounded by its text first: 1e10000000 must not be expanded (BoundedNumbers).
+        BigDecimal d = v.isIntegralNumber() ? new BigDecimal(v.bigIntegerValue()) : v.decimalValue();
+        if (!BoundedNumbers.absBelowPowerOfTen(d, MAX_USAGE_DIGITS)) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " is " + shortNumber(d) + ", larger than 2^53 (" + MAX_USAGE + ")");
+        }
+        BigInteger n = BoundedNumbers.integerOrNull(d, MAX_USAGE_DIGITS);
+        if (n == null) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " must be an integer, got " + shortNumber(d));
         }
         if (n.signum() < 0) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " must not be negative, got " + n);
@@ -316,15 +317,15 @@ public final class EventParser {
         if (d.signum() < 0) {
             throw new Reject(RejectReason.INVALID_COST, field + " must not be negative, got " + shortNumber(d));
         }
-        // Compare before stripping: 1e999999 must not be expanded.
-        if (d.compareTo(MAX_COST) >= 0) {
+        // Bounded by its text before any rescaling: 1e999999 and 1e-999999 are never expanded.
+        if (!BoundedNumbers.absBelowPowerOfTen(d, MAX_COST_DIGITS)) {
             throw new Reject(RejectReason.INVALID_COST, field + " is " + shortNumber(d) + ", not below " + MAX_COST.toPlainString());
         }
-        BigDecimal stripped = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-        if (stripped.scale() > MAX_COST_SCALE) {
+        BigDecimal canonical = BoundedNumbers.canonicalOrNull(d, MAX_COST_SCALE);
+        if (canonical == null) {
             throw new Reject(RejectReason.INVALID_COST, field + " has more than " + MAX_COST_SCALE + " decimal places");
         }
-        out.merge(key, stripped.scale() < 0 ? stripped.setScale(0) : stripped, BigDecimal::add);
+        out.merge(key, canonical, BigDecimal::add);
     }
 
     private static String requireId(JsonNode obj, String name, int maxLength) throws Reject {

@@ -9,7 +9,7 @@ import java.math.BigDecimal;
  * The score-create rules, in one place (Langfuse's score body, narrowed to what the metrics
  * use):
  * <ul>
- *   <li>{@code id} and {@code name} are required; {@code traceId} too (scores of sessions or
+ *   <li>{@code id} and {@code name} (at most 1,000 UTF-8 bytes) are required; {@code traceId} too (scores of sessions or
  *       dataset runs are rejected as {@code score_without_trace} until they are supported).</li>
  *   <li>{@code dataType} NUMERIC, BOOLEAN or CATEGORICAL; when absent it is inferred: a numeric
  *       {@code value} is NUMERIC, a string {@code value} or a {@code stringValue} CATEGORICAL.</li>
@@ -24,9 +24,10 @@ import java.math.BigDecimal;
  */
 final class ScoreRules {
 
-    public static final BigDecimal MAX_ABS_VALUE = BigDecimal.TEN.pow(15);
+    private static final int MAX_ABS_DIGITS = 15;
     public static final int MAX_SCALE = 20;
-    public static final int MAX_NAME_LENGTH = 1000;
+    /** In UTF-8 bytes: the name is part of user_scores' primary key (see KeyLimits). */
+    public static final int MAX_NAME_BYTES = KeyLimits.SCORE_NAME_MAX_BYTES;
     public static final int MAX_LABEL_LENGTH = 500;
 
     private ScoreRules() {}
@@ -39,7 +40,10 @@ final class ScoreRules {
                     "score " + TextRules.storablePrefix(e.scoreId, 100) + " has no traceId (scores of sessions or dataset runs are not supported yet)");
         }
         e.traceId = EventParser.requireId(body, "traceId", EventParser.MAX_ID_LENGTH, "body.traceId");
-        e.scoreName = text(body.get("name"), "body.name", MAX_NAME_LENGTH);
+        e.scoreName = text(body.get("name"), "body.name", MAX_NAME_BYTES);
+        if (e.scoreName != null && KeyLimits.utf8Length(e.scoreName) > MAX_NAME_BYTES) {
+            throw invalid("body.name has " + KeyLimits.utf8Length(e.scoreName) + " UTF-8 bytes, more than " + MAX_NAME_BYTES);
+        }
         if (e.scoreName == null) {
             throw invalid("body.name is required");
         }
@@ -98,15 +102,15 @@ final class ScoreRules {
                     + (v == null ? ", but it has none" : ", got a JSON " + v.getNodeType().name().toLowerCase()));
         }
         BigDecimal d = v.decimalValue();
-        // Compare before stripping: 1e999999 must not be expanded.
-        if (d.abs().compareTo(MAX_ABS_VALUE) >= 0) {
+        // Bounded by its text before any rescaling: 1e999999 and 1e-999999 are never expanded.
+        if (!BoundedNumbers.absBelowPowerOfTen(d, MAX_ABS_DIGITS)) {
             throw invalid("score value " + EventParser.shortNumber(d) + " is not below 10^15 in magnitude");
         }
-        BigDecimal stripped = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-        if (stripped.scale() > MAX_SCALE) {
+        BigDecimal canonical = BoundedNumbers.canonicalOrNull(d, MAX_SCALE);
+        if (canonical == null) {
             throw invalid("score value has more than " + MAX_SCALE + " decimal places");
         }
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+        return canonical;
     }
 
     /** A non-empty storable string of at most maxLength characters; null when absent or empty. */

@@ -153,8 +153,33 @@ final class Scenario {
         }
         addObservationsUnderAnotherTrace(traceCount, users);
         addScoresUnderAnotherTrace();
+        addMaximalKeys();
         computeTruth();
         render();
+    }
+
+    /**
+     * One trace whose key strings are as long, in UTF-8 bytes, as the rules allow: every primary
+     * key and index of the sink must hold them (Postgres refuses an index row over 2,704 bytes).
+     * Generated last, so the events before it do not change.
+     */
+    private void addMaximalKeys() {
+        String project = "プ".repeat(256); // 256 characters (the limit), 768 bytes
+        String user = "😀".repeat(200); // 200 code points (the limit), 800 bytes
+        Instant start = BASE.plusSeconds(3600);
+        Ev t = base(project, "trace-max", null, "trace-create", start);
+        setUser(t, user);
+        setEnv(t, quote("e".repeat(40)));
+        events.add(t);
+        Ev g = base(project, "trace-max", "trace-max-obs", "generation-create", start.plusSeconds(1));
+        g.bodyTime = g.ts;
+        g.usage = new TreeMap<>(Map.of("input", 10L, "output", 5L));
+        g.cost = new TreeMap<>(Map.of("total", new BigDecimal("0.000000000001")));
+        setModel(g, quote("モ".repeat(200))); // 200 characters (the limit), 600 bytes
+        events.add(g);
+        Ev sc = scoreEvent(project, "trace-max", "trace-max-score", start.plusSeconds(2));
+        scoreContent(sc, "名".repeat(333)); // 999 bytes: the name limit is 1,000 bytes
+        events.add(sc);
     }
 
     private String eventId() {
