@@ -26,26 +26,71 @@ import java.util.Random;
  * traces, a quality score on a tenth), 5 % duplicate deliveries, a few invalid userIds and
  * malformed lines, and bounded reordering (windows of 64 events). For demos and benchmarks; the
  * tests have their own generator with a reference model.
+ *
+ * <p>{@code --profile uniform} is the other shape the benchmarks run, a new user's traffic:
+ * activity spread evenly over the users, traces of 1–8 observations (~7.5 events per trace) over
+ * 3 days, 30 % of traces with their userId only on a later event, 6 % whose user changes, 40 % of
+ * the generations updated, 10 % of the events delivered twice and reordering in windows of 2,048
+ * events (across partitions and traces). The Zipf profile hides the cost of the row path (few
+ * users take most events); this one does not.
  */
 public final class GenerateEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash",
         "my-finetuned-llama"};
 
-    /** Average events per trace with the shape above (measured): sizes --events runs. */
-    static final double EVENTS_PER_TRACE = 13.7;
+    /** The workload shape; see the class comment. */
+    public enum Profile {
+        // users: Zipf or uniform; obs: max observations per trace; days of event time; late, changed
+        // user and updated-generation percentages; duplicate deliveries (per trace for zipf, per
+        // event for uniform); reordering window; measured events per trace (sizes --events runs).
+        ZIPF(false, 20, 7, 2, 2, 30, 5, 64, 13.7),
+        UNIFORM(true, 8, 3, 30, 6, 40, 10, 2048, 7.6);
+
+        final boolean uniformUsers;
+        final int maxObservations;
+        final int days;
+        final int latePct;
+        final int changedPct;
+        final int updatePct;
+        final int duplicatePct;
+        final int window;
+        final double eventsPerTrace;
+
+        Profile(boolean uniformUsers, int maxObservations, int days, int latePct, int changedPct, int updatePct,
+                int duplicatePct, int window, double eventsPerTrace) {
+            this.uniformUsers = uniformUsers;
+            this.maxObservations = maxObservations;
+            this.days = days;
+            this.latePct = latePct;
+            this.changedPct = changedPct;
+            this.updatePct = updatePct;
+            this.duplicatePct = duplicatePct;
+            this.window = window;
+            this.eventsPerTrace = eventsPerTrace;
+        }
+    }
+
+    /** Average events per trace of the default (Zipf) profile: sizes live runs (SoakProducer). */
+    static final double EVENTS_PER_TRACE = Profile.ZIPF.eventsPerTrace;
 
     private final Random rnd;
     private final int users;
     private final int projects;
     private final Instant start;
+    private final Profile profile;
     private long eventSeq;
 
     GenerateEvents(long seed, int users, int projects, Instant start) {
+        this(seed, users, projects, start, Profile.ZIPF);
+    }
+
+    GenerateEvents(long seed, int users, int projects, Instant start, Profile profile) {
         this.rnd = new Random(seed);
         this.users = users;
         this.projects = projects;
         this.start = start;
+        this.profile = profile;
     }
 
     public static void main(String[] args) throws IOException {
@@ -55,6 +100,7 @@ public final class GenerateEvents {
         int projects = 3;
         long seed = 1;
         Path out = null;
+        Profile profile = Profile.ZIPF;
         Instant start = Instant.parse("2026-11-01T00:00:00Z");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -65,18 +111,19 @@ public final class GenerateEvents {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--start" -> start = Instant.parse(args[++i]);
                 case "--output" -> out = Path.of(args[++i]);
+                case "--profile" -> profile = Profile.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
                 default -> {
                     System.err.println("usage: generate-events [--traces 1000 | --events N] [--users 100] [--projects 3] "
-                            + "[--seed 1] [--start 2026-11-01T00:00:00Z] [--output file.jsonl]");
+                            + "[--profile zipf|uniform] [--seed 1] [--start 2026-11-01T00:00:00Z] [--output file.jsonl]");
                     System.exit(2);
                 }
             }
         }
         if (events > 0) {
             // Enough traces for N events; the output stops at exactly N lines.
-            traces = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(events / EVENTS_PER_TRACE * 1.1));
+            traces = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(events / profile.eventsPerTrace * 1.1));
         }
-        GenerateEvents g = new GenerateEvents(seed, users, projects, start);
+        GenerateEvents g = new GenerateEvents(seed, users, projects, start, profile);
         try (Writer w = out == null
                 ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                 : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -91,7 +138,7 @@ public final class GenerateEvents {
         List<String> window = new ArrayList<>();
         for (int t = 0; t < traces && lines < maxLines; t++) {
             window.addAll(trace(t, traces));
-            if (window.size() >= 64 || t == traces - 1) {
+            if (window.size() >= profile.window || t == traces - 1) {
                 Collections.shuffle(window, rnd); // bounded reordering
                 for (String l : window) {
                     if (lines == maxLines) {
@@ -108,6 +155,9 @@ public final class GenerateEvents {
     }
 
     private String user() {
+        if (profile.uniformUsers) {
+            return "user-" + (1 + rnd.nextInt(users));
+        }
         // Zipf-like: a few heavy users, a long tail.
         int u = (int) Math.floor(Math.pow(users, rnd.nextDouble()));
         return "user-" + Math.min(u, users);
@@ -118,12 +168,12 @@ public final class GenerateEvents {
         String project = "project-" + (1 + t % projects);
         String traceId = "trace-" + Long.toHexString(rnd.nextLong());
         // Traces arrive in time order over 7 days (as a live stream does), with some jitter.
-        long spanMicros = 7 * 86_400_000_000L;
+        long spanMicros = profile.days * 86_400_000_000L;
         Instant ts = start.plus(spanMicros / Math.max(1, traces) * t + (long) (rnd.nextDouble() * 5_000_000), ChronoUnit.MICROS);
         String user = user();
         int kind = rnd.nextInt(100);
-        boolean late = kind < 2;
-        boolean changed = kind >= 2 && kind < 4;
+        boolean late = kind < profile.latePct;
+        boolean changed = kind >= profile.latePct && kind < profile.latePct + profile.changedPct;
         ObjectNode trace = envelope(project, "trace-create", ts);
         ObjectNode tb = trace.putObject("body");
         tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString())
@@ -135,7 +185,7 @@ public final class GenerateEvents {
             tb.put("userId", 1234567); // invalid: not a string (dropped with a warning)
         }
         out.add(trace.toString());
-        int observations = 1 + rnd.nextInt(20);
+        int observations = 1 + rnd.nextInt(profile.maxObservations);
         for (int o = 0; o < observations; o++) {
             Instant os = ts.plusMillis(200L * o + rnd.nextInt(150));
             boolean generation = rnd.nextInt(100) < 60;
@@ -152,7 +202,7 @@ public final class GenerateEvents {
                 usage(b);
             }
             out.add(e.toString());
-            if (generation && rnd.nextInt(100) < 30) {
+            if (generation && rnd.nextInt(100) < profile.updatePct) {
                 ObjectNode u = envelope(project, "generation-update", os.plusMillis(500 + rnd.nextInt(2000)));
                 ObjectNode ub = u.putObject("body");
                 ub.put("id", obsId).put("traceId", traceId).put("endTime", os.plusSeconds(2).toString());
@@ -169,8 +219,16 @@ public final class GenerateEvents {
         if (rnd.nextInt(100) < 10) {
             out.add(score(project, traceId, "quality", "NUMERIC", rnd.nextInt(101) / 100.0, ts.plusSeconds(60)));
         }
-        if (rnd.nextInt(100) < 5) {
-            out.add(out.get(rnd.nextInt(out.size()))); // duplicate delivery
+        if (profile == Profile.ZIPF) {
+            if (rnd.nextInt(100) < profile.duplicatePct) {
+                out.add(out.get(rnd.nextInt(out.size()))); // duplicate delivery
+            }
+        } else {
+            for (int i = out.size() - 1; i >= 0; i--) {
+                if (rnd.nextInt(100) < profile.duplicatePct) {
+                    out.add(out.get(i)); // duplicate delivery (reordered with the rest)
+                }
+            }
         }
         if (rnd.nextInt(1000) < 2) {
             out.add("{\"id\": \"broken-" + t + "\", \"timestamp\": "); // malformed
