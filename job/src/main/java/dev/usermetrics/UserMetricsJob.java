@@ -2,10 +2,10 @@ package dev.usermetrics;
 
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.functions.ContributionCombiner;
-import dev.usermetrics.functions.ForTable;
 import dev.usermetrics.functions.IdleExpiry;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
+import dev.usermetrics.functions.LatestRowPerKey;
 import dev.usermetrics.functions.ProjectUserCounter;
 import dev.usermetrics.functions.ObservationRouter;
 import dev.usermetrics.functions.ParseAndValidate;
@@ -16,7 +16,6 @@ import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
-import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.sink.PostgresSinks;
@@ -32,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -79,6 +79,8 @@ public class UserMetricsJob {
     /** The combiner emits when it holds this many (user, hour) keys, and at least this often. */
     public static final int MAX_COMBINED_KEYS = 20_000;
     public static final Duration COMBINE_INTERVAL = Duration.ofMillis(200);
+    /** The user stage's rows are folded per key until the barrier, up to this many keys. */
+    public static final int MAX_BUFFERED_ROWS = 50_000;
 
     /** Managed (RocksDB) memory per slot of a local MiniCluster run. */
     public static final MemorySize MANAGED_MEMORY_PER_SLOT = MemorySize.parse("512m");
@@ -180,20 +182,12 @@ public class UserMetricsJob {
                 .name("count-project-users")
                 .uid("count-project-users");
 
-        DataStream<MetricsRow> rows = userRows
+        userRows
+                .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS))
+                .uid("latest-user-rows")
                 .union(projectRows)
-                .transform("rows-on-checkpoint", WireType.METRICS_ROW, new LatestRowBuffer())
+                .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows()))
                 .uid("rows-on-checkpoint");
-
-        for (SinkTable table : SinkTable.values()) {
-            String name = table.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            rows.filter(new ForTable(table))
-                    .name("rows-" + name)
-                    .uid("rows-" + name)
-                    .sinkTo(sinks.metrics(table))
-                    .name("sink-" + name)
-                    .uid("sink-" + name);
-        }
     }
 
     public static KafkaSource<RawRecord> kafkaSource(JobOptions o) throws JobOptions.UsageException {

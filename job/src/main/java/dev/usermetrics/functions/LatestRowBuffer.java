@@ -2,6 +2,7 @@ package dev.usermetrics.functions;
 
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.PendingRow;
+import dev.usermetrics.sink.RowSink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Holds sink rows back until the checkpoint that covers them has completed, keeping only the
  * latest value per row (a user touched by 1,000 events in one checkpoint interval costs one row
- * write per table).
+ * write per table), then writes them through a {@link RowSink} — all rows of the completed
+ * checkpoints in one batch (set-based, one transaction).
  *
  * <p>Why: Postgres then only ever sees rows of completed checkpoints. After a failure the job
  * restores the last completed checkpoint, whose rows are exactly what Postgres may hold, so no
@@ -30,17 +32,25 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the topic (records need not be keyed by trace). Freshness is therefore one checkpoint interval.
  *
  * <p>State: operator ListState {@code pending-rows} — the rows of checkpoints that were taken but
- * not yet confirmed complete. Restored rows are written again at start (idempotent upserts),
- * before any row of newer input. At end of input everything is written at once: the state is
- * then final, so its rows are the final truth whatever happens next.
+ * not yet written (written means: the sink's write returned). Restored rows are written again at
+ * start (idempotent upserts), before any row of newer input. At end of input everything is
+ * written at once: the state is then final, so its rows are the final truth whatever happens next.
+ * The write runs on the task thread inside {@code notifyCheckpointComplete}, so a snapshot never
+ * races with it.
  */
-public class LatestRowBuffer extends AbstractStreamOperator<MetricsRow>
-        implements OneInputStreamOperator<MetricsRow, MetricsRow>, BoundedOneInput, CheckpointListener {
+public class LatestRowBuffer extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<MetricsRow, Void>, BoundedOneInput, CheckpointListener {
 
+    private final RowSink.Factory sinkFactory;
+    private transient RowSink sink;
     private transient Map<MetricsRow.RowKey, MetricsRow> current;
     private transient TreeMap<Long, Map<MetricsRow.RowKey, MetricsRow>> pending;
     private transient ListState<PendingRow> pendingState;
     private transient List<PendingRow> restored;
+
+    public LatestRowBuffer(RowSink.Factory sinkFactory) {
+        this.sinkFactory = sinkFactory;
+    }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -60,14 +70,15 @@ public class LatestRowBuffer extends AbstractStreamOperator<MetricsRow>
         super.open();
         current = new LinkedHashMap<>();
         pending = new TreeMap<>();
+        sink = sinkFactory.open();
         // Rows of the restored checkpoint: written again first (they may not have reached
-        // Postgres before the failure); newer rows are only written after the next checkpoint,
-        // for which these are flushed.
+        // Postgres before the failure), newest checkpoint's value per key.
         restored.sort((a, b) -> Long.compare(a.checkpointId, b.checkpointId));
-        StreamRecord<MetricsRow> reuse = new StreamRecord<>(null);
+        Map<MetricsRow.RowKey, MetricsRow> latest = new LinkedHashMap<>();
         for (PendingRow p : restored) {
-            output.collect(reuse.replace(p.row));
+            latest.put(p.row.key(), p.row);
         }
+        sink.write(latest.values());
         restored = null;
     }
 
@@ -93,28 +104,37 @@ public class LatestRowBuffer extends AbstractStreamOperator<MetricsRow>
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         Map<Long, Map<MetricsRow.RowKey, MetricsRow>> done = pending.headMap(checkpointId, true);
-        StreamRecord<MetricsRow> reuse = new StreamRecord<>(null);
-        for (Map<MetricsRow.RowKey, MetricsRow> rows : done.values()) {
-            for (MetricsRow r : rows.values()) {
-                output.collect(reuse.replace(r));
-            }
+        if (!done.isEmpty()) {
+            sink.write(merged(done.values()));
+            done.clear();
         }
-        done.clear();
     }
 
     @Override
-    public void endInput() {
-        StreamRecord<MetricsRow> reuse = new StreamRecord<>(null);
-        for (Map<MetricsRow.RowKey, MetricsRow> rows : pending.values()) {
-            for (MetricsRow r : rows.values()) {
-                output.collect(reuse.replace(r));
-            }
-        }
+    public void endInput() throws Exception {
+        List<Map<MetricsRow.RowKey, MetricsRow>> all = new ArrayList<>(pending.values());
+        all.add(current);
+        sink.write(merged(all));
         pending.clear();
-        for (MetricsRow r : current.values()) {
-            output.collect(reuse.replace(r));
+        current = new LinkedHashMap<>();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (sink != null) {
+            sink.close();
         }
-        current.clear();
+        super.close();
+    }
+
+    /** One row per key: a later checkpoint's value wins (the maps are in checkpoint order). */
+    private static java.util.Collection<MetricsRow> merged(java.util.Collection<Map<MetricsRow.RowKey, MetricsRow>> maps) {
+        if (maps.size() == 1) {
+            return maps.iterator().next().values();
+        }
+        Map<MetricsRow.RowKey, MetricsRow> out = new LinkedHashMap<>();
+        maps.forEach(out::putAll);
+        return out.values();
     }
 
     /** Rows not yet written: current interval plus pending checkpoints (for tests). */

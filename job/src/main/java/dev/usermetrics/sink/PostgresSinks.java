@@ -1,8 +1,6 @@
 package dev.usermetrics.sink;
 
-import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RejectedEvent;
-import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.pricing.PriceSource;
 import java.io.Serializable;
@@ -15,8 +13,9 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
- * Builds the Flink JDBC sinks (at-least-once; exact because rows are absolute upserts). The
- * sinks flush on every checkpoint, so restarts replay at most the rows since the last one.
+ * The job's Postgres endpoints: the metric rows' writer (PostgresRowSink, fed by LatestRowBuffer
+ * with the rows of completed checkpoints), the Flink JDBC sink for rejected events
+ * (at-least-once; inserts are idempotent), the model price source and the schema migration.
  */
 public final class PostgresSinks implements Serializable {
     private final String url;
@@ -35,27 +34,9 @@ public final class PostgresSinks implements Serializable {
         return schema;
     }
 
-    public Sink<MetricsRow> metrics(SinkTable table) {
-        String sql = switch (table) {
-            case USER_METRICS -> SinkStatements.userMetricsSql(schema);
-            case USER_METRICS_ENV -> SinkStatements.userMetricsEnvSql(schema);
-            case USER_METRICS_HOURLY -> SinkStatements.bucketSql(schema, "user_metrics_hourly");
-            case USER_METRICS_DAILY -> SinkStatements.bucketSql(schema, "user_metrics_daily");
-            case USER_MODEL_METRICS_DAILY -> SinkStatements.modelDailySql(schema);
-            case USER_SCORES -> SinkStatements.scoresSql(schema);
-            case PROJECT_USERS -> SinkStatements.projectUsersSql(schema);
-        };
-        JdbcStatementBuilder<MetricsRow> binder = switch (table) {
-            case USER_METRICS, USER_METRICS_ENV -> new SinkStatements.UserMetricsBinder();
-            case USER_METRICS_HOURLY, USER_METRICS_DAILY -> new SinkStatements.BucketBinder();
-            case USER_MODEL_METRICS_DAILY -> new SinkStatements.ModelDailyBinder();
-            case USER_SCORES -> new SinkStatements.ScoresBinder();
-            case PROJECT_USERS -> new SinkStatements.ProjectUsersBinder();
-        };
-        return new CloseTolerantSink<>(JdbcSink.<MetricsRow>builder()
-                .withQueryStatement(sql, binder)
-                .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions()));
+    /** Where the metric rows of completed checkpoints go (set-based upserts, one transaction per batch). */
+    public RowSink.Factory rows() {
+        return new PostgresRowSink.Factory(url, user, password, schema);
     }
 
     public Sink<RejectedEvent> rejected() {

@@ -8,9 +8,37 @@ import dev.usermetrics.records.SinkTable;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import dev.usermetrics.sink.RowSink;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatestRowBufferTest {
+
+    /** The rows written, in write order (one list per batch), shared by every sink the factory opens. */
+    static final class CapturingSink implements RowSink.Factory {
+        final List<List<String>> batches = new ArrayList<>();
+
+        @Override
+        public RowSink open() {
+            return new RowSink() {
+                @Override
+                public void write(Collection<MetricsRow> rows) {
+                    if (!rows.isEmpty()) {
+                        batches.add(rows.stream().map(r -> r.userId + "=" + r.metrics.traces).toList());
+                    }
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+
+        List<String> rows() {
+            return batches.stream().flatMap(List::stream).toList();
+        }
+    }
 
     private static MetricsRow row(String user, long traces) {
         MetricsRow r = new MetricsRow();
@@ -22,7 +50,7 @@ class LatestRowBufferTest {
         return r;
     }
 
-    private static void send(OneInputStreamOperatorTestHarness<MetricsRow, MetricsRow> h, MetricsRow... rows) throws Exception {
+    private static void send(OneInputStreamOperatorTestHarness<MetricsRow, Void> h, MetricsRow... rows) throws Exception {
         for (MetricsRow r : rows) {
             h.processElement(new StreamRecord<>(r));
         }
@@ -30,21 +58,21 @@ class LatestRowBufferTest {
 
     @Test
     void writesTheLatestRowPerKeyOnlyWhenItsCheckpointCompletes() throws Exception {
-        LatestRowBuffer op = new LatestRowBuffer();
+        CapturingSink sink = new CapturingSink();
+        LatestRowBuffer op = new LatestRowBuffer(sink);
         try (var h = new OneInputStreamOperatorTestHarness<>(op)) {
             h.open();
             send(h, row("a", 1), row("b", 1), row("a", 2), row("a", 3));
             h.snapshot(1, 1);
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(sink.rows()).isEmpty();
             send(h, row("a", 4)); // after the barrier: belongs to checkpoint 2
             h.notifyOfCompletedCheckpoint(1);
-            assertThat(h.extractOutputValues()).extracting(r -> r.userId + "=" + r.metrics.traces).containsExactly("a=3", "b=1");
+            assertThat(sink.rows()).containsExactly("a=3", "b=1");
             assertThat(op.buffered()).isEqualTo(1);
 
             h.snapshot(2, 2);
             h.notifyOfCompletedCheckpoint(2);
-            assertThat(h.extractOutputValues()).extracting(r -> r.userId + "=" + r.metrics.traces)
-                    .containsExactly("a=3", "b=1", "a=4");
+            assertThat(sink.batches).containsExactly(List.of("a=3", "b=1"), List.of("a=4"));
             assertThat(op.buffered()).isZero();
         }
     }
@@ -52,33 +80,35 @@ class LatestRowBufferTest {
     @Test
     void rowsOfACheckpointThatWasNotConfirmedAreWrittenAfterRestore() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var h = new OneInputStreamOperatorTestHarness<>(new LatestRowBuffer())) {
+        CapturingSink first = new CapturingSink();
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LatestRowBuffer(first))) {
             h.open();
             send(h, row("a", 1), row("b", 2));
             snapshot = h.snapshot(7, 7);
             // The job fails before checkpoint 7 is confirmed; rows after it are lost with it.
             send(h, row("a", 99));
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(first.rows()).isEmpty();
         }
-        try (var h = new OneInputStreamOperatorTestHarness<>(new LatestRowBuffer())) {
+        CapturingSink second = new CapturingSink();
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LatestRowBuffer(second))) {
             h.initializeState(snapshot);
             h.open();
-            assertThat(h.extractOutputValues()).extracting(r -> r.userId + "=" + r.metrics.traces)
-                    .containsExactlyInAnyOrder("a=1", "b=2");
+            assertThat(second.rows()).containsExactlyInAnyOrder("a=1", "b=2");
         }
     }
 
     @Test
     void endOfInputWritesEverything() throws Exception {
-        LatestRowBuffer op = new LatestRowBuffer();
+        CapturingSink sink = new CapturingSink();
+        LatestRowBuffer op = new LatestRowBuffer(sink);
         try (var h = new OneInputStreamOperatorTestHarness<>(op)) {
             h.open();
             send(h, row("a", 1));
             h.snapshot(1, 1);
             send(h, row("b", 1), row("a", 2));
             op.endInput();
-            assertThat(h.extractOutputValues()).extracting(r -> r.userId + "=" + r.metrics.traces)
-                    .containsExactly("a=1", "b=1", "a=2");
+            // One batch, one row per key: the pending checkpoint's a=1 is superseded by a=2.
+            assertThat(sink.batches).containsExactly(List.of("a=2", "b=1"));
         }
     }
 }

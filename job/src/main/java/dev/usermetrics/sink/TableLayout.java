@@ -1,0 +1,222 @@
+package dev.usermetrics.sink;
+
+import dev.usermetrics.records.Metrics;
+import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.ScoreDataType;
+import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.validation.Timestamps;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the writer knows about one metric table, in one place: its columns (keys first)
+ * with their SQL types, how a {@link MetricsRow} fills them (as text: the arrays of the
+ * set-based statements are text[] cast per column), its key, and its two statements — an upsert
+ * of many rows and a delete of many keys, each one round trip whatever the number of rows.
+ * Whether a row is written or deleted is {@link MetricsRow#isDelete()}.
+ */
+public enum TableLayout {
+    USER_METRICS(SinkTable.USER_METRICS, "user_metrics", Cols.keys(Cols.PROJECT, Cols.USER), Cols.with(Cols.METRICS, Cols.SEEN),
+            (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.userId);
+                metrics(r.metrics, v);
+                v.add(timestamp(r.firstSeenNanos));
+                v.add(timestamp(r.lastSeenNanos));
+            }),
+    USER_METRICS_ENV(SinkTable.USER_METRICS_ENV, "user_metrics_env", Cols.keys(Cols.PROJECT, Cols.USER, Cols.ENV),
+            Cols.with(Cols.METRICS, Cols.SEEN), (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.userId);
+                v.add(r.environment);
+                metrics(r.metrics, v);
+                v.add(timestamp(r.firstSeenNanos));
+                v.add(timestamp(r.lastSeenNanos));
+            }),
+    USER_METRICS_HOURLY(SinkTable.USER_METRICS_HOURLY, "user_metrics_hourly", Cols.BUCKET_KEYS, Cols.METRICS, TableLayout::bucketRow),
+    USER_METRICS_DAILY(SinkTable.USER_METRICS_DAILY, "user_metrics_daily", Cols.BUCKET_KEYS, Cols.METRICS, TableLayout::bucketRow),
+    USER_MODEL_METRICS_DAILY(SinkTable.USER_MODEL_METRICS_DAILY, "user_model_metrics_daily",
+            Cols.with(Cols.BUCKET_KEYS, List.of(new Col("model", "text"))), Cols.MODEL_VALUES, (r, v) -> {
+                keyWithBucket(r, v);
+                v.add(r.subKey);
+                ModelMetrics m = r.modelMetrics;
+                v.add(Long.toString(m.observations));
+                v.add(Long.toString(m.inputTokens));
+                v.add(Long.toString(m.outputTokens));
+                v.add(Long.toString(m.totalTokens));
+                v.add(decimal(m.inputCost));
+                v.add(decimal(m.outputCost));
+                v.add(decimal(m.totalCost));
+                v.add(decimal(m.calculatedTotalCost));
+                v.add(Long.toString(m.unpricedObservations));
+            }),
+    USER_SCORES(SinkTable.USER_SCORES, "user_scores", Cols.keys(Cols.PROJECT, Cols.USER, new Col("name", "text"), new Col("data_type", "text")),
+            List.of(new Col("score_count", "bigint"), new Col("value_sum", "numeric"), new Col("value_counts", "jsonb"),
+                    new Col("last_score_at", "timestamptz")), (r, v) -> {
+                ScoreDataType type = ScoreDelta.typeOf(r.subKey);
+                v.add(r.projectId);
+                v.add(r.userId);
+                v.add(ScoreDelta.nameOf(r.subKey));
+                v.add(type.name());
+                v.add(Long.toString(r.score.count));
+                // value_sum only for types with values, value_counts only for labels.
+                v.add(type.hasValue() ? decimal(r.score.valueSum) : null);
+                v.add(type.hasLabel() ? SinkStatements.toJson(r.score.labels) : null);
+                v.add(timestamp(r.score.lastScoreAtNanos));
+            }),
+    /** Users per project, over all environments (environment '') and per environment. */
+    PROJECT_USERS(SinkTable.PROJECT_USERS, "project_users", Cols.keys(Cols.PROJECT, Cols.ENV), List.of(new Col("user_count", "bigint")),
+            (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.environment == null ? "" : r.environment);
+                v.add(Long.toString(r.userCount));
+            });
+
+    /** A column: its name and SQL type. */
+    public record Col(String name, String type) {}
+
+    /** Column lists shared by several tables (a holder: enum constants cannot use the enum's own statics). */
+    private static final class Cols {
+        static final Col PROJECT = new Col("project_id", "text");
+        static final Col USER = new Col("user_id", "text");
+        static final Col ENV = new Col("environment", "text");
+        static final Col BUCKET = new Col("bucket_start", "timestamptz");
+        static final List<Col> BUCKET_KEYS = List.of(PROJECT, USER, ENV, BUCKET);
+        static final List<Col> METRICS = List.of(
+                new Col("trace_count", "bigint"), new Col("observation_count", "bigint"), new Col("score_count", "bigint"),
+                new Col("input_tokens", "bigint"), new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
+                new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
+                new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"), new Col("calculated_total_cost", "numeric"));
+        static final List<Col> SEEN = List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"));
+        static final List<Col> MODEL_VALUES = List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
+                new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
+                new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
+                new Col("calculated_total_cost", "numeric"), new Col("unpriced_observation_count", "bigint"));
+
+        static List<Col> keys(Col... cols) {
+            return List.of(cols);
+        }
+
+        static List<Col> with(List<Col> a, List<Col> b) {
+            List<Col> out = new ArrayList<>(a);
+            out.addAll(b);
+            return List.copyOf(out);
+        }
+    }
+
+    private final SinkTable table;
+    private final String name;
+    private final List<Col> keys;
+    private final List<Col> columns;
+    private final BiConsumer<MetricsRow, List<String>> fill;
+
+    TableLayout(SinkTable table, String name, List<Col> keys, List<Col> values, BiConsumer<MetricsRow, List<String>> fill) {
+        this.table = table;
+        this.name = name;
+        this.keys = keys;
+        this.columns = Cols.with(keys, values);
+        this.fill = fill;
+    }
+
+    public static TableLayout of(SinkTable table) {
+        return values()[table.ordinal()];
+    }
+
+    public SinkTable table() {
+        return table;
+    }
+
+    public String tableName() {
+        return name;
+    }
+
+    public List<Col> columns() {
+        return columns;
+    }
+
+    public int keyCount() {
+        return keys.size();
+    }
+
+    /** Every column's value as text (null = SQL NULL), keys first, in {@link #columns()} order. */
+    public List<String> values(MetricsRow r) {
+        List<String> v = new ArrayList<>(columns.size());
+        fill.accept(r, v);
+        if (v.size() != columns.size()) {
+            throw new IllegalStateException(name + ": " + v.size() + " values for " + columns.size() + " columns");
+        }
+        return v;
+    }
+
+    /** Upserts the rows given as one text[] per column ({@code unnest} zips them). */
+    public String upsertSql(String schema) {
+        String names = join(columns, Col::name);
+        String keyNames = join(keys, Col::name);
+        String updates = columns.subList(keys.size(), columns.size()).stream()
+                .map(c -> c.name() + " = EXCLUDED." + c.name()).collect(Collectors.joining(", "));
+        return "INSERT INTO " + SinkStatements.quoteIdent(schema) + "." + name + " (" + names + ", updated_at)"
+                + " SELECT u.*, now() FROM unnest(" + join(columns, c -> "?::text[]::" + c.type() + "[]") + ") AS u(" + names + ")"
+                + " ON CONFLICT (" + keyNames + ") DO UPDATE SET " + updates + ", updated_at = EXCLUDED.updated_at";
+    }
+
+    /** Deletes the rows whose keys are given as one text[] per key column. */
+    public String deleteSql(String schema) {
+        String keyNames = join(keys, Col::name);
+        return "DELETE FROM " + SinkStatements.quoteIdent(schema) + "." + name + " m"
+                + " USING unnest(" + join(keys, c -> "?::text[]::" + c.type() + "[]") + ") AS d(" + keyNames + ")"
+                + " WHERE " + keys.stream().map(c -> "m." + c.name() + " = d." + c.name()).collect(Collectors.joining(" AND "));
+    }
+
+    private static String join(List<Col> cols, java.util.function.Function<Col, String> f) {
+        return cols.stream().map(f).collect(Collectors.joining(", "));
+    }
+
+    private static void bucketRow(MetricsRow r, List<String> v) {
+        keyWithBucket(r, v);
+        metrics(r.metrics, v);
+    }
+
+    private static void keyWithBucket(MetricsRow r, List<String> v) {
+        v.add(r.projectId);
+        v.add(r.userId);
+        v.add(r.environment);
+        v.add(Instant.ofEpochMilli(r.bucketStartMillis).toString());
+    }
+
+    private static void metrics(Metrics m, List<String> v) {
+        v.add(Long.toString(m.traces));
+        v.add(Long.toString(m.observations));
+        v.add(Long.toString(m.scores));
+        v.add(Long.toString(Metrics.tokensContaining(m.usage, "input")));
+        v.add(Long.toString(Metrics.tokensContaining(m.usage, "output")));
+        v.add(Long.toString(m.totalTokens));
+        v.add(decimal(Metrics.costContaining(m.cost, "input")));
+        v.add(decimal(Metrics.costContaining(m.cost, "output")));
+        v.add(decimal(m.totalCost));
+        v.add(SinkStatements.toJson(m.usage));
+        v.add(SinkStatements.toJson(m.cost));
+        v.add(decimal(m.calculatedTotalCost));
+    }
+
+    private static String decimal(BigDecimal d) {
+        return d == null ? null : SinkStatements.canonical(d).toPlainString();
+    }
+
+    /**
+     * Epoch nanos as an ISO instant rounded to Postgres's microseconds, half up (as the JDBC
+     * driver rounded the OffsetDateTime it was given before, so tables stay byte-identical).
+     */
+    static String timestamp(Long nanos) {
+        if (nanos == null) {
+            return null;
+        }
+        long micros = Math.floorDiv(nanos + 500, 1000);
+        return Timestamps.toInstant(micros * 1000).toString();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.usermetrics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.records.Metrics;
+import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.sink.PostgresRowSink;
+import dev.usermetrics.sink.RowSink;
+import dev.usermetrics.sink.SchemaMigrator;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The set-based writer on a real Postgres: many rows per statement, deletes, chunks, one transaction. */
+class PostgresRowSinkIT {
+
+    private static MetricsRow bucket(String user, long traces) {
+        MetricsRow r = new MetricsRow();
+        r.table = SinkTable.USER_METRICS_HOURLY;
+        r.projectId = "p";
+        r.userId = user;
+        r.environment = "default";
+        r.bucketStartMillis = 1_772_359_200_000L; // 2026-03-01T10:00Z
+        r.metrics = new Metrics();
+        r.metrics.traces = traces;
+        r.metrics.observations = traces;
+        return r;
+    }
+
+    @Test
+    void writesUpdatesAndDeletesManyRowsPerStatement() throws Exception {
+        String schema = "it_row_sink";
+        try (var c = Services.connect(); var s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (RowSink sink = new PostgresRowSink.Factory(Services.postgresUrl(), Services.postgresUser(), "", schema).open()) {
+            List<MetricsRow> rows = new ArrayList<>();
+            for (int i = 0; i < 12_001; i++) { // three chunks
+                rows.add(bucket("u" + i, 1 + i % 7));
+            }
+            sink.write(rows);
+            assertThat(count(schema, "")).isEqualTo(12_001);
+            assertThat(count(schema, "WHERE trace_count = 3")).isEqualTo(12_001 / 7);
+
+            // An update, a delete (nothing counted any more) and an insert in one batch.
+            sink.write(List.of(bucket("u0", 40), bucket("u1", 0), bucket("new", 2)));
+            assertThat(count(schema, "")).isEqualTo(12_001);
+            assertThat(count(schema, "WHERE user_id = 'u0' AND trace_count = 40")).isEqualTo(1);
+            assertThat(count(schema, "WHERE user_id = 'u1'")).isZero();
+            assertThat(count(schema, "WHERE user_id = 'new' AND bucket_start = '2026-03-01T10:00:00Z'")).isEqualTo(1);
+        }
+    }
+
+    private static long count(String schema, String where) throws Exception {
+        try (var c = Services.connect(); var s = c.createStatement();
+                var rs = s.executeQuery("SELECT count(*) FROM " + schema + ".user_metrics_hourly " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
