@@ -2,6 +2,7 @@ package dev.usermetrics;
 
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.functions.ContributionCombiner;
+import dev.usermetrics.functions.FinalRowsOperator;
 import dev.usermetrics.functions.IdleExpiry;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
@@ -139,6 +140,8 @@ public class UserMetricsJob {
 
     /** The pipeline from raw records on (tests insert a fault injector before it). */
     public void buildFrom(DataStream<RawRecord> raw) {
+        // A bounded run (a backfill, a replay) writes each final row once at end of input (FinalRows).
+        boolean rowsAtEnd = source.getBoundedness() == Boundedness.BOUNDED;
         BroadcastStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
                 .fromSource(prices, WatermarkStrategy.noWatermarks(), "model-prices")
                 .uid("model-prices")
@@ -171,22 +174,22 @@ public class UserMetricsJob {
 
         SingleOutputStreamOperator<MetricsRow> userRows = contributions
                 .keyBy(new Keys.ByUser())
-                .process(new UserAggregator(), WireType.METRICS_ROW)
-                .name("aggregate-user-metrics")
+                .transform("aggregate-user-metrics", WireType.METRICS_ROW,
+                        new FinalRowsOperator<>(new UserAggregator(rowsAtEnd), rowsAtEnd))
                 .uid("aggregate-user-metrics");
 
         DataStream<MetricsRow> projectRows = userRows
                 .getSideOutput(UserAggregator.USER_COUNT_CHANGES)
                 .keyBy(new Keys.ByProject())
-                .process(new ProjectUserCounter(), WireType.METRICS_ROW)
-                .name("count-project-users")
+                .transform("count-project-users", WireType.METRICS_ROW,
+                        new FinalRowsOperator<>(new ProjectUserCounter(rowsAtEnd), rowsAtEnd))
                 .uid("count-project-users");
 
         userRows
                 .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS))
                 .uid("latest-user-rows")
                 .union(projectRows)
-                .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows()))
+                .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd))
                 .uid("rows-on-checkpoint");
     }
 

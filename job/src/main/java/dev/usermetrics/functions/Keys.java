@@ -20,6 +20,13 @@ public final class Keys {
         return key.substring(colon + 1, colon + 1 + length);
     }
 
+    /** The id (user, trace, ...) of a key made by {@link #of}. */
+    static String idOf(String key) {
+        int colon = key.indexOf(':');
+        int length = Integer.parseInt(key.substring(0, colon));
+        return key.substring(colon + 1 + length + 1);
+    }
+
     /** Observation events by (project, observation), scores by (project, score), trace events by (project, trace). */
     public static final class ByRoute implements KeySelector<IngestionEvent, String> {
         @Override

@@ -41,7 +41,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public class LatestRowBuffer extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<MetricsRow, Void>, BoundedOneInput, CheckpointListener {
 
+    /** Bounded runs write rows as they come once this many are buffered (see {@link FinalRows}). */
+    static final int EAGER_ROWS = 20_000;
+
     private final RowSink.Factory sinkFactory;
+    private final boolean eager;
     private transient RowSink sink;
     private transient Map<MetricsRow.RowKey, MetricsRow> current;
     private transient TreeMap<Long, Map<MetricsRow.RowKey, MetricsRow>> pending;
@@ -49,7 +53,17 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     private transient List<PendingRow> restored;
 
     public LatestRowBuffer(RowSink.Factory sinkFactory) {
+        this(sinkFactory, false);
+    }
+
+    /**
+     * eager: a bounded run whose stages emit their final rows at end of input ({@link FinalRows}):
+     * those rows are the truth as they arrive, so they are written in batches of {@link #EAGER_ROWS}
+     * instead of being held (they would be the whole tables) until the end.
+     */
+    public LatestRowBuffer(RowSink.Factory sinkFactory, boolean eager) {
         this.sinkFactory = sinkFactory;
+        this.eager = eager;
     }
 
     @Override
@@ -83,9 +97,13 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     }
 
     @Override
-    public void processElement(StreamRecord<MetricsRow> element) {
+    public void processElement(StreamRecord<MetricsRow> element) throws Exception {
         MetricsRow row = element.getValue();
         current.put(row.key(), row);
+        if (eager && current.size() >= EAGER_ROWS) {
+            sink.write(current.values());
+            current = new LinkedHashMap<>();
+        }
     }
 
     @Override

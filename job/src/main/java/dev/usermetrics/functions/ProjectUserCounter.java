@@ -20,24 +20,55 @@ import org.apache.flink.util.Collector;
  * <p>State: {@code users} MapState environment ("" = all) → number of users; an entry is removed
  * at 0. One key per project, touched only when a user appears or disappears. No TTL.
  */
-public class ProjectUserCounter extends KeyedProcessFunction<String, UserCountChange, MetricsRow> {
+public class ProjectUserCounter extends KeyedProcessFunction<String, UserCountChange, MetricsRow> implements FinalRows {
 
+    private final boolean rowsAtEnd;
     private transient MapState<String, Long> users;
 
-    @Override
-    public void open(OpenContext ctx) {
-        users = getRuntimeContext().getMapState(new MapStateDescriptor<>("users", Types.STRING, Types.LONG));
+    /** Emits every changed count (a live job). */
+    public ProjectUserCounter() {
+        this(false);
+    }
+
+    /** rowsAtEnd: a bounded run, whose rows are emitted once at end of input (see {@link FinalRows}). */
+    public ProjectUserCounter(boolean rowsAtEnd) {
+        this.rowsAtEnd = rowsAtEnd;
+    }
+
+    private static MapStateDescriptor<String, Long> usersDescriptor() {
+        return new MapStateDescriptor<>("users", Types.STRING, Types.LONG);
     }
 
     @Override
-    public void processElement(UserCountChange c, Context ctx, Collector<MetricsRow> out) throws Exception {
+    public void open(OpenContext ctx) {
+        users = getRuntimeContext().getMapState(usersDescriptor());
+    }
+
+    @Override
+    public void processElement(UserCountChange c, Context ctx, Collector<MetricsRow> rows) throws Exception {
         String key = c.environment == null ? "" : c.environment;
         long n = StateCounts.add(users, key, c.delta);
+        (rowsAtEnd ? FinalRows.deletesOnly(rows) : rows).collect(row(c.projectId, c.environment, n));
+    }
+
+    @Override
+    public MapStateDescriptor<String, Long> keysState() {
+        return usersDescriptor();
+    }
+
+    @Override
+    public void emitFinalRows(String project, Collector<MetricsRow> out) throws Exception {
+        for (java.util.Map.Entry<String, Long> e : users.entries()) {
+            out.collect(row(project, e.getKey().isEmpty() ? null : e.getKey(), e.getValue()));
+        }
+    }
+
+    private static MetricsRow row(String project, String environment, long users) {
         MetricsRow r = new MetricsRow();
         r.table = SinkTable.PROJECT_USERS;
-        r.projectId = c.projectId;
-        r.environment = c.environment;
-        r.userCount = n;
-        out.collect(r);
+        r.projectId = project;
+        r.environment = environment;
+        r.userCount = users;
+        return r;
     }
 }

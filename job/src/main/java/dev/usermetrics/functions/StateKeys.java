@@ -12,6 +12,24 @@ final class StateKeys {
         return startMillis + "/" + env;
     }
 
+    /** The bucket start of a {@link #bucket} or {@link #modelDay} key. */
+    static long bucketStart(String key) {
+        return Long.parseLong(key.substring(0, key.indexOf('/')));
+    }
+
+    /** The environment of a {@link #bucket} or {@link #modelDay} key (environments have no '/'). */
+    static String bucketEnvironment(String key) {
+        int first = key.indexOf('/');
+        int second = key.indexOf('/', first + 1);
+        return second < 0 ? key.substring(first + 1) : key.substring(first + 1, second);
+    }
+
+    /** The model of a {@link #modelDay} key (it may contain '/': everything after the environment). */
+    static String modelOf(String key) {
+        int first = key.indexOf('/');
+        return key.substring(key.indexOf('/', first + 1) + 1);
+    }
+
     static String modelDay(long dayMillis, String env, String model) {
         return dayMillis + "/" + env + "/" + model;
     }

@@ -47,11 +47,12 @@ import org.apache.flink.util.OutputTag;
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
  * trace moved away is empty.
  */
-public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow> {
+public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow> implements FinalRows {
 
     /** A user appeared in or disappeared from the project's Users list (all or one environment). */
     public static final OutputTag<UserCountChange> USER_COUNT_CHANGES = new OutputTag<>("user-count-changes") {};
 
+    private final boolean rowsAtEnd;
     private transient ValueState<UserTotals> totals;
     private transient MapState<String, UserTotals> envTotals;
     private transient MapState<String, Metrics> hourly;
@@ -61,10 +62,24 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     private transient MapState<String, Long> traceTimes;
     private transient MapState<String, Long> scoreTimes;
 
+    /** Emits every changed row (a live job). */
+    public UserAggregator() {
+        this(false);
+    }
+
+    /** rowsAtEnd: a bounded run, whose rows are emitted once at end of input (see {@link FinalRows}). */
+    public UserAggregator(boolean rowsAtEnd) {
+        this.rowsAtEnd = rowsAtEnd;
+    }
+
+    private static ValueStateDescriptor<UserTotals> totalsDescriptor() {
+        return new ValueStateDescriptor<>("totals", TypeInformation.of(UserTotals.class));
+    }
+
     @Override
     public void open(OpenContext ctx) {
         var rc = getRuntimeContext();
-        totals = rc.getState(new ValueStateDescriptor<>("totals", TypeInformation.of(UserTotals.class)));
+        totals = rc.getState(totalsDescriptor());
         envTotals = rc.getMapState(new MapStateDescriptor<>("env-totals", Types.STRING, TypeInformation.of(UserTotals.class)));
         hourly = rc.getMapState(new MapStateDescriptor<>("hourly", Types.STRING, TypeInformation.of(Metrics.class)));
         daily = rc.getMapState(new MapStateDescriptor<>("daily", Types.STRING, TypeInformation.of(Metrics.class)));
@@ -75,7 +90,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     }
 
     @Override
-    public void processElement(Contribution c, Context ctx, Collector<MetricsRow> out) throws Exception {
+    public void processElement(Contribution c, Context ctx, Collector<MetricsRow> rows) throws Exception {
+        Collector<MetricsRow> out = rowsAtEnd ? FinalRows.deletesOnly(rows) : rows;
         String env = c.environment;
         UserTotals all = totals.value();
         all = all != null ? all : new UserTotals();
@@ -222,6 +238,44 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         StateCounts.add(traceTimes, StateKeys.traceTime(time, env), -n);
         all.settle(time);
         inEnv.settle(time);
+    }
+
+    @Override
+    public ValueStateDescriptor<UserTotals> keysState() {
+        return totalsDescriptor(); // a user with any row counts something in totals
+    }
+
+    /** Every row of the current user from state: totals, per environment, buckets, models, scores. */
+    @Override
+    public void emitFinalRows(String key, Collector<MetricsRow> out) throws Exception {
+        UserTotals all = totals.value();
+        if (all == null) {
+            return;
+        }
+        Contribution who = new Contribution();
+        who.projectId = Keys.projectOf(key);
+        who.userId = Keys.idOf(key);
+        out.collect(totalsRow(SinkTable.USER_METRICS, who, null, all));
+        for (Map.Entry<String, UserTotals> e : envTotals.entries()) {
+            out.collect(totalsRow(SinkTable.USER_METRICS_ENV, who, e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<String, Metrics> e : hourly.entries()) {
+            who.environment = StateKeys.bucketEnvironment(e.getKey());
+            out.collect(bucketRow(SinkTable.USER_METRICS_HOURLY, who, StateKeys.bucketStart(e.getKey()), e.getValue()));
+        }
+        for (Map.Entry<String, Metrics> e : daily.entries()) {
+            who.environment = StateKeys.bucketEnvironment(e.getKey());
+            out.collect(bucketRow(SinkTable.USER_METRICS_DAILY, who, StateKeys.bucketStart(e.getKey()), e.getValue()));
+        }
+        for (Map.Entry<String, ModelMetrics> e : modelDaily.entries()) {
+            who.environment = StateKeys.bucketEnvironment(e.getKey());
+            out.collect(modelRow(who, StateKeys.bucketStart(e.getKey()), StateKeys.modelOf(e.getKey()), e.getValue()));
+        }
+        for (Map.Entry<String, ScoreTotals> e : scores.entries()) {
+            if (e.getValue().count != 0) { // kept only for its settled time otherwise: no row
+                out.collect(scoreRow(who, e.getKey(), e.getValue()));
+            }
+        }
     }
 
     private static MetricsRow row(SinkTable table, Contribution c) {
