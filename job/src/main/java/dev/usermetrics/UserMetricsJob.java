@@ -8,7 +8,6 @@ import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
 import dev.usermetrics.functions.LatestRowPerKey;
 import dev.usermetrics.functions.ProjectUserCounter;
-import dev.usermetrics.functions.ObservationRouter;
 import dev.usermetrics.functions.ParseAndValidate;
 import dev.usermetrics.functions.RawRecordDeserializer;
 import dev.usermetrics.functions.TraceResolver;
@@ -61,7 +60,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The user-metrics job: Kafka ingestion events → parse and validate →
- * route each observation to its first trace → merge per trace, resolve its user and price its
+ * merge per trace (an observation or score is identified by project, trace and its id), resolve its user and price its
  * observations (model prices polled from Postgres, broadcast) → sum per
  * user (cumulative, hourly, daily) → latest rows, written when their checkpoint completes →
  * Postgres upserts.
@@ -159,10 +158,6 @@ public class UserMetricsJob {
                 .uid("sink-rejected-events");
 
         DataStream<Contribution> contributions = events
-                .keyBy(new Keys.ByRoute())
-                .process(new ObservationRouter(traceExpiry), WireType.INGESTION_EVENT)
-                .name("route-observations")
-                .uid("route-observations")
                 .keyBy(new Keys.ByTrace())
                 .connect(priceUpdates)
                 .process(new TraceResolver(traceExpiry), WireType.CONTRIBUTION)

@@ -27,18 +27,6 @@ public final class Keys {
         return key.substring(colon + 1 + length + 1);
     }
 
-    /** Observation events by (project, observation), scores by (project, score), trace events by (project, trace). */
-    public static final class ByRoute implements KeySelector<IngestionEvent, String> {
-        @Override
-        public String getKey(IngestionEvent e) {
-            return switch (e.kind) {
-                case TRACE -> "t" + of(e.projectId, e.traceId);
-                case SCORE -> "s" + of(e.projectId, e.scoreId);
-                default -> "o" + of(e.projectId, e.observationId);
-            };
-        }
-    }
-
     /** (project, trace): where events of one trace are merged and its user is resolved. */
     public static final class ByTrace implements KeySelector<IngestionEvent, String> {
         @Override

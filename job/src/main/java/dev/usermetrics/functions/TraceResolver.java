@@ -200,9 +200,6 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     public void processElement(IngestionEvent e, ReadOnlyContext ctx, Collector<Contribution> out) throws Exception {
         TraceState t = trace.value();
         if (t == null) {
-            if (e.kind == EntityKind.OBSERVATION_MOVED_AWAY || e.kind == EntityKind.SCORE_MOVED_AWAY) {
-                return;
-            }
             t = new TraceState();
             t.observationCountKnown = true;
         } else if (e.isTrace() && t.eventIds.contains(e.eventId)) {
@@ -220,11 +217,9 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             }
             case OBSERVATION -> applyObservation(t, e, book(ctx.getBroadcastState(PRICES)));
             case SCORE -> applyScore(t, e);
-            case OBSERVATION_MOVED_AWAY -> removeObservation(t, e.observationId);
-            case SCORE_MOVED_AWAY -> removeScore(t, e.scoreId);
         };
         if (change != null && change.before == null && change.after == null) {
-            return; // a duplicate, or a member that was never here
+            return; // a duplicate
         }
 
         String newUser = t.resolvedUser();
@@ -319,31 +314,6 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             t.scoreCount++;
         }
         return new Change(e.scoreId, true, before, after);
-    }
-
-    private Change removeObservation(TraceState t, String id) throws Exception {
-        ObservationState before = observations.get(id);
-        if (before == null) {
-            return new Change(id, false, null, null);
-        }
-        observations.remove(id);
-        t.observationCount--;
-        if (Long.valueOf(before.timeNanos()).equals(t.minObservationTimeNanos)) {
-            rescanMinObservationTime(t);
-        }
-        // Moves are rare: recompute user and environment from what is left.
-        t.recomputeFrom(observations.values());
-        return new Change(id, false, before, null);
-    }
-
-    private Change removeScore(TraceState t, String id) throws Exception {
-        ScoreState before = scores.get(id);
-        if (before == null) {
-            return new Change(id, true, null, null);
-        }
-        scores.remove(id);
-        t.scoreCount--;
-        return new Change(id, true, before, null);
     }
 
     /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time. */

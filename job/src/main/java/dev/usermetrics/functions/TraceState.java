@@ -20,11 +20,8 @@ public class TraceState {
     public Long minTraceEventTsNanos;
     /** The valid userId of the latest-ordered event (trace or observation) that carried one. */
     public Lww user = new Lww();
-    /** The same over the trace events only (to recompute user when an observation leaves). */
-    public Lww traceUser = new Lww();
     /** The environment, same rule as user ("default" when no event carried one). */
     public Lww environment = new Lww();
-    public Lww traceEnvironment = new Lww();
     /** Min of the observations' times: the trace's time when no trace event was seen. */
     public Long minObservationTimeNanos;
     /** Number of scores the trace holds (they keep it alive but do not make it a trace). */
@@ -57,8 +54,6 @@ public class TraceState {
         environment.offer(e.environment, ts, id);
         if (e.isTrace()) {
             eventIds.add(e.eventId);
-            traceUser.offer(e.userId, ts, id);
-            traceEnvironment.offer(e.environment, ts, id);
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null
                     && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {
@@ -66,16 +61,6 @@ public class TraceState {
                 bodyTimeVerTs = ts;
                 bodyTimeVerId = id;
             }
-        }
-    }
-
-    /** Recomputes user and environment from the trace events and the given observations. */
-    public void recomputeFrom(Iterable<ObservationState> observations) {
-        user = traceUser.copy();
-        environment = traceEnvironment.copy();
-        for (ObservationState o : observations) {
-            user.offer(o.user);
-            environment.offer(o.environment);
         }
     }
 
@@ -88,7 +73,7 @@ public class TraceState {
         return environment.value != null ? environment.value : EnvironmentRules.DEFAULT;
     }
 
-    /** True when nothing of the trace is left (its only observations moved to other traces). */
+    /** True when nothing of the trace is left (e.g. it only ever had duplicates; kept as a guard). */
     public boolean isEmpty() {
         return eventIds.isEmpty() && minObservationTimeNanos == null && scoreCount == 0;
     }

@@ -47,7 +47,7 @@ public class IngestionEvent {
 
     /** The id of the observation or score this event is about (null for a trace event). */
     public String memberId() {
-        return kind == EntityKind.SCORE || kind == EntityKind.SCORE_MOVED_AWAY ? scoreId : observationId;
+        return kind == EntityKind.SCORE ? scoreId : observationId;
     }
 
     /** A shallow copy (maps are shared: they are never modified after parsing). */

@@ -133,23 +133,16 @@ class TraceResolverTest {
     }
 
     @Test
-    void aScoreThatMovesAwayIsRetractedAndTheTraceStateIsFreedWithIt() throws Exception {
-        send(trace("e1", 10, "t1", "u1"), score("s1", 20, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null));
-        IngestionEvent moved = score("s0", 5, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null);
-        moved.kind = dev.usermetrics.records.EntityKind.SCORE_MOVED_AWAY;
-        send(moved);
-        Contribution c = perUserEnv().get("u1/default");
-        assertThat(c.delta.scores).isZero();
-        assertThat(c.delta.traces).isEqualTo(1);
-
-        // A trace that only ever held a score keeps no state once the score moves away.
-        send(score("s5", 20, "t9", "sc9", "quality", ScoreDataType.NUMERIC, "1", null));
-        IngestionEvent away = score("s4", 5, "t9", "sc9", "quality", ScoreDataType.NUMERIC, "1", null);
-        away.kind = dev.usermetrics.records.EntityKind.SCORE_MOVED_AWAY;
-        assertThat(state("t9", new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class))).value()).isNotNull();
-        send(away);
-        assertThat(state("t9", new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class))).value()).isNull();
-        assertThat(state("t9", new MapStateDescriptor<>("scores", Types.STRING, TypeInformation.of(ScoreState.class))).isEmpty()).isTrue();
+    void theSameScoreIdUnderAnotherTraceIsAnotherScore() throws Exception {
+        // Identity is (project, traceId, scoreId): an earlier event naming another trace does not
+        // move the score there (it did while an observation-routing stage existed).
+        send(trace("e1", 10, "t1", "u1"), trace("e2", 10, "t2", "u2"),
+                score("s1", 20, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null),
+                score("s0", 5, "t2", "sc1", "quality", ScoreDataType.NUMERIC, "3", null));
+        assertThat(perUserEnv().get("u1/default").delta.scores).isEqualTo(1);
+        assertThat(perUserEnv().get("u2/default").delta.scores).isEqualTo(1);
+        assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(1);
+        assertThat(perUserEnv().get("u2/default").delta.traces).isEqualTo(1);
     }
 
     @Test

@@ -57,6 +57,8 @@ class SavepointCompatibilityIT {
         Configuration conf = UserMetricsJob.flinkConfiguration(o);
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            // The v2 layout had a routing stage and one JDBC sink per table (see the fixture's README).
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         UserMetricsJob.configure(env, o);
@@ -138,7 +140,7 @@ class SavepointCompatibilityIT {
 
     /** The table's stored columns in order: not generated, not the rejected_events row id (a sequence assigns it). */
     /** Columns added to the sink tables after the fixture was written (they take their defaults; empty this when the fixture is regenerated). */
-    static final List<String> ADDED_AFTER_FIXTURE = List.of("calculated_total_cost", "unpriced_observation_count");
+    static final List<String> ADDED_AFTER_FIXTURE = List.of();
 
     /** The columns of the fixture's CSV files: the current ones minus those added since. */
     static String fixtureColumns(Connection c, String schema, String table) throws SQLException {

@@ -322,7 +322,7 @@ final class Scenario {
         }
     }
 
-    /** Like addObservationsUnderAnotherTrace, for scores: a score keeps the traceId of its earliest event. */
+    /** Like addObservationsUnderAnotherTrace, for scores: the same score id under another trace is another score. */
     private void addScoresUnderAnotherTrace() {
         List<Ev> picked = new ArrayList<>();
         for (Ev e : events) {
@@ -361,8 +361,8 @@ final class Scenario {
 
     /**
      * An SDK bug's worth of events: an observation event naming another trace (an existing one
-     * or a new one). Later-ordered: the observation stays where it is (traceId keeps its first
-     * value). Earlier-ordered: the whole observation belongs to the other trace.
+     * or a new one), earlier or later ordered than the original. It is another observation of that
+     * trace (identity is project, traceId, observationId); the original stays as it is.
      */
     private void addObservationsUnderAnotherTrace(int traceCount, List<String> users) {
         List<Ev> creates = new ArrayList<>();
@@ -496,17 +496,11 @@ final class Scenario {
     private static final Comparator<Ev> ORDER = Comparator.comparing((Ev e) -> e.ts).thenComparing(e -> e.id);
 
     private void computeTruth() {
-        // An observation (a score) belongs to the traceId of its earliest-ordered event.
-        Map<String, Ev> firstOfMember = new HashMap<>();
-        for (Ev e : events) {
-            if (memberKey(e) != null) {
-                firstOfMember.merge(memberKey(e), e, (a, b) -> ORDER.compare(a, b) <= 0 ? a : b);
-            }
-        }
+        // An observation (a score) is identified by (project, traceId, id): an event naming
+        // another trace belongs to that trace, as another observation (score) with the same id.
         Map<String, List<Ev>> byTrace = new LinkedHashMap<>();
         for (Ev e : events) {
-            String traceId = memberKey(e) == null ? e.traceId : firstOfMember.get(memberKey(e)).traceId;
-            byTrace.computeIfAbsent(e.project + "\u0001" + traceId, k -> new ArrayList<>()).add(e);
+            byTrace.computeIfAbsent(e.project + "\u0001" + e.traceId, k -> new ArrayList<>()).add(e);
         }
         for (List<Ev> evs : byTrace.values()) {
             evs.sort(ORDER);
@@ -632,11 +626,6 @@ final class Scenario {
                 sr.last = sr.last == null || time.isAfter(sr.last) ? time : sr.last;
             }
         }
-    }
-
-    private static String memberKey(Ev e) {
-        return e.scoreId != null ? e.project + "\u0001s\u0001" + e.scoreId
-                : e.obsId != null ? e.project + "\u0001o\u0001" + e.obsId : null;
     }
 
     /** Adds r to the user's totals, environment totals and the hour and day of time. */

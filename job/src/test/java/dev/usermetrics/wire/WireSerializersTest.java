@@ -39,7 +39,7 @@ class WireSerializersTest {
         e.eventId = "evt-ü-1";
         e.timestampNanos = 1_700_000_000_123_456_789L;
         e.projectId = "p";
-        e.kind = EntityKind.SCORE_MOVED_AWAY;
+        e.kind = EntityKind.SCORE;
         e.traceId = "t".repeat(70_000); // longer than writeUTF's 64 KiB
         e.observationId = "o";
         e.scoreId = "s";
