@@ -76,9 +76,8 @@ public class UserMetricsJob {
     public static final int MAX_PARALLELISM = 128;
     /** How many ports above --web-ui-port a local run may fall back to. */
     static final int WEB_UI_PORT_RANGE = 20;
-    /** The combiner emits when it holds this many (user, hour) keys, and at least this often. */
-    public static final int MAX_COMBINED_KEYS = 20_000;
-    public static final Duration COMBINE_INTERVAL = Duration.ofMillis(200);
+    /** The combiner emits when it holds this many (user, environment, hour) keys, and before each barrier. */
+    public static final int MAX_COMBINED_KEYS = 50_000;
     /** The user stage's rows are folded per key until the barrier, up to this many keys. */
     public static final int MAX_BUFFERED_ROWS = 50_000;
 
@@ -164,7 +163,7 @@ public class UserMetricsJob {
                 .name("resolve-trace-user")
                 .uid("resolve-trace-user")
                 .transform("combine-contributions", WireType.CONTRIBUTION,
-                        new ContributionCombiner(MAX_COMBINED_KEYS, COMBINE_INTERVAL.toMillis()))
+                        new ContributionCombiner(MAX_COMBINED_KEYS))
                 .uid("combine-contributions");
 
         SingleOutputStreamOperator<MetricsRow> userRows = contributions

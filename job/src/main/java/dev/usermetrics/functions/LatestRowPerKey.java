@@ -13,7 +13,7 @@ import dev.usermetrics.records.MetricsRow;
 public class LatestRowPerKey extends FlushingBuffer<MetricsRow.RowKey, MetricsRow> {
 
     public LatestRowPerKey(int maxRows) {
-        super(maxRows, 0);
+        super(maxRows);
     }
 
     @Override
