@@ -1,7 +1,6 @@
 package dev.usermetrics.sink;
 
 import dev.usermetrics.records.MetricsRow;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -91,25 +90,46 @@ public final class PostgresRowSink implements RowSink {
         try (PreparedStatement ps = c.prepareStatement(statement)) {
             for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
                 List<MetricsRow> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS));
-                String[][] arrays = new String[columns][chunk.size()];
+                StringBuilder[] arrays = new StringBuilder[columns];
+                for (int col = 0; col < columns; col++) {
+                    arrays[col] = new StringBuilder(chunk.size() * 16).append('{');
+                }
                 for (int i = 0; i < chunk.size(); i++) {
                     List<String> v = t.values(chunk.get(i));
                     for (int col = 0; col < columns; col++) {
-                        arrays[col][i] = v.get(col);
+                        appendElement(arrays[col], v.get(col), i > 0);
                     }
                 }
-                List<Array> bound = new ArrayList<>(columns);
                 for (int col = 0; col < columns; col++) {
-                    Array a = c.createArrayOf("text", arrays[col]);
-                    bound.add(a);
-                    ps.setArray(col + 1, a);
+                    ps.setString(col + 1, arrays[col].append('}').toString());
                 }
                 ps.executeUpdate();
-                for (Array a : bound) {
-                    a.free();
-                }
             }
         }
+    }
+
+    /**
+     * One element of a Postgres array literal: NULL, or the text double-quoted with {@code "} and
+     * {@code \} escaped. Built by hand: the driver's createArrayOf encoding (a growing byte
+     * buffer per array) was a third of this operator's time.
+     */
+    static void appendElement(StringBuilder b, String value, boolean comma) {
+        if (comma) {
+            b.append(',');
+        }
+        if (value == null) {
+            b.append("NULL");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        b.append('"');
     }
 
     private Connection connection() throws SQLException {

@@ -50,6 +50,21 @@ class PostgresRowSinkIT {
             assertThat(count(schema, "WHERE user_id = 'u0' AND trace_count = 40")).isEqualTo(1);
             assertThat(count(schema, "WHERE user_id = 'u1'")).isZero();
             assertThat(count(schema, "WHERE user_id = 'new' AND bucket_start = '2026-03-01T10:00:00Z'")).isEqualTo(1);
+
+            // Text that array literals and JSON must escape reaches the columns unchanged.
+            String nasty = "a\"b\\c,{d} NULL 'e' \u00e9\u4e00\ud83d\ude00";
+            MetricsRow odd = bucket(nasty, 3);
+            odd.metrics.usage = new java.util.HashMap<>(java.util.Map.of("in\"put\\", 7L, "NULL", 0L));
+            sink.write(List.of(odd));
+            try (var c = Services.connect(); var ps = c.prepareStatement(
+                    "SELECT usage_details->>'in\"put\\', usage_details->>'NULL' FROM " + schema + ".user_metrics_hourly WHERE user_id = ?")) {
+                ps.setString(1, nasty);
+                try (var rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("7");
+                    assertThat(rs.getString(2)).isEqualTo("0");
+                }
+            }
         }
     }
 
