@@ -156,29 +156,4 @@ public final class PostgresRowSink implements RowSink {
         closeQuietly();
         LOG.info("Row sink for schema {} closed after writing {} rows", schema, rowsWritten);
     }
-
-    /** The factory the job graph carries (not a record: its toString must not show the password). */
-    public static final class Factory implements RowSink.Factory {
-        private final String url;
-        private final String user;
-        private final String password;
-        private final String schema;
-
-        public Factory(String url, String user, String password, String schema) {
-            this.url = url;
-            this.user = user;
-            this.password = password;
-            this.schema = schema;
-        }
-
-        @Override
-        public RowSink open() {
-            return new PostgresRowSink(url, user, password, schema);
-        }
-
-        @Override
-        public String toString() {
-            return "PostgresRowSink{" + url + ", user " + user + ", schema " + schema + "}";
-        }
-    }
 }

@@ -36,7 +36,7 @@ public final class PostgresSinks implements Serializable {
 
     /** Where the metric rows of completed checkpoints go (set-based upserts, one transaction per batch). */
     public RowSink.Factory rows() {
-        return new PostgresRowSink.Factory(url, user, password, schema);
+        return () -> new PostgresRowSink(url, user, password, schema); // serializable: RowSink.Factory is
     }
 
     public Sink<RejectedEvent> rejected() {

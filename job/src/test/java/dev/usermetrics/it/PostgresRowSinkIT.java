@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.SinkTable;
-import dev.usermetrics.sink.PostgresRowSink;
+import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.sink.RowSink;
 import dev.usermetrics.sink.SchemaMigrator;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ class PostgresRowSinkIT {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
-        try (RowSink sink = new PostgresRowSink.Factory(Services.postgresUrl(), Services.postgresUser(), "", schema).open()) {
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
             List<MetricsRow> rows = new ArrayList<>();
             for (int i = 0; i < 12_001; i++) { // three chunks
                 rows.add(bucket("u" + i, 1 + i % 7));
