@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * flush, fails (an NPE on the statement it could not re-create) and throws from the task's
  * cleanup; Flink treats an exception in a failing task's cleanup as fatal and stops the whole
  * TaskManager (seen in the fault suite's Postgres outage). Nothing is lost by not throwing: the
- * task is failing anyway, metric rows are only handed to the sink for completed checkpoints and
- * the restored checkpoint's rows are written again (LatestRowBuffer), and rejected events after
- * the checkpoint are rejected again when the source re-reads them (inserts are idempotent).
+ * task is failing anyway, and rejected events after the checkpoint are rejected again when the
+ * source re-reads them (inserts are idempotent). Used for rejected_events only (the metric rows
+ * have their own writer, PostgresRowSink).
  * Write and checkpoint-time flush failures still fail the task as before. Implements the same interfaces as {@link JdbcSink}, so the operators
  * and their state are unchanged.
  */
