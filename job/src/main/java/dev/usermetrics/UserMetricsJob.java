@@ -10,6 +10,7 @@ import dev.usermetrics.functions.LatestRowPerKey;
 import dev.usermetrics.functions.ProjectUserCounter;
 import dev.usermetrics.functions.ParseAndValidate;
 import dev.usermetrics.functions.RawRecordDeserializer;
+import dev.usermetrics.functions.TraceBundleOperator;
 import dev.usermetrics.functions.TraceResolver;
 import dev.usermetrics.functions.UserAggregator;
 import dev.usermetrics.records.Contribution;
@@ -48,7 +49,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -78,6 +78,8 @@ public class UserMetricsJob {
     static final int WEB_UI_PORT_RANGE = 20;
     /** The combiner emits when it holds this many (user, environment, hour) keys, and before each barrier. */
     public static final int MAX_COMBINED_KEYS = 50_000;
+    /** The trace stage applies its buffered events trace by trace at this many (and at every barrier). */
+    public static final int MAX_BUNDLED_EVENTS = 10_000;
     /** The user stage's rows are folded per key until the barrier, up to this many keys. */
     public static final int MAX_BUFFERED_ROWS = 50_000;
 
@@ -140,11 +142,13 @@ public class UserMetricsJob {
     public void buildFrom(DataStream<RawRecord> raw) {
         // A bounded run (a backfill, a replay) writes each final row once at end of input (FinalRows).
         boolean rowsAtEnd = source.getBoundedness() == Boundedness.BOUNDED;
-        BroadcastStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
+        // Broadcast to every trace-stage subtask; the stage keeps the snapshot in its broadcast
+        // state TraceResolver.PRICES (TraceBundleOperator, as connect(BroadcastStream) would).
+        DataStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
                 .fromSource(prices, WatermarkStrategy.noWatermarks(), "model-prices")
                 .uid("model-prices")
                 .setParallelism(1)
-                .broadcast(TraceResolver.PRICES);
+                .broadcast();
 
         SingleOutputStreamOperator<IngestionEvent> events = raw
                 .process(parser, WireType.INGESTION_EVENT)
@@ -159,8 +163,8 @@ public class UserMetricsJob {
         DataStream<Contribution> contributions = events
                 .keyBy(new Keys.ByTrace())
                 .connect(priceUpdates)
-                .process(new TraceResolver(traceExpiry), WireType.CONTRIBUTION)
-                .name("resolve-trace-user")
+                .transform("resolve-trace-user", WireType.CONTRIBUTION,
+                        new TraceBundleOperator(new TraceResolver(traceExpiry), MAX_BUNDLED_EVENTS))
                 .uid("resolve-trace-user")
                 .transform("combine-contributions", WireType.CONTRIBUTION,
                         new ContributionCombiner(MAX_COMBINED_KEYS))

@@ -70,6 +70,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient ValueState<TraceState> trace;
     private transient MapState<String, ObservationState> observations;
     private transient MapState<String, ScoreState> scores;
+    private transient TraceStateCache cache;
     private transient Counter duplicates;
     private transient Counter userChanges;
     private transient Counter expired;
@@ -95,6 +96,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         observations = getRuntimeContext().getMapState(observationsDescriptor());
         scores = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "scores", Types.STRING, TypeInformation.of(ScoreState.class)));
+        cache = new TraceStateCache(trace, observations, scores);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         userChanges = getRuntimeContext().getMetricGroup().counter("traceUserChanges");
         expired = getRuntimeContext().getMetricGroup().counter("tracesExpired");
@@ -102,6 +104,20 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         unpricedByModel = new HashMap<>();
         book = PriceBook.EMPTY;
         bookFingerprint = null;
+    }
+
+    /**
+     * The bundle operator ({@link TraceBundleOperator}) hands this stage all buffered events of one
+     * trace in a row: between {@code beginKey} and {@code endKey} the trace's state is read once
+     * and written once (see {@link TraceStateCache}). Outside a key session every access goes
+     * straight to state.
+     */
+    void beginKey() {
+        cache.begin();
+    }
+
+    void endKey() throws Exception {
+        cache.end();
     }
 
     /** The book of the snapshot in broadcast state (none yet: nothing is priced). */
@@ -198,7 +214,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
 
     @Override
     public void processElement(IngestionEvent e, ReadOnlyContext ctx, Collector<Contribution> out) throws Exception {
-        TraceState t = trace.value();
+        TraceState t = cache.trace();
         if (t == null) {
             t = new TraceState();
             t.observationCountKnown = true;
@@ -246,14 +262,14 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         delta.emit(out);
 
         if (t.isEmpty()) {
-            trace.clear();
+            cache.clearTrace();
             return;
         }
         t.emittedUser = newUser;
         t.emittedEnvironment = newEnv;
         t.emittedTraceTimeNanos = newTraceTime;
         t.expiresAtMillis = expiry.touch(ctx.timerService(), t.expiresAtMillis);
-        trace.update(t);
+        cache.updateTrace(t);
     }
 
     /**
@@ -283,7 +299,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     }
 
     private Change applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
-        ObservationState before = observations.get(e.observationId);
+        ObservationState before = cache.observation(e.observationId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
             return new Change(e.observationId, false, null, null);
@@ -292,7 +308,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         after.apply(e);
         after.price(book, e.projectId);
         countUnpriced(before, after);
-        observations.put(e.observationId, after);
+        cache.putObservation(e.observationId, after);
         if (before == null) {
             t.observationCount++;
         }
@@ -302,14 +318,14 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     }
 
     private Change applyScore(TraceState t, IngestionEvent e) throws Exception {
-        ScoreState before = scores.get(e.scoreId);
+        ScoreState before = cache.score(e.scoreId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
             return new Change(e.scoreId, true, null, null);
         }
         ScoreState after = before != null ? before.copy() : new ScoreState();
         after.apply(e);
-        scores.put(e.scoreId, after);
+        cache.putScore(e.scoreId, after);
         if (before == null) {
             t.scoreCount++;
         }
@@ -342,7 +358,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         String changedObs = change != null && !change.isScore && change.after != null ? change.id : null;
         if (!(t.observationCountKnown && t.observationCount == (changedObs != null ? 1 : 0))) {
-            for (Map.Entry<String, ObservationState> o : observations.entries()) {
+            for (Map.Entry<String, ObservationState> o : cache.observations()) {
                 if (!o.getKey().equals(changedObs)) {
                     from.add(delta, o.getValue(), -1);
                     to.add(delta, o.getValue(), +1);
@@ -351,7 +367,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         String changedScore = change != null && change.isScore && change.after != null ? change.id : null;
         if (t.scoreCount > (changedScore != null ? 1 : 0)) {
-            for (Map.Entry<String, ScoreState> s : scores.entries()) {
+            for (Map.Entry<String, ScoreState> s : cache.scores()) {
                 if (!s.getKey().equals(changedScore)) {
                     from.add(delta, s.getValue(), -1);
                     to.add(delta, s.getValue(), +1);
@@ -379,8 +395,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
 
     private void rescanMinObservationTime(TraceState t) throws Exception {
         Long m = null;
-        for (ObservationState o : observations.values()) {
-            m = m == null ? o.timeNanos() : Math.min(m, o.timeNanos());
+        for (Map.Entry<String, ObservationState> o : cache.observations()) {
+            m = m == null ? o.getValue().timeNanos() : Math.min(m, o.getValue().timeNanos());
         }
         t.minObservationTimeNanos = m;
     }

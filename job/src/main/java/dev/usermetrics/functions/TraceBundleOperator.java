@@ -1,0 +1,115 @@
+package dev.usermetrics.functions;
+
+import dev.usermetrics.pricing.PriceSnapshot;
+import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.IngestionEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The trace stage's operator: Flink's keyed-broadcast operator around {@link TraceResolver},
+ * plus a bundle (the model of Flink SQL's mini-batch, {@code KeyedMapBundleOperator}): trace
+ * events are buffered in heap grouped by trace, and each trace's events are applied together,
+ * its state read once and written once ({@link TraceStateCache}) instead of once per event.
+ *
+ * <p>The bundle is applied when it holds {@code maxEvents} events, before every checkpoint
+ * barrier (so it needs no state and a checkpoint means what it meant), at end of input, before a
+ * model-price snapshot is applied (re-pricing iterates the state) and before a timer fires (an
+ * expiry must see the trace's latest events). Within a trace the events keep their order; across
+ * traces the order changes, which changes nothing downstream (contributions are summed exactly).
+ * Same state, timer service and uid as {@code connect(broadcast).process(...)}: savepoints carry
+ * over.
+ */
+public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, IngestionEvent, PriceSnapshot, Contribution>
+        implements BoundedMultiInput {
+
+    private final TraceResolver resolver;
+    private final int maxEvents;
+    private final Keys.ByTrace keys = new Keys.ByTrace();
+    private transient Map<String, List<IngestionEvent>> bundle;
+    private transient int buffered;
+
+    public TraceBundleOperator(TraceResolver resolver, int maxEvents) {
+        super(resolver, List.of(TraceResolver.PRICES));
+        this.resolver = resolver;
+        this.maxEvents = maxEvents;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        bundle = new LinkedHashMap<>();
+        buffered = 0;
+    }
+
+    @Override
+    public void processElement1(StreamRecord<IngestionEvent> element) throws Exception {
+        IngestionEvent e = element.getValue();
+        bundle.computeIfAbsent(keys.getKey(e), k -> new ArrayList<>(4)).add(e);
+        if (++buffered >= maxEvents) {
+            applyBundle();
+        }
+    }
+
+    @Override
+    public void processElement2(StreamRecord<PriceSnapshot> element) throws Exception {
+        applyBundle();
+        super.processElement2(element);
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        applyBundle();
+        setCurrentKey(timer.getKey()); // the bundle switched keys
+        super.onProcessingTime(timer);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        applyBundle();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId == 1) {
+            applyBundle();
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        applyBundle();
+        super.finish();
+    }
+
+    private void applyBundle() throws Exception {
+        if (buffered == 0) {
+            return;
+        }
+        StreamRecord<IngestionEvent> record = new StreamRecord<>(null);
+        for (List<IngestionEvent> events : bundle.values()) {
+            record.replace(events.get(0));
+            setKeyContextElement1(record);
+            resolver.beginKey();
+            for (IngestionEvent e : events) {
+                super.processElement1(record.replace(e));
+            }
+            resolver.endKey();
+        }
+        bundle.clear();
+        buffered = 0;
+    }
+
+    /** Events buffered (for tests). */
+    int buffered() {
+        return buffered;
+    }
+}
