@@ -78,6 +78,8 @@ public class UserMetricsJob {
     static final int WEB_UI_PORT_RANGE = 20;
     /** The combiner emits when it holds this many (user, environment, hour) keys, and before each barrier. */
     public static final int MAX_COMBINED_KEYS = 50_000;
+    /** How often a live job's bundle, combiner and row folding pass their contents on. */
+    public static final Duration LIVE_FLUSH_INTERVAL = Duration.ofMillis(200);
     /** The trace stage applies its buffered events trace by trace at this many (and at every barrier). */
     public static final int MAX_BUNDLED_EVENTS = 10_000;
     /** The user stage's rows are folded per key until the barrier, up to this many keys. */
@@ -142,6 +144,9 @@ public class UserMetricsJob {
     public void buildFrom(DataStream<RawRecord> raw) {
         // A bounded run (a backfill, a replay) writes each final row once at end of input (FinalRows).
         boolean rowsAtEnd = source.getBoundedness() == Boundedness.BOUNDED;
+        // Live jobs pass work on every LIVE_FLUSH_INTERVAL (no burst at the barrier); bounded runs
+        // fold until the barrier.
+        long flushMillis = rowsAtEnd ? 0 : LIVE_FLUSH_INTERVAL.toMillis();
         // Broadcast to every trace-stage subtask; the stage keeps the snapshot in its broadcast
         // state TraceResolver.PRICES (TraceBundleOperator, as connect(BroadcastStream) would).
         DataStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
@@ -164,10 +169,10 @@ public class UserMetricsJob {
                 .keyBy(new Keys.ByTrace())
                 .connect(priceUpdates)
                 .transform("resolve-trace-user", WireType.CONTRIBUTION,
-                        new TraceBundleOperator(new TraceResolver(traceExpiry), MAX_BUNDLED_EVENTS))
+                        new TraceBundleOperator(new TraceResolver(traceExpiry), MAX_BUNDLED_EVENTS, flushMillis))
                 .uid("resolve-trace-user")
                 .transform("combine-contributions", WireType.CONTRIBUTION,
-                        new ContributionCombiner(MAX_COMBINED_KEYS))
+                        new ContributionCombiner(MAX_COMBINED_KEYS, flushMillis))
                 .uid("combine-contributions");
 
         SingleOutputStreamOperator<MetricsRow> userRows = contributions
@@ -184,7 +189,7 @@ public class UserMetricsJob {
                 .uid("count-project-users");
 
         userRows
-                .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS))
+                .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS, flushMillis))
                 .uid("latest-user-rows")
                 .union(projectRows)
                 .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd))

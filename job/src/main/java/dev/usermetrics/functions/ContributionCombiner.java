@@ -14,8 +14,8 @@ public class ContributionCombiner extends FlushingBuffer<ContributionCombiner.Ke
 
     public record Key(String projectId, String userId, String environment, long hourStartMillis) {}
 
-    public ContributionCombiner(int maxEntries) {
-        super(maxEntries);
+    public ContributionCombiner(int maxEntries, long flushIntervalMillis) {
+        super(maxEntries, flushIntervalMillis);
     }
 
     @Override

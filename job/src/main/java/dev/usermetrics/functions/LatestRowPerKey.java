@@ -12,8 +12,8 @@ import dev.usermetrics.records.MetricsRow;
  */
 public class LatestRowPerKey extends FlushingBuffer<MetricsRow.RowKey, MetricsRow> {
 
-    public LatestRowPerKey(int maxRows) {
-        super(maxRows);
+    public LatestRowPerKey(int maxRows, long flushIntervalMillis) {
+        super(maxRows, flushIntervalMillis);
     }
 
     @Override

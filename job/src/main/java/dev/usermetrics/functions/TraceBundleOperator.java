@@ -32,14 +32,21 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
 
     private final TraceResolver resolver;
     private final int maxEvents;
+    private final long applyIntervalMillis;
     private final Keys.ByTrace keys = new Keys.ByTrace();
     private transient Map<String, List<IngestionEvent>> bundle;
     private transient int buffered;
 
     public TraceBundleOperator(TraceResolver resolver, int maxEvents) {
+        this(resolver, maxEvents, 0);
+    }
+
+    /** applyIntervalMillis: live jobs also apply the bundle this often (0: only on size, barrier, ...). */
+    public TraceBundleOperator(TraceResolver resolver, int maxEvents, long applyIntervalMillis) {
         super(resolver, List.of(TraceResolver.PRICES));
         this.resolver = resolver;
         this.maxEvents = maxEvents;
+        this.applyIntervalMillis = applyIntervalMillis;
     }
 
     @Override
@@ -47,6 +54,17 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
         super.open();
         bundle = new LinkedHashMap<>();
         buffered = 0;
+        if (applyIntervalMillis > 0) {
+            scheduleApply();
+        }
+    }
+
+    private void scheduleApply() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + applyIntervalMillis, ts -> {
+            applyBundle();
+            scheduleApply();
+        });
     }
 
     @Override

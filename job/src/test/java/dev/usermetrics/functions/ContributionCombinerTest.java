@@ -22,7 +22,7 @@ class ContributionCombinerTest {
 
     @Test
     void sumsPerUserAndHourAndKeepsKeysThatNetToZero() throws Exception {
-        ContributionCombiner op = new ContributionCombiner(1000);
+        ContributionCombiner op = new ContributionCombiner(1000, 0);
         try (var h = new OneInputStreamOperatorTestHarness<>(op)) {
             h.open();
             h.processElement(new StreamRecord<>(obs("a", 0, 5)));
