@@ -19,21 +19,19 @@ import org.apache.flink.api.common.state.ValueState;
  */
 final class TraceStateCache {
     private final ValueState<TraceState> trace;
-    private final MapState<String, ObservationState> observations;
-    private final MapState<String, ScoreState> scores;
 
     private boolean session;
     private boolean traceLoaded;
     private boolean traceDirty;
     private TraceState traceValue;
-    private final Members<ObservationState> obs = new Members<>();
-    private final Members<ScoreState> sc = new Members<>();
+    private final Members<ObservationState> obs;
+    private final Members<ScoreState> sc;
 
     TraceStateCache(ValueState<TraceState> trace, MapState<String, ObservationState> observations,
             MapState<String, ScoreState> scores) {
         this.trace = trace;
-        this.observations = observations;
-        this.scores = scores;
+        this.obs = new Members<>(observations);
+        this.sc = new Members<>(scores);
     }
 
     /** Starts a session for the current key (nothing of it is cached yet). */
@@ -55,8 +53,8 @@ final class TraceStateCache {
                 trace.update(traceValue);
             }
         }
-        obs.writeTo(observations);
-        sc.writeTo(scores);
+        obs.write();
+        sc.write();
         session = false;
     }
 
@@ -92,54 +90,48 @@ final class TraceStateCache {
     }
 
     ObservationState observation(String id) throws Exception {
-        return session ? obs.get(observations, id) : observations.get(id);
+        return obs.get(session, id);
     }
 
     void putObservation(String id, ObservationState o) throws Exception {
-        if (session) {
-            obs.put(id, o);
-        } else {
-            observations.put(id, o);
-        }
+        obs.put(session, id, o);
     }
 
     Iterable<Map.Entry<String, ObservationState>> observations() throws Exception {
-        if (session) {
-            obs.writeTo(observations);
-        }
-        return observations.entries();
+        return obs.entries(session);
     }
 
     ScoreState score(String id) throws Exception {
-        return session ? sc.get(scores, id) : scores.get(id);
+        return sc.get(session, id);
     }
 
     void putScore(String id, ScoreState s) throws Exception {
-        if (session) {
-            sc.put(id, s);
-        } else {
-            scores.put(id, s);
-        }
+        sc.put(session, id, s);
     }
 
     Iterable<Map.Entry<String, ScoreState>> scores() throws Exception {
-        if (session) {
-            sc.writeTo(scores);
-        }
-        return scores.entries();
+        return sc.entries(session);
     }
 
-    /** Members (observations or scores) read or changed in this session. */
+    /** Members (observations or scores) of the trace: in a session, read once and written at its end. */
     private static final class Members<V> {
+        private final MapState<String, V> state;
         private final Map<String, V> values = new HashMap<>();
         private final Set<String> dirty = new HashSet<>();
+
+        Members(MapState<String, V> state) {
+            this.state = state;
+        }
 
         void reset() {
             values.clear();
             dirty.clear();
         }
 
-        V get(MapState<String, V> state, String id) throws Exception {
+        V get(boolean session, String id) throws Exception {
+            if (!session) {
+                return state.get(id);
+            }
             if (values.containsKey(id)) {
                 return values.get(id);
             }
@@ -148,12 +140,24 @@ final class TraceStateCache {
             return v;
         }
 
-        void put(String id, V v) {
+        void put(boolean session, String id, V v) throws Exception {
+            if (!session) {
+                state.put(id, v);
+                return;
+            }
             values.put(id, v);
             dirty.add(id);
         }
 
-        void writeTo(MapState<String, V> state) throws Exception {
+        /** Every member, after writing the pending ones (so the iteration sees what the cache holds). */
+        Iterable<Map.Entry<String, V>> entries(boolean session) throws Exception {
+            if (session) {
+                write();
+            }
+            return state.entries();
+        }
+
+        void write() throws Exception {
             for (String id : dirty) {
                 state.put(id, values.get(id));
             }
