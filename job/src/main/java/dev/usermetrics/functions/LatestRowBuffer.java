@@ -35,8 +35,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * not yet written (written means: the sink's write returned). Restored rows are written again at
  * start (idempotent upserts), before any row of newer input. At end of input everything is
  * written at once: the state is then final, so its rows are the final truth whatever happens next.
- * The write runs on the task thread inside {@code notifyCheckpointComplete}, so a snapshot never
- * races with it.
+ * The write is handed to the sink inside {@code notifyCheckpointComplete} (it may finish on the
+ * sink's writer thread while the task goes on); every snapshot first waits for it
+ * ({@link RowSink#flush()}), so no checkpoint forgets rows that are not yet durable.
  */
 public class LatestRowBuffer extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<MetricsRow, Void>, BoundedOneInput, CheckpointListener {
@@ -109,6 +110,9 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // Rows handed to the sink leave `pending`: this snapshot may forget them only once they
+        // are durable (a failed write fails the task here, and the previous checkpoint has them).
+        sink.flush();
         if (!current.isEmpty()) {
             pending.put(context.getCheckpointId(), current);
             current = new LinkedHashMap<>();
@@ -133,6 +137,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         List<Map<MetricsRow.RowKey, MetricsRow>> all = new ArrayList<>(pending.values());
         all.add(current);
         sink.write(merged(all));
+        sink.flush();
         pending.clear();
         current = new LinkedHashMap<>();
     }

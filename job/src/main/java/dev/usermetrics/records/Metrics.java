@@ -136,7 +136,7 @@ public class Metrics {
     public static long tokensContaining(Map<String, Long> usage, String part) {
         long sum = 0;
         for (Map.Entry<String, Long> e : usage.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
+            if (containsIgnoringCase(e.getKey(), part)) {
                 sum = plus(sum, e.getValue());
             }
         }
@@ -147,11 +147,40 @@ public class Metrics {
     public static BigDecimal costContaining(Map<String, BigDecimal> cost, String part) {
         BigDecimal sum = BigDecimal.ZERO;
         for (Map.Entry<String, BigDecimal> e : cost.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).contains(part)) {
+            if (containsIgnoringCase(e.getKey(), part)) {
                 sum = sum.add(e.getValue());
             }
         }
         return sum;
+    }
+
+    /**
+     * key.toLowerCase(Locale.ROOT).contains(part) for a lower-case ASCII part, without the
+     * lower-cased copy when the key is ASCII (the writer asks this four times per row). Non-ASCII
+     * keys take the original path: lower-casing can change their length (e.g. U+0130).
+     */
+    static boolean containsIgnoringCase(String key, String part) {
+        int n = key.length();
+        int m = part.length();
+        for (int i = 0; i < n; i++) {
+            if (key.charAt(i) >= 0x80) {
+                return key.toLowerCase(Locale.ROOT).contains(part);
+            }
+        }
+        outer:
+        for (int i = 0; i + m <= n; i++) {
+            for (int j = 0; j < m; j++) {
+                char c = key.charAt(i + j);
+                if (c >= 'A' && c <= 'Z') {
+                    c += 'a' - 'A';
+                }
+                if (c != part.charAt(j)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     @Override

@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
 
 /**
  * Everything the writer knows about one metric table, in one place: its columns (keys first)
- * with their SQL types, how a {@link MetricsRow} fills them (as text: the arrays of the
- * set-based statements are text[] cast per column), its key, and its two statements — an upsert
- * of many rows and a delete of many keys, each one round trip whatever the number of rows.
+ * with their SQL types, how a {@link MetricsRow} fills them (as text, which COPY and the text[]
+ * arrays cast per column), its key, and its statements — an upsert of many rows (COPY into a
+ * staging table, then one INSERT … SELECT … ON CONFLICT) and a delete of many keys (arrays zipped
+ * by unnest: deletes are few, and a join with a staging table that has no statistics could be
+ * planned as a scan of the whole table).
  * Whether a row is written or deleted is {@link MetricsRow#isDelete()}.
  */
 public enum TableLayout {
@@ -154,15 +156,33 @@ public enum TableLayout {
         return v;
     }
 
-    /** Upserts the rows given as one text[] per column ({@code unnest} zips them). */
+    /**
+     * The session's staging table of this table's upserts: temporary (no WAL, no index), emptied
+     * at every commit. Rows reach it by COPY, then one INSERT … SELECT applies them.
+     */
+    public String createStageSql() {
+        return "CREATE TEMPORARY TABLE IF NOT EXISTS " + stageName() + " (" + join(columns, c -> c.name() + " " + c.type())
+                + ") ON COMMIT DELETE ROWS";
+    }
+
+    /** Loads rows in COPY's text format (tab-separated, {@code \N} = NULL) into the staging table. */
+    public String copySql() {
+        return "COPY pg_temp." + stageName() + " (" + join(columns, Col::name) + ") FROM STDIN";
+    }
+
+    /** Upserts the staged rows (every one of them: the staging table holds one batch). */
     public String upsertSql(String schema) {
         String names = join(columns, Col::name);
         String keyNames = join(keys, Col::name);
         String updates = columns.subList(keys.size(), columns.size()).stream()
                 .map(c -> c.name() + " = EXCLUDED." + c.name()).collect(Collectors.joining(", "));
         return "INSERT INTO " + SinkStatements.quoteIdent(schema) + "." + name + " (" + names + ", updated_at)"
-                + " SELECT u.*, now() FROM unnest(" + join(columns, c -> "?::text[]::" + c.type() + "[]") + ") AS u(" + names + ")"
+                + " SELECT " + names + ", now() FROM pg_temp." + stageName()
                 + " ON CONFLICT (" + keyNames + ") DO UPDATE SET " + updates + ", updated_at = EXCLUDED.updated_at";
+    }
+
+    private String stageName() {
+        return "um_stage_" + name;
     }
 
     /** Deletes the rows whose keys are given as one text[] per key column. */

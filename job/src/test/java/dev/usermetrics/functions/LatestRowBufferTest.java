@@ -111,4 +111,51 @@ class LatestRowBufferTest {
             assertThat(sink.batches).containsExactly(List.of("a=2", "b=1"));
         }
     }
+
+    /** A sink whose writes become durable only when flushed (as PostgresRowSink's writer thread). */
+    static final class DeferredSink implements RowSink.Factory {
+        final List<String> handed = new ArrayList<>();
+        final List<String> durable = new ArrayList<>();
+
+        @Override
+        public RowSink open() {
+            return new RowSink() {
+                @Override
+                public void write(Collection<MetricsRow> rows) {
+                    rows.forEach(r -> handed.add(r.userId + "=" + r.metrics.traces));
+                }
+
+                @Override
+                public void flush() {
+                    durable.addAll(handed);
+                    handed.clear();
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    @Test
+    void aSnapshotWaitsUntilTheRowsItForgetsAreDurable() throws Exception {
+        DeferredSink sink = new DeferredSink();
+        LatestRowBuffer op = new LatestRowBuffer(sink);
+        try (var h = new OneInputStreamOperatorTestHarness<>(op)) {
+            h.open();
+            send(h, row("a", 1));
+            h.snapshot(1, 1);
+            h.notifyOfCompletedCheckpoint(1);
+            assertThat(sink.handed).containsExactly("a=1");
+            assertThat(sink.durable).isEmpty();
+            // Checkpoint 2 no longer holds a=1: it is taken only once a=1 is durable.
+            send(h, row("b", 1));
+            h.snapshot(2, 2);
+            assertThat(sink.durable).containsExactly("a=1");
+            h.notifyOfCompletedCheckpoint(2);
+            op.endInput();
+            assertThat(sink.durable).containsExactly("a=1", "b=1");
+            assertThat(sink.handed).isEmpty();
+        }
+    }
 }

@@ -41,21 +41,24 @@ class PostgresRowSinkIT {
                 rows.add(bucket("u" + i, 1 + i % 7));
             }
             sink.write(rows);
+            sink.flush(); // the writer thread applies it; flush waits for it
             assertThat(count(schema, "")).isEqualTo(12_001);
             assertThat(count(schema, "WHERE trace_count = 3")).isEqualTo(java.util.stream.IntStream.range(0, 12_001).filter(i -> i % 7 == 2).count());
 
             // An update, a delete (nothing counted any more) and an insert in one batch.
             sink.write(List.of(bucket("u0", 40), bucket("u1", 0), bucket("new", 2)));
+            sink.flush();
             assertThat(count(schema, "")).isEqualTo(12_001);
             assertThat(count(schema, "WHERE user_id = 'u0' AND trace_count = 40")).isEqualTo(1);
             assertThat(count(schema, "WHERE user_id = 'u1'")).isZero();
             assertThat(count(schema, "WHERE user_id = 'new' AND bucket_start = '2026-03-01T10:00:00Z'")).isEqualTo(1);
 
             // Text that array literals and JSON must escape reaches the columns unchanged.
-            String nasty = "a\"b\\c,{d} NULL 'e' \u00e9\u4e00\ud83d\ude00";
+            String nasty = "a\"b\\c,{d} NULL 'e' \\N\t\n\r \u00e9\u4e00\ud83d\ude00";
             MetricsRow odd = bucket(nasty, 3);
             odd.metrics.usage = new java.util.HashMap<>(java.util.Map.of("in\"put\\", 7L, "NULL", 0L));
             sink.write(List.of(odd));
+            sink.flush();
             try (var c = Services.connect(); var ps = c.prepareStatement(
                     "SELECT usage_details->>'in\"put\\', usage_details->>'NULL' FROM " + schema + ".user_metrics_hourly WHERE user_id = ?")) {
                 ps.setString(1, nasty);
@@ -74,5 +77,33 @@ class PostgresRowSinkIT {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void batchesApplyInOrderAndAFailedOneSurfacesAtTheNextCall() throws Exception {
+        String schema = "it_row_sink_order";
+        try (var c = Services.connect(); var s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
+            // Written back to back without waiting: the last value of each key wins.
+            for (int v = 1; v <= 5; v++) {
+                List<MetricsRow> rows = new ArrayList<>();
+                for (int i = 0; i < 2_000; i++) {
+                    rows.add(bucket("u" + i, v));
+                }
+                sink.write(rows);
+            }
+            sink.flush();
+            assertThat(count(schema, "WHERE trace_count = 5")).isEqualTo(2_000);
+            assertThat(count(schema, "")).isEqualTo(2_000);
+        }
+        // A schema that does not exist: every attempt fails, and the write's failure reaches the caller.
+        RowSink broken = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_no_such_schema").rows().open();
+        broken.write(List.of(bucket("x", 1)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(broken::flush)
+                .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("failed 6 times");
+        broken.close();
     }
 }

@@ -53,4 +53,19 @@ class MetricsTest {
         assertThat(Metrics.plus(Long.MIN_VALUE + 1, -5)).isEqualTo(Long.MIN_VALUE);
         assertThat(Metrics.plus(1L << 53, 1L << 53)).isEqualTo(1L << 54);
     }
+
+    @Test
+    void theInputAndOutputRuleMatchesLowerCasingTheKey() {
+        // The allocation-free test must agree with key.toLowerCase(ROOT).contains(part) for every
+        // key, ASCII or not (U+0130 lower-cases to two chars; U+0131 upper-cases to 'I').
+        String[] keys = {"input", "INPUT", "Input_Cached", "cache_read_input_tokens", "inpu", "output", "OUTput",
+                "reasoning_output_tokens", "", "in put", "\u0130nput", "\u0131nput", "input\u00e9", "\u00c9input", "KINPUT",
+                "inPutinput", "outputs", "xoutpu"};
+        for (String k : keys) {
+            for (String part : new String[] {"input", "output"}) {
+                assertThat(Metrics.containsIgnoringCase(k, part)).as(k + " / " + part)
+                        .isEqualTo(k.toLowerCase(java.util.Locale.ROOT).contains(part));
+            }
+        }
+    }
 }

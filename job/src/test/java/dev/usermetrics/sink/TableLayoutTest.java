@@ -19,11 +19,15 @@ class TableLayoutTest {
     }
 
     @Test
-    void statementsZipOneTextArrayPerColumn() {
+    void upsertsGoThroughAStagingTableAndDeletesZipOneTextArrayPerKey() {
         TableLayout t = TableLayout.USER_METRICS_HOURLY;
+        assertThat(t.createStageSql()).startsWith("CREATE TEMPORARY TABLE IF NOT EXISTS um_stage_user_metrics_hourly (project_id text, "
+                + "user_id text, environment text, bucket_start timestamptz, trace_count bigint,").endsWith(") ON COMMIT DELETE ROWS");
+        assertThat(t.copySql()).startsWith("COPY pg_temp.um_stage_user_metrics_hourly (project_id, user_id, environment, bucket_start, ")
+                .endsWith(", calculated_total_cost) FROM STDIN");
         assertThat(t.upsertSql("s")).startsWith("INSERT INTO \"s\".user_metrics_hourly (project_id, user_id, environment, bucket_start, trace_count,")
-                .contains("unnest(?::text[]::text[], ?::text[]::text[], ?::text[]::text[], ?::text[]::timestamptz[], ?::text[]::bigint[]")
-                .contains("ON CONFLICT (project_id, user_id, environment, bucket_start) DO UPDATE SET trace_count = EXCLUDED.trace_count");
+                .contains(" FROM pg_temp.um_stage_user_metrics_hourly ON CONFLICT (project_id, user_id, environment, bucket_start) "
+                        + "DO UPDATE SET trace_count = EXCLUDED.trace_count");
         assertThat(t.deleteSql("s")).isEqualTo("DELETE FROM \"s\".user_metrics_hourly m USING unnest(?::text[]::text[], ?::text[]::text[], "
                 + "?::text[]::text[], ?::text[]::timestamptz[]) AS d(project_id, user_id, environment, bucket_start) WHERE "
                 + "m.project_id = d.project_id AND m.user_id = d.user_id AND m.environment = d.environment AND m.bucket_start = d.bucket_start");
