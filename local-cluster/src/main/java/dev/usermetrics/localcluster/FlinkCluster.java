@@ -63,6 +63,13 @@ public final class FlinkCluster {
                 System.out.printf(java.util.Locale.ROOT, "%.1f%n", (System.nanoTime() - t0) / 1e9);
                 System.exit(ok ? 0 : 1);
             }
+            case "wait-caught-up" -> {
+                // Seconds from now until GROUP has committed the end offset of all PARTITIONS partitions.
+                long t0 = System.nanoTime();
+                boolean ok = waitCaughtUp(args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+                System.out.printf(java.util.Locale.ROOT, "%.1f%n", (System.nanoTime() - t0) / 1e9);
+                System.exit(ok ? 0 : 1);
+            }
             case "cancel-named" -> {
                 for (JsonNode j : f.get("/jobs/overview").path("jobs")) {
                     boolean ended = List.of("FINISHED", "CANCELED", "FAILED").contains(j.path("state").asText());
@@ -78,7 +85,8 @@ public final class FlinkCluster {
 
     private static void usage() {
         System.err.println("usage: FlinkCluster wait-ready URL TASKMANAGERS TIMEOUT_S | running URL"
-                + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP] | cancel-named URL JOB_NAME");
+                + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP] | cancel-named URL JOB_NAME"
+                + " | wait-caught-up URL KAFKA_BOOTSTRAP GROUP PARTITIONS TIMEOUT_S");
         System.exit(2);
     }
 
@@ -251,6 +259,23 @@ public final class FlinkCluster {
             System.out.printf("  %-40s committed %,12d  end %,12d  lag %,10d%n", e.getKey(), e.getValue()[0], e.getValue()[1], lag);
         }
         System.out.printf("  total lag %,d records%n", total);
+    }
+
+    /**
+     * True once the consumer group has committed offsets for {@code partitions} partitions, each
+     * at its end offset (the job commits on checkpoints, so this lags the job by up to one
+     * checkpoint interval).
+     */
+    static boolean waitCaughtUp(String bootstrap, String group, int partitions, int timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, long[]> offsets = groupOffsets(bootstrap, group);
+            if (offsets.size() >= partitions && offsets.values().stream().allMatch(ce -> ce[0] >= ce[1])) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return false;
     }
 
     /** Per partition the group has committed to: {committed offset, end offset}, in partition order. */
