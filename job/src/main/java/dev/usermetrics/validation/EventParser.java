@@ -1,15 +1,19 @@
 package dev.usermetrics.validation;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
 import java.io.CharConversionException;
@@ -21,6 +25,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses and validates one ingestion event (the Langfuse ingestion envelope plus projectId, see
@@ -48,6 +53,7 @@ public final class EventParser {
     /** 2^53 has 16 digits: a value of 10^16 or more is over the limit without further arithmetic. */
     private static final int MAX_USAGE_DIGITS = 16;
 
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
     private final ObjectMapper mapper;
 
     public EventParser() {
@@ -55,13 +61,14 @@ public final class EventParser {
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
                         .build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Duplicate keys are found by readSelected in the objects it builds (Jackson's own
+                // detection keeps a hash set per object of the whole record: a third of the parse).
                 .build();
         this.mapper = JsonMapper.builder(factory)
                 // Exact decimals: a double would make cost sums drift.
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .nodeFactory(NODES)
                 .build();
     }
 
@@ -85,7 +92,7 @@ public final class EventParser {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(value);
+            root = readSelected(value);
         } catch (StreamConstraintsException e) {
             return new ParseOutcome.Rejected(RejectReason.NESTING_TOO_DEEP, firstLine(e), null, null);
         } catch (JsonProcessingException e) {
@@ -110,6 +117,96 @@ public final class EventParser {
         } catch (Reject r) {
             return new ParseOutcome.Rejected(r.reason, r.getMessage(), storableOrNull(eventId), storableOrNull(projectId));
         }
+    }
+
+    /** The envelope fields the rules read; every other field is skipped without building it. */
+    private static final Set<String> ENVELOPE_FIELDS = Set.of("id", "projectId", "type", "timestamp", "body");
+    /** The body fields any rule reads (observations, traces, scores; the user-ID and environment rules). */
+    private static final Set<String> BODY_FIELDS = Set.of("id", "traceId", "userId", "environment", "timestamp", "startTime",
+            "model", "usageDetails", "costDetails", "usage", "name", "value", "stringValue", "dataType");
+
+    /**
+     * Streams through the record and builds nodes only for the fields the rules read (an event's
+     * input, output and metadata — most of a real record — are tokenized, never built). Syntax,
+     * UTF-8, nesting depth and trailing tokens are checked in the whole record; duplicate keys in
+     * every object the job reads (envelope, body, usage and cost maps, the fields it keeps), not
+     * inside fields it skips (their content is the client's own, as for JSON.parse). A root that
+     * is not an object is read whole (its type goes into the rejection).
+     */
+    private JsonNode readSelected(byte[] value) throws IOException {
+        try (JsonParser p = mapper.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return null;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return mapper.readTree(value);
+            }
+            ObjectNode root = selectFields(p, ENVELOPE_FIELDS, true);
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after value: not allowed");
+            }
+            return root;
+        }
+    }
+
+    private static JsonParseException duplicate(JsonParser p, String name) {
+        return new JsonParseException(p, "Duplicate field '" + TextRules.storablePrefix(name, 100) + "'");
+    }
+
+    /** The object at the parser's START_OBJECT, with only the named fields (body's, when asked). */
+    private ObjectNode selectFields(JsonParser p, Set<String> names, boolean envelope) throws IOException {
+        ObjectNode out = NODES.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (!names.contains(name)) {
+                p.skipChildren();
+                continue;
+            }
+            JsonNode v = envelope && name.equals("body") && t == JsonToken.START_OBJECT
+                    ? selectFields(p, BODY_FIELDS, false) : valueNode(p, t);
+            if (out.replace(name, v) != null) {
+                throw duplicate(p, name);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The node readTree would build for the value at the parser (exact decimals, as configured);
+     * containers recursively (depth bounded by the parser's nesting limit).
+     */
+    private static JsonNode valueNode(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_STRING -> NODES.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> NODES.numberNode(p.getIntValue());
+                case LONG -> NODES.numberNode(p.getLongValue());
+                default -> NODES.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDecimalValue());
+            case VALUE_TRUE -> NODES.booleanNode(true);
+            case VALUE_FALSE -> NODES.booleanNode(false);
+            case VALUE_NULL -> NODES.nullNode();
+            case START_OBJECT -> {
+                ObjectNode o = NODES.objectNode();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    if (o.replace(name, valueNode(p, p.nextToken())) != null) {
+                        throw duplicate(p, name);
+                    }
+                }
+                yield o;
+            }
+            case START_ARRAY -> {
+                ArrayNode a = NODES.arrayNode();
+                for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY; x = p.nextToken()) {
+                    a.add(valueNode(p, x));
+                }
+                yield a;
+            }
+            default -> throw new JsonParseException(p, "unexpected token " + t);
+        };
     }
 
     private ParseOutcome parseEnvelope(JsonNode root) throws Reject {

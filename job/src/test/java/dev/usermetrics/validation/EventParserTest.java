@@ -146,6 +146,42 @@ class EventParserTest {
     }
 
     @Test
+    void fieldsNoRuleReadsAreSkippedButStillChecked() {
+        // A large input/output/metadata is tokenized, not built: the event is the same as without it.
+        String big = "\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(50_000)
+                + "\"},{\"n\":[1,2.5,true,null,{\"deep\":[[[]]]}]}]},\"output\":\"ok\",\"metadata\":{\"a\":{\"b\":1e999}}";
+        IngestionEvent with = accepted(event("generation-create", "{\"id\":\"o1\",\"traceId\":\"t1\"," + big
+                + ",\"usageDetails\":{\"input\":10},\"costDetails\":{\"input\":0.000000000001}}"));
+        IngestionEvent without = accepted(event("generation-create",
+                "{\"id\":\"o1\",\"traceId\":\"t1\",\"usageDetails\":{\"input\":10},\"costDetails\":{\"input\":0.000000000001}}"));
+        assertThat(with).usingRecursiveComparison().isEqualTo(without);
+        assertThat(with.cost.get("input").toPlainString()).isEqualTo("0.000000000001");
+        // ...but the format's rules still hold inside skipped fields; duplicate keys matter only
+        // where the job reads (a skipped field's content is the client's).
+        assertThat(accepted(event("trace-create", "{\"id\":\"t\",\"metadata\":{\"k\":1,\"k\":2}}")).traceId).isEqualTo("t");
+        assertThat(rejected(event("trace-create", "{\"id\":\"t\",\"id\":\"u\"}")).reason()).isEqualTo(RejectReason.NOT_JSON);
+        assertThat(rejected(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":{\"input\":1,\"input\":2}}"))
+                .detail()).contains("Duplicate field 'input'");
+        assertThat(rejected("{\"id\":\"e\",\"type\":\"x\",\"type\":\"y\"}").reason()).isEqualTo(RejectReason.NOT_JSON);
+        assertThat(rejected(event("trace-create", "{\"id\":\"t\",\"metadata\":" + "[".repeat(100) + "]".repeat(100) + "}"))
+                .reason()).isEqualTo(RejectReason.NESTING_TOO_DEEP);
+        assertThat(rejected(event("trace-create", "{\"id\":\"t\",\"input\":tru}")).reason()).isEqualTo(RejectReason.NOT_JSON);
+        assertThat(rejected(event("trace-create", "{\"id\":\"t\"}") + " 7").reason()).isEqualTo(RejectReason.NOT_JSON);
+        assertThat(rejected("{\"extra\":{\"x\":[1,}}").reason()).isEqualTo(RejectReason.NOT_JSON);
+        byte[] head = event("trace-create", "{\"id\":\"t\",\"input\":\"__\"}").getBytes(StandardCharsets.UTF_8);
+        String text = new String(head, StandardCharsets.UTF_8);
+        int at = text.indexOf("__");
+        head[at] = (byte) 0xC3;
+        head[at + 1] = (byte) 0x28; // not a continuation byte
+        assertThat(((ParseOutcome.Rejected) parser.parse(head)).reason()).isEqualTo(RejectReason.NOT_JSON);
+        // Envelope fields of the wrong JSON type get the same reasons as before.
+        assertThat(rejected("{\"id\":{\"a\":1},\"timestamp\":\"2026-01-01T00:00:00Z\",\"type\":\"sdk-log\",\"projectId\":\"p\",\"body\":{}}")
+                .reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(rejected(event("generation-create", "{\"id\":\"o1\",\"traceId\":\"t1\",\"usageDetails\":[1]}")).reason())
+                .isEqualTo(RejectReason.INVALID_USAGE);
+    }
+
+    @Test
     void timestampsMustParse() {
         assertThat(rejected("{\"id\":\"e\",\"timestamp\":\"yesterday\",\"type\":\"sdk-log\",\"projectId\":\"p\",\"body\":{}}")
                 .reason()).isEqualTo(RejectReason.INVALID_TIMESTAMP);
