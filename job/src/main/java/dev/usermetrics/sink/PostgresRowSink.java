@@ -2,17 +2,22 @@ package dev.usermetrics.sink;
 
 import dev.usermetrics.records.MetricsRow;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +60,9 @@ public final class PostgresRowSink implements RowSink {
     private final String schema;
     private final Map<TableLayout, String> upsertSql = new EnumMap<>(TableLayout.class);
     private final Map<TableLayout, String> deleteSql = new EnumMap<>(TableLayout.class);
+    private final Map<TableLayout, String> copyIntoSql = new EnumMap<>(TableLayout.class);
+    /** Tables that took every row of this sink as new so far (writer thread only). */
+    private final Set<TableLayout> insertOnly = EnumSet.allOf(TableLayout.class);
     private final ExecutorService writer;
     private Future<?> inFlight;
     /** Used by the writer thread only (and closed by close() once that thread has stopped). */
@@ -65,13 +74,29 @@ public final class PostgresRowSink implements RowSink {
 
     /** One step of a batch's transaction, built on the caller's thread, run on the writer's. */
     private interface Step {
-        void run(Connection c) throws SQLException, IOException;
+        void run(Connection c, Transaction tx) throws SQLException, IOException;
+    }
+
+    /** What the steps of one attempt share: the transaction's time, read once when needed. */
+    private static final class Transaction {
+        private String now;
+
+        /** now() of the transaction, as text (the updated_at of the rows it writes). */
+        String now(Connection c) throws SQLException {
+            if (now == null) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT now()::text")) {
+                    rs.next();
+                    now = rs.getString(1);
+                }
+            }
+            return now;
+        }
     }
 
     /** A statement whose parameters are the text[] literal of each column. */
     private record ArrayStatement(String sql, String[] arrays) implements Step {
         @Override
-        public void run(Connection c) throws SQLException {
+        public void run(Connection c, Transaction tx) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < arrays.length; i++) {
                     ps.setString(i + 1, arrays[i]);
@@ -81,23 +106,53 @@ public final class PostgresRowSink implements RowSink {
         }
     }
 
-    /** Rows in COPY's text format into a staging table. */
-    private record Copy(String sql, String rows) implements Step {
-        @Override
-        public void run(Connection c) throws SQLException, IOException {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(rows));
-        }
-    }
+    /**
+     * The rows of one table (chunks in COPY's text format, updated_at not yet in them). While the
+     * table has taken every row as new, they are COPYed straight into it (a bounded run into a
+     * fresh schema: half of Postgres's cost of an upsert); the first key that exists already
+     * (unique violation) rolls that COPY back to a savepoint and switches the table to upserts
+     * through the staging table for the rest of the sink's life.
+     */
+    private final class Upsert implements Step {
+        private final TableLayout table;
+        private final List<String> chunks;
 
-    /** A statement without parameters. */
-    private record Plain(String sql) implements Step {
+        Upsert(TableLayout table, List<String> chunks) {
+            this.table = table;
+            this.chunks = chunks;
+        }
+
         @Override
-        public void run(Connection c) throws SQLException {
+        public void run(Connection c, Transaction tx) throws SQLException, IOException {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            if (insertOnly.contains(table)) {
+                String suffix = "\t" + tx.now(c);
+                Savepoint before = c.setSavepoint();
+                try {
+                    for (String chunk : chunks) {
+                        copy.copyIn(copyIntoSql.get(table), new LineSuffixReader(chunk, suffix));
+                    }
+                    c.releaseSavepoint(before);
+                    return;
+                } catch (SQLException e) {
+                    if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    c.rollback(before);
+                    insertOnly.remove(table);
+                    LOG.info("{}.{} has rows already: its rows are upserted from now on", schema, table.tableName());
+                }
+            }
+            for (String chunk : chunks) {
+                copy.copyIn(table.copySql(), new StringReader(chunk));
+            }
             try (Statement st = c.createStatement()) {
-                st.executeUpdate(sql);
+                st.executeUpdate(upsertSql.get(table));
             }
         }
     }
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     PostgresRowSink(String url, String user, String password, String schema) {
         this.url = url;
@@ -107,6 +162,7 @@ public final class PostgresRowSink implements RowSink {
         for (TableLayout t : TableLayout.values()) {
             upsertSql.put(t, t.upsertSql(schema));
             deleteSql.put(t, t.deleteSql(schema));
+            copyIntoSql.put(t, t.copyIntoSql(schema));
         }
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "row-writer " + schema);
@@ -156,8 +212,9 @@ public final class PostgresRowSink implements RowSink {
             long start = System.nanoTime();
             try {
                 Connection c = connection();
+                Transaction tx = new Transaction();
                 for (Step step : statements) {
-                    step.run(c);
+                    step.run(c, tx);
                 }
                 c.commit();
                 rowsWritten.addAndGet(rows);
@@ -201,8 +258,9 @@ public final class PostgresRowSink implements RowSink {
         }
     }
 
-    /** One COPY per chunk into the staging table, then one upsert of all of them. */
+    /** The rows in COPY's text format, in chunks (an {@link Upsert} step). */
     private void prepareUpserts(List<Step> out, TableLayout t, List<MetricsRow> rows) {
+        List<String> chunks = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
             List<MetricsRow> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS));
             StringBuilder b = new StringBuilder(chunk.size() * 256);
@@ -216,9 +274,45 @@ public final class PostgresRowSink implements RowSink {
                 }
                 b.append('\n');
             }
-            out.add(new Copy(t.copySql(), b.toString()));
+            chunks.add(b.toString());
         }
-        out.add(new Plain(upsertSql.get(t)));
+        out.add(new Upsert(t, chunks));
+    }
+
+    /** COPY text with a suffix (the updated_at field) before every line end. */
+    static final class LineSuffixReader extends Reader {
+        private final String text;
+        private final String suffix;
+        private int pos;
+        /** Next suffix char while one is emitted; -2 once it is out (the newline is next); -1 otherwise. */
+        private int s = -1;
+
+        LineSuffixReader(String text, String suffix) {
+            this.text = text;
+            this.suffix = suffix;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) {
+            int n = 0;
+            while (n < len && pos < text.length()) {
+                if (s >= 0) {
+                    buf[off + n++] = suffix.charAt(s++);
+                    if (s == suffix.length()) {
+                        s = -2;
+                    }
+                } else if (s == -1 && text.charAt(pos) == '\n') {
+                    s = suffix.isEmpty() ? -2 : 0;
+                } else {
+                    buf[off + n++] = text.charAt(pos++);
+                    s = -1;
+                }
+            }
+            return n == 0 && pos >= text.length() ? -1 : n;
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** One field of COPY's text format: {@code \N} for NULL; backslash, tab, newline and CR escaped. */

@@ -170,6 +170,11 @@ public enum TableLayout {
         return "COPY pg_temp." + stageName() + " (" + join(columns, Col::name) + ") FROM STDIN";
     }
 
+    /** COPY straight into the table: every column, then updated_at (used while no row exists yet). */
+    public String copyIntoSql(String schema) {
+        return "COPY " + SinkStatements.quoteIdent(schema) + "." + name + " (" + join(columns, Col::name) + ", updated_at) FROM STDIN";
+    }
+
     /** Upserts the staged rows (every one of them: the staging table holds one batch). */
     public String upsertSql(String schema) {
         String names = join(columns, Col::name);

@@ -25,6 +25,8 @@ class TableLayoutTest {
                 + "user_id text, environment text, bucket_start timestamptz, trace_count bigint,").endsWith(") ON COMMIT DELETE ROWS");
         assertThat(t.copySql()).startsWith("COPY pg_temp.um_stage_user_metrics_hourly (project_id, user_id, environment, bucket_start, ")
                 .endsWith(", calculated_total_cost) FROM STDIN");
+        assertThat(t.copyIntoSql("s")).startsWith("COPY \"s\".user_metrics_hourly (project_id, user_id, environment, bucket_start, ")
+                .endsWith(", calculated_total_cost, updated_at) FROM STDIN");
         assertThat(t.upsertSql("s")).startsWith("INSERT INTO \"s\".user_metrics_hourly (project_id, user_id, environment, bucket_start, trace_count,")
                 .contains(" FROM pg_temp.um_stage_user_metrics_hourly ON CONFLICT (project_id, user_id, environment, bucket_start) "
                         + "DO UPDATE SET trace_count = EXCLUDED.trace_count");
@@ -49,5 +51,19 @@ class TableLayoutTest {
         assertThat(TableLayout.USER_METRICS.values(r)).containsExactly("p", "u", "2", "0", "0", "7", "5", "0",
                 "0.0000000001", "0", "0.0000000001", "{\"input\":7,\"output\":5}", "{\"input\":0.0000000001}", "0",
                 "2023-11-14T22:13:20.123457Z", null);
+    }
+
+    @Test
+    void copyTextGetsTheTransactionTimeBeforeEveryLineEnd() throws Exception {
+        String text = "a\tb\n\\N\tc\\nd\n";   // the second row's field holds an escaped newline
+        for (int bufSize : new int[] {1, 2, 3, 7, 1024}) {
+            var r = new PostgresRowSink.LineSuffixReader(text, "\tT");
+            StringBuilder out = new StringBuilder();
+            char[] buf = new char[bufSize];
+            for (int n; (n = r.read(buf, 0, bufSize)) != -1; ) {
+                out.append(buf, 0, n);
+            }
+            assertThat(out.toString()).as("buffer " + bufSize).isEqualTo("a\tb\tT\n\\N\tc\\nd\tT\n");
+        }
     }
 }
