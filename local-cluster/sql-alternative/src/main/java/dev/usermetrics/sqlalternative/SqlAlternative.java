@@ -38,17 +38,9 @@ public final class SqlAlternative {
         String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], password = args[4], schema = args[5];
         createSinkTable(url, user, password, schema);
 
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, args[6]);
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("512m"));
-        conf.setString("table.exec.mini-batch.enabled", "true");
-        conf.setString("table.exec.mini-batch.allow-latency", "200ms");
-        conf.setString("table.exec.mini-batch.size", "20000");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(args[6]));
         env.setParallelism(1);
-        env.enableCheckpointing(5_000, CheckpointingMode.EXACTLY_ONCE);
+        env.enableCheckpointing(CHECKPOINT_MILLIS, CheckpointingMode.EXACTLY_ONCE);
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
 
         t.executeSql("""
@@ -90,6 +82,22 @@ public final class SqlAlternative {
                 GROUP BY projectId, body.userId""");
         long millis = result.getJobClient().orElseThrow().getJobExecutionResult().get().getNetRuntime();
         System.out.printf("sql finished in %.3f s%n", millis / 1000.0);
+    }
+
+    /** The job's checkpoint interval (bin/bench runs the job with its default). */
+    static final long CHECKPOINT_MILLIS = 5_000;
+
+    /** The settings both SQL peers run with (the job's where they apply). */
+    static Configuration jobConfiguration(String checkpointDir) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("512m"));
+        conf.setString("table.exec.mini-batch.enabled", "true");
+        conf.setString("table.exec.mini-batch.allow-latency", "200ms");
+        conf.setString("table.exec.mini-batch.size", "20000");
+        return conf;
     }
 
     private static void createSinkTable(String url, String user, String password, String schema) throws Exception {
