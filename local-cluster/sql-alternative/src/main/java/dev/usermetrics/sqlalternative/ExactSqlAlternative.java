@@ -1,8 +1,5 @@
 package dev.usermetrics.sqlalternative;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -48,7 +45,6 @@ public final class ExactSqlAlternative {
         }
         String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], password = args[4], schema = args[5];
         boolean batch = args[7].equals("batch");
-        createSinkTable(url, user, password, schema);
 
         Configuration conf = SqlAlternative.jobConfiguration(args[6]);
         conf.set(ExecutionOptions.RUNTIME_MODE, batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
@@ -58,40 +54,12 @@ public final class ExactSqlAlternative {
             env.enableCheckpointing(SqlAlternative.CHECKPOINT_MILLIS);
         }
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
-        t.executeSql("""
-                CREATE TABLE events (
-                  id STRING,
-                  `timestamp` STRING,
-                  type STRING,
-                  projectId STRING,
-                  body ROW<id STRING, traceId STRING, userId STRING,
-                           usageDetails MAP<STRING, BIGINT>, costDetails MAP<STRING, DECIMAL(38, 12)>>
-                ) WITH (
-                  'connector' = 'kafka',
-                  'topic' = '%s',
-                  'properties.bootstrap.servers' = '%s',
-                  'properties.group.id' = '%s-sql-exact',
-                  'scan.startup.mode' = 'earliest-offset',
-                  'scan.bounded.mode' = 'latest-offset',
-                  'format' = 'json',
-                  'json.ignore-parse-errors' = 'true'
-                )""".formatted(topic, bootstrap, topic));
-        t.executeSql("""
-                CREATE TABLE sql_exact_user_metrics (
-                  project_id STRING,
-                  user_id STRING,
-                  trace_count BIGINT,
-                  observation_count BIGINT,
-                  total_tokens BIGINT,
-                  total_cost DECIMAL(38, 12),
-                  PRIMARY KEY (project_id, user_id) NOT ENFORCED
-                ) WITH (
-                  'connector' = 'jdbc',
-                  'url' = '%s',
-                  'table-name' = '"%s".sql_exact_user_metrics',
-                  'username' = '%s',
-                  'password' = '%s'
-                )""".formatted(url, schema, user, password));
+        SqlTables.events(t, "id STRING, `timestamp` STRING, type STRING, projectId STRING, body ROW<id STRING, traceId STRING, "
+                + "userId STRING, usageDetails MAP<STRING, BIGINT>, costDetails MAP<STRING, DECIMAL(38, 12)>>",
+                topic, bootstrap, topic + "-sql-exact");
+        SqlTables.userSink(t, "sql_exact_user_metrics", new String[] {"trace_count BIGINT bigint",
+                "observation_count BIGINT bigint", "total_tokens BIGINT bigint", "total_cost DECIMAL(38,12) numeric(38,12)"},
+                url, user, password, schema);
         t.executeSql("""
                 CREATE VIEW ev AS
                 SELECT id, `timestamp` AS ts, type, projectId,
@@ -146,14 +114,5 @@ public final class ExactSqlAlternative {
                 GROUP BY u.projectId, u.userId""");
         long millis = result.getJobClient().orElseThrow().getJobExecutionResult().get().getNetRuntime();
         System.out.printf("sql_exact finished in %.3f s%n", millis / 1000.0);
-    }
-
-    private static void createSinkTable(String url, String user, String password, String schema) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
-            s.execute("CREATE TABLE IF NOT EXISTS \"" + schema + "\".sql_exact_user_metrics (project_id text NOT NULL, "
-                    + "user_id text NOT NULL, trace_count bigint NOT NULL, observation_count bigint NOT NULL, "
-                    + "total_tokens bigint NOT NULL, total_cost numeric(38, 12) NOT NULL, PRIMARY KEY (project_id, user_id))");
-        }
     }
 }

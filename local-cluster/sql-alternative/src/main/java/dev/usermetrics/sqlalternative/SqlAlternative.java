@@ -1,8 +1,5 @@
 package dev.usermetrics.sqlalternative;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -36,42 +33,16 @@ public final class SqlAlternative {
             System.exit(2);
         }
         String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], password = args[4], schema = args[5];
-        createSinkTable(url, user, password, schema);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(args[6]));
         env.setParallelism(1);
         env.enableCheckpointing(CHECKPOINT_MILLIS, CheckpointingMode.EXACTLY_ONCE);
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
 
-        t.executeSql("""
-                CREATE TABLE events (
-                  projectId STRING,
-                  body ROW<userId STRING, usageDetails MAP<STRING, BIGINT>, costDetails MAP<STRING, DECIMAL(38, 12)>>
-                ) WITH (
-                  'connector' = 'kafka',
-                  'topic' = '%s',
-                  'properties.bootstrap.servers' = '%s',
-                  'properties.group.id' = '%s-sql',
-                  'scan.startup.mode' = 'earliest-offset',
-                  'scan.bounded.mode' = 'latest-offset',
-                  'format' = 'json',
-                  'json.ignore-parse-errors' = 'true'
-                )""".formatted(topic, bootstrap, topic));
-        t.executeSql("""
-                CREATE TABLE sql_user_metrics (
-                  project_id STRING,
-                  user_id STRING,
-                  events BIGINT,
-                  total_tokens BIGINT,
-                  total_cost DECIMAL(38, 12),
-                  PRIMARY KEY (project_id, user_id) NOT ENFORCED
-                ) WITH (
-                  'connector' = 'jdbc',
-                  'url' = '%s',
-                  'table-name' = '"%s".sql_user_metrics',
-                  'username' = '%s',
-                  'password' = '%s'
-                )""".formatted(url, schema, user, password));
+        SqlTables.events(t, "projectId STRING, body ROW<userId STRING, usageDetails MAP<STRING, BIGINT>, "
+                + "costDetails MAP<STRING, DECIMAL(38, 12)>>", topic, bootstrap, topic + "-sql");
+        SqlTables.userSink(t, "sql_user_metrics", new String[] {"events BIGINT bigint", "total_tokens BIGINT bigint",
+                "total_cost DECIMAL(38,12) numeric(38,12)"}, url, user, password, schema);
         TableResult result = t.executeSql("""
                 INSERT INTO sql_user_metrics
                 SELECT projectId, body.userId, COUNT(*),
@@ -98,14 +69,5 @@ public final class SqlAlternative {
         conf.setString("table.exec.mini-batch.allow-latency", "200ms");
         conf.setString("table.exec.mini-batch.size", "20000");
         return conf;
-    }
-
-    private static void createSinkTable(String url, String user, String password, String schema) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
-            s.execute("CREATE TABLE IF NOT EXISTS \"" + schema + "\".sql_user_metrics (project_id text NOT NULL, "
-                    + "user_id text NOT NULL, events bigint NOT NULL, total_tokens bigint NOT NULL, "
-                    + "total_cost numeric(38, 12) NOT NULL, PRIMARY KEY (project_id, user_id))");
-        }
     }
 }
