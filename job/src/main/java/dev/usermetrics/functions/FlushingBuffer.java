@@ -39,17 +39,7 @@ public abstract class FlushingBuffer<K, T> extends AbstractStreamOperator<T>
     public void open() throws Exception {
         super.open();
         buffer = new LinkedHashMap<>();
-        if (flushIntervalMillis > 0) {
-            scheduleFlush();
-        }
-    }
-
-    private void scheduleFlush() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer(now + flushIntervalMillis, ts -> {
-            flush();
-            scheduleFlush();
-        });
+        Periodic.every(getProcessingTimeService(), flushIntervalMillis, this::flush);
     }
 
     @Override

@@ -54,17 +54,7 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
         super.open();
         bundle = new LinkedHashMap<>();
         buffered = 0;
-        if (applyIntervalMillis > 0) {
-            scheduleApply();
-        }
-    }
-
-    private void scheduleApply() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer(now + applyIntervalMillis, ts -> {
-            applyBundle();
-            scheduleApply();
-        });
+        Periodic.every(getProcessingTimeService(), applyIntervalMillis, this::applyBundle);
     }
 
     @Override

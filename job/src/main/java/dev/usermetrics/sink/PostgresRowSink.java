@@ -58,9 +58,14 @@ public final class PostgresRowSink implements RowSink {
     private final String user;
     private final String password;
     private final String schema;
-    private final Map<TableLayout, String> upsertSql = new EnumMap<>(TableLayout.class);
-    private final Map<TableLayout, String> deleteSql = new EnumMap<>(TableLayout.class);
-    private final Map<TableLayout, String> copyIntoSql = new EnumMap<>(TableLayout.class);
+    /** Each table's statements for this schema, built once. */
+    private record Statements(String copyInto, String copyStage, String upsertStaged, String delete) {
+        Statements(TableLayout t, String schema) {
+            this(t.copyIntoSql(schema), t.copySql(), t.upsertSql(schema), t.deleteSql(schema));
+        }
+    }
+
+    private final Map<TableLayout, Statements> sql = new EnumMap<>(TableLayout.class);
     /** Tables that took every row of this sink as new so far (writer thread only). */
     private final Set<TableLayout> insertOnly = EnumSet.allOf(TableLayout.class);
     private final ExecutorService writer;
@@ -130,7 +135,7 @@ public final class PostgresRowSink implements RowSink {
                 Savepoint before = c.setSavepoint();
                 try {
                     for (String chunk : chunks) {
-                        copy.copyIn(copyIntoSql.get(table), new LineSuffixReader(chunk, suffix));
+                        copy.copyIn(sql.get(table).copyInto(), new LineSuffixReader(chunk, suffix));
                     }
                     c.releaseSavepoint(before);
                     return;
@@ -144,10 +149,10 @@ public final class PostgresRowSink implements RowSink {
                 }
             }
             for (String chunk : chunks) {
-                copy.copyIn(table.copySql(), new StringReader(chunk));
+                copy.copyIn(sql.get(table).copyStage(), new StringReader(chunk));
             }
             try (Statement st = c.createStatement()) {
-                st.executeUpdate(upsertSql.get(table));
+                st.executeUpdate(sql.get(table).upsertStaged());
             }
         }
     }
@@ -160,9 +165,7 @@ public final class PostgresRowSink implements RowSink {
         this.password = password;
         this.schema = schema;
         for (TableLayout t : TableLayout.values()) {
-            upsertSql.put(t, t.upsertSql(schema));
-            deleteSql.put(t, t.deleteSql(schema));
-            copyIntoSql.put(t, t.copyIntoSql(schema));
+            sql.put(t, new Statements(t, schema));
         }
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "row-writer " + schema);
@@ -254,7 +257,7 @@ public final class PostgresRowSink implements RowSink {
             for (int col = 0; col < columns; col++) {
                 params[col] = arrays[col].append('}').toString();
             }
-            out.add(new ArrayStatement(deleteSql.get(t), params));
+            out.add(new ArrayStatement(sql.get(t).delete(), params));
         }
     }
 
