@@ -20,6 +20,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -71,6 +72,10 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient MapState<String, ObservationState> observations;
     private transient MapState<String, ScoreState> scores;
     private transient TraceStateCache cache;
+    /** The current key session's output, context and project (set by its events, see beginKey). */
+    private transient Collector<Contribution> sessionOut;
+    private transient ReadOnlyContext sessionCtx;
+    private transient String sessionProject;
     private transient Counter duplicates;
     private transient Counter userChanges;
     private transient Counter expired;
@@ -108,15 +113,20 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
 
     /**
      * The bundle operator ({@link TraceBundleOperator}) hands this stage all buffered events of one
-     * trace in a row: between {@code beginKey} and {@code endKey} the trace's state is read once
-     * and written once (see {@link TraceStateCache}). Outside a key session every access goes
-     * straight to state.
+     * trace in a row, between {@code beginKey} and {@code endKey}: the trace's state is read once
+     * and written once ({@link TraceStateCache}), and what the events changed is emitted once, at
+     * {@code endKey}, as one delta (a late user moves the trace once, not per event). An event
+     * outside such a session is a session of its own.
      */
-    void beginKey() {
+    void beginKey() throws Exception {
         cache.begin();
+        sessionOut = null;
     }
 
     void endKey() throws Exception {
+        if (sessionOut != null) {
+            emitSession(sessionCtx.timerService(), sessionOut);
+        }
         cache.end();
     }
 
@@ -209,66 +219,83 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         return new MapStateDescriptor<>("observations", Types.STRING, TypeInformation.of(ObservationState.class));
     }
 
-    /** The member an event changed: what it contributed before (null: new) and after (null: gone). */
-    private record Change(String id, boolean isScore, TraceMember before, TraceMember after) {}
-
     @Override
     public void processElement(IngestionEvent e, ReadOnlyContext ctx, Collector<Contribution> out) throws Exception {
-        TraceState t = cache.trace();
-        if (t == null) {
-            t = new TraceState();
-            t.observationCountKnown = true;
-        } else if (e.isTrace() && t.eventIds.contains(e.eventId)) {
-            duplicates.inc();
-            return;
+        boolean own = !cache.inSession();
+        if (own) {
+            cache.begin();
         }
-        String oldUser = t.emittedUser;
-        String oldEnv = t.emittedEnvironment;
-        long oldTraceTime = t.emittedTraceTimeNanos;
+        apply(e, ctx);
+        if (own) {
+            emitSession(ctx.timerService(), out);
+            cache.end();
+        } else {
+            // The operator's context and collector, the same objects for every element: endKey
+            // emits through them while the key is still this trace's.
+            sessionCtx = ctx;
+            sessionOut = out;
+            sessionProject = e.projectId;
+        }
+    }
 
-        Change change = switch (e.kind) {
+    /** Merges one event into the session's state (a duplicate changes nothing). */
+    private void apply(IngestionEvent e, ReadOnlyContext ctx) throws Exception {
+        sessionProject = e.projectId;
+        TraceState t = cache.trace();
+        switch (e.kind) {
             case TRACE -> {
+                if (t.eventIds.contains(e.eventId)) {
+                    duplicates.inc();
+                    return;
+                }
                 t.apply(e);
-                yield null;
             }
             case OBSERVATION -> applyObservation(t, e, book(ctx.getBroadcastState(PRICES)));
             case SCORE -> applyScore(t, e);
-        };
-        if (change != null && change.before == null && change.after == null) {
-            return; // a duplicate
         }
+    }
 
-        String newUser = t.resolvedUser();
-        String newEnv = newUser != null ? t.resolvedEnvironment() : null;
-        long newTraceTime = newUser != null ? t.effectiveTimeNanos() : 0;
-        DeltaBuilder delta = new DeltaBuilder(e.projectId);
-        if (!Objects.equals(oldUser, newUser) || !Objects.equals(oldEnv, newEnv)) {
-            if (oldUser != null && !oldUser.equals(newUser)) {
-                userChanges.inc();
-            }
-            recount(delta, t, new Counted(oldUser, oldEnv, oldTraceTime), new Counted(newUser, newEnv, newTraceTime), change);
-        } else if (newUser != null) {
-            if (oldTraceTime != newTraceTime) {
-                delta.addTrace(newUser, newEnv, oldTraceTime, -1);
-                delta.addTrace(newUser, newEnv, newTraceTime, +1);
-            }
-            if (change != null && change.before != null) {
-                change.before.addTo(delta, newUser, newEnv, -1);
-            }
-            if (change != null && change.after != null) {
-                change.after.addTo(delta, newUser, newEnv, +1);
-            }
-        }
-        delta.emit(out);
-
+    /**
+     * Emits what the session changed: the trace moves from where it was counted (user,
+     * environment, trace time at the session's start) to where it counts now, each changed
+     * member from its value at the start to its value now. Members the session did not change
+     * are read (one pass over state) only when the trace moved to another user or environment.
+     */
+    private void emitSession(TimerService timers, Collector<Contribution> out) throws Exception {
+        TraceState t = cache.trace();
         if (t.isEmpty()) {
             cache.clearTrace();
             return;
         }
-        t.emittedUser = newUser;
-        t.emittedEnvironment = newEnv;
-        t.emittedTraceTimeNanos = newTraceTime;
-        t.expiresAtMillis = expiry.touch(ctx.timerService(), t.expiresAtMillis);
+        Counted from = new Counted(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos);
+        String newUser = t.resolvedUser();
+        Counted to = new Counted(newUser, newUser != null ? t.resolvedEnvironment() : null,
+                newUser != null ? t.effectiveTimeNanos() : 0);
+        boolean moved = !Objects.equals(from.user, to.user) || !Objects.equals(from.env, to.env);
+        if (moved && from.user != null && !from.user.equals(to.user)) {
+            userChanges.inc();
+        }
+        DeltaBuilder delta = new DeltaBuilder(sessionProject);
+        if (moved || from.traceTime != to.traceTime) {
+            from.addTrace(delta, -1);
+            to.addTrace(delta, +1);
+        }
+        if (moved) {
+            if (!(t.observationCountKnown && t.observationCount == cache.observations().changed())) {
+                cache.observations().forEachUnchanged((id, o) -> from.move(delta, o, to));
+            }
+            if (t.scoreCount > cache.scores().changed()) {
+                cache.scores().forEachUnchanged((id, s) -> from.move(delta, s, to));
+            }
+        }
+        cache.observations().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
+        cache.scores().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
+        delta.emit(out);
+
+        t.emittedUser = to.user;
+        t.emittedEnvironment = to.env;
+        t.emittedTraceTimeNanos = to.traceTime;
+        t.expiresAtMillis = expiry.touch(timers, t.expiresAtMillis);
         cache.updateTrace(t);
     }
 
@@ -298,87 +325,59 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         expired.inc();
     }
 
-    private Change applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
-        ObservationState before = cache.observation(e.observationId);
+    private void applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
+        ObservationState before = cache.observations().get(e.observationId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
-            return new Change(e.observationId, false, null, null);
+            return;
         }
         ObservationState after = before != null ? before.copy() : new ObservationState();
         after.apply(e);
         after.price(book, e.projectId);
         countUnpriced(before, after);
-        cache.putObservation(e.observationId, after);
+        cache.observations().put(e.observationId, after);
         if (before == null) {
             t.observationCount++;
         }
         updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
         t.apply(e);
-        return new Change(e.observationId, false, before, after);
     }
 
-    private Change applyScore(TraceState t, IngestionEvent e) throws Exception {
-        ScoreState before = cache.score(e.scoreId);
+    private void applyScore(TraceState t, IngestionEvent e) throws Exception {
+        ScoreState before = cache.scores().get(e.scoreId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
-            return new Change(e.scoreId, true, null, null);
+            return;
         }
         ScoreState after = before != null ? before.copy() : new ScoreState();
         after.apply(e);
-        cache.putScore(e.scoreId, after);
+        cache.scores().put(e.scoreId, after);
         if (before == null) {
             t.scoreCount++;
         }
-        return new Change(e.scoreId, true, before, after);
     }
 
     /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time. */
     private record Counted(String user, String env, long traceTime) {
-        void add(DeltaBuilder delta, TraceMember m, int sign) {
+        void addTrace(DeltaBuilder delta, int sign) {
             if (user != null) {
-                m.addTo(delta, user, env, sign);
+                delta.addTrace(user, env, traceTime, sign);
             }
         }
-    }
 
-    /**
-     * Moves everything the trace contributes from {@code from} to {@code to} (its user or
-     * environment changed; either side may be nowhere) in one pass over its members: every
-     * unchanged member as it is; the changed one retracted at its old value and added at its new.
-     * A trace whose only member is the changed one (every new trace) is not iterated at all: a
-     * RocksDB map iteration is a seek through every level of the state, the stage's largest cost
-     * once state outgrows memory.
-     */
-    private void recount(DeltaBuilder delta, TraceState t, Counted from, Counted to, Change change) throws Exception {
-        if (from.user != null) {
-            delta.addTrace(from.user, from.env, from.traceTime, -1);
+        /** An unchanged member moves from here to {@code to}. */
+        void move(DeltaBuilder delta, TraceMember m, Counted to) {
+            change(delta, m, to, m);
         }
-        if (to.user != null) {
-            delta.addTrace(to.user, to.env, to.traceTime, +1);
-        }
-        String changedObs = change != null && !change.isScore && change.after != null ? change.id : null;
-        if (!(t.observationCountKnown && t.observationCount == (changedObs != null ? 1 : 0))) {
-            for (Map.Entry<String, ObservationState> o : cache.observations()) {
-                if (!o.getKey().equals(changedObs)) {
-                    from.add(delta, o.getValue(), -1);
-                    to.add(delta, o.getValue(), +1);
-                }
+
+        /** A member counted here as {@code before} (null: not at all) counts at {@code to} as {@code now}. */
+        void change(DeltaBuilder delta, TraceMember before, Counted to, TraceMember now) {
+            if (user != null && before != null) {
+                before.addTo(delta, user, env, -1);
             }
-        }
-        String changedScore = change != null && change.isScore && change.after != null ? change.id : null;
-        if (t.scoreCount > (changedScore != null ? 1 : 0)) {
-            for (Map.Entry<String, ScoreState> s : cache.scores()) {
-                if (!s.getKey().equals(changedScore)) {
-                    from.add(delta, s.getValue(), -1);
-                    to.add(delta, s.getValue(), +1);
-                }
+            if (to.user != null && now != null) {
+                now.addTo(delta, to.user, to.env, +1);
             }
-        }
-        if (change != null && change.before != null) {
-            from.add(delta, change.before, -1);
-        }
-        if (change != null && change.after != null) {
-            to.add(delta, change.after, +1);
         }
     }
 
@@ -394,10 +393,9 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     }
 
     private void rescanMinObservationTime(TraceState t) throws Exception {
-        Long m = null;
-        for (Map.Entry<String, ObservationState> o : cache.observations()) {
-            m = m == null ? o.getValue().timeNanos() : Math.min(m, o.getValue().timeNanos());
-        }
-        t.minObservationTimeNanos = m;
+        long[] min = {Long.MAX_VALUE};
+        cache.observations().forEachUnchanged((id, o) -> min[0] = Math.min(min[0], o.timeNanos()));
+        cache.observations().forEachChanged((id, before, now) -> min[0] = Math.min(min[0], now.timeNanos()));
+        t.minObservationTimeNanos = min[0] == Long.MAX_VALUE ? null : min[0];
     }
 }

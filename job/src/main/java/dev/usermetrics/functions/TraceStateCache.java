@@ -1,31 +1,33 @@
 package dev.usermetrics.functions;
 
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The trace stage's state of the current trace, read once and written once per key session
- * (the bundle's events of one trace, {@link TraceBundleOperator}) instead of once per event: with
- * RocksDB every read is a lookup plus a deserialization and every write a serialization plus a
- * put. Outside a session every call goes straight to state (the plain function, harness tests).
+ * The trace stage's state of the current trace during one key session (the bundle's events of
+ * one trace, {@link TraceBundleOperator}; a single event outside a bundle): the trace read once
+ * at {@link #begin}, each member read at most once, everything changed written once at
+ * {@link #end}. With RocksDB every read is a lookup plus a deserialization and every write a
+ * serialization plus a put.
  *
- * <p>Iterating the observations or scores (a user change recounts the whole trace) first writes
- * the pending ones, so the iteration sees exactly what the cache holds. Values handed out are
- * the cached objects; callers replace them (copy, change, put), as they did with state.
+ * <p>It also remembers each changed member's value at the start of the session, so the session
+ * can emit one delta for all its events ({@link TraceResolver}). A trace that had no state at
+ * the start has no members in state either (they are created and dropped with the trace), so
+ * its members are not looked up at all; nor are a trace's observations (scores) while its count
+ * of them is zero.
  */
 final class TraceStateCache {
     private final ValueState<TraceState> trace;
-
-    private boolean session;
-    private boolean traceLoaded;
     private boolean traceDirty;
     private TraceState traceValue;
+    private boolean newTrace;
     private final Members<ObservationState> obs;
     private final Members<ScoreState> sc;
+    private boolean session;
 
     TraceStateCache(ValueState<TraceState> trace, MapState<String, ObservationState> observations,
             MapState<String, ScoreState> scores) {
@@ -34,14 +36,18 @@ final class TraceStateCache {
         this.sc = new Members<>(scores);
     }
 
-    /** Starts a session for the current key (nothing of it is cached yet). */
-    void begin() {
+    /** Starts a session for the current key: reads its trace state. */
+    void begin() throws Exception {
         session = true;
-        traceLoaded = false;
         traceDirty = false;
-        traceValue = null;
-        obs.reset();
-        sc.reset();
+        traceValue = trace.value();
+        newTrace = traceValue == null;
+        obs.reset(newTrace || (traceValue.observationCountKnown && traceValue.observationCount == 0));
+        sc.reset(newTrace || traceValue.scoreCount == 0);
+    }
+
+    boolean inSession() {
+        return session;
     }
 
     /** Writes what the session changed, under the current key (still the session's). */
@@ -58,110 +64,101 @@ final class TraceStateCache {
         session = false;
     }
 
-    TraceState trace() throws Exception {
-        if (!session) {
-            return trace.value();
-        }
-        if (!traceLoaded) {
-            traceValue = trace.value();
-            traceLoaded = true;
+    /** The trace (a new, empty one when it had no state). */
+    TraceState trace() {
+        if (traceValue == null) {
+            traceValue = new TraceState();
+            traceValue.observationCountKnown = true;
+            traceDirty = true;
         }
         return traceValue;
     }
 
-    void updateTrace(TraceState t) throws Exception {
-        if (!session) {
-            trace.update(t);
-            return;
-        }
+    void updateTrace(TraceState t) {
         traceValue = t;
-        traceLoaded = true;
         traceDirty = true;
     }
 
     void clearTrace() {
-        if (!session) {
-            trace.clear();
-            return;
-        }
         traceValue = null;
-        traceLoaded = true;
         traceDirty = true;
     }
 
-    ObservationState observation(String id) throws Exception {
-        return obs.get(session, id);
+    Members<ObservationState> observations() {
+        return obs;
     }
 
-    void putObservation(String id, ObservationState o) throws Exception {
-        obs.put(session, id, o);
+    Members<ScoreState> scores() {
+        return sc;
     }
 
-    Iterable<Map.Entry<String, ObservationState>> observations() throws Exception {
-        return obs.entries(session);
-    }
-
-    ScoreState score(String id) throws Exception {
-        return sc.get(session, id);
-    }
-
-    void putScore(String id, ScoreState s) throws Exception {
-        sc.put(session, id, s);
-    }
-
-    Iterable<Map.Entry<String, ScoreState>> scores() throws Exception {
-        return sc.entries(session);
-    }
-
-    /** Members (observations or scores) of the trace: in a session, read once and written at its end. */
-    private static final class Members<V> {
+    /** Observations or scores of the trace, as the session sees them. */
+    static final class Members<V> {
         private final MapState<String, V> state;
+        /** Values read or written in this session (null: not in state). */
         private final Map<String, V> values = new HashMap<>();
-        private final Set<String> dirty = new HashSet<>();
+        /** The members changed in this session, in order, with their value at its start (null: new). */
+        private final Map<String, V> atStart = new LinkedHashMap<>();
+        private boolean knownEmpty;
 
         Members(MapState<String, V> state) {
             this.state = state;
         }
 
-        void reset() {
+        void reset(boolean knownEmpty) {
             values.clear();
-            dirty.clear();
+            atStart.clear();
+            this.knownEmpty = knownEmpty;
         }
 
-        V get(boolean session, String id) throws Exception {
-            if (!session) {
-                return state.get(id);
+        V get(String id) throws Exception {
+            V v = values.get(id);
+            if (v == null && !values.containsKey(id)) {
+                v = knownEmpty ? null : state.get(id);
+                values.put(id, v);
             }
-            if (values.containsKey(id)) {
-                return values.get(id);
-            }
-            V v = state.get(id);
-            values.put(id, v);
             return v;
         }
 
-        void put(boolean session, String id, V v) throws Exception {
-            if (!session) {
-                state.put(id, v);
-                return;
+        void put(String id, V v) throws Exception {
+            if (!atStart.containsKey(id)) {
+                atStart.put(id, get(id));
             }
             values.put(id, v);
-            dirty.add(id);
         }
 
-        /** Every member, after writing the pending ones (so the iteration sees what the cache holds). */
-        Iterable<Map.Entry<String, V>> entries(boolean session) throws Exception {
-            if (session) {
-                write();
+        /** How many members the session changed (or added). */
+        int changed() {
+            return atStart.size();
+        }
+
+        /** Each member the session did not change, from state. */
+        void forEachUnchanged(BiConsumer<String, V> action) throws Exception {
+            if (knownEmpty) {
+                return;
             }
-            return state.entries();
+            for (Map.Entry<String, V> e : state.entries()) {
+                if (!atStart.containsKey(e.getKey())) {
+                    action.accept(e.getKey(), e.getValue());
+                }
+            }
+        }
+
+        /** Each member the session changed: its value at the start (null: new) and now. */
+        void forEachChanged(ChangedMember<V> action) {
+            atStart.forEach((id, before) -> action.accept(id, before, values.get(id)));
         }
 
         void write() throws Exception {
-            for (String id : dirty) {
+            for (String id : atStart.keySet()) {
                 state.put(id, values.get(id));
             }
-            dirty.clear();
+            atStart.clear();
         }
+    }
+
+    @FunctionalInterface
+    interface ChangedMember<V> {
+        void accept(String id, V atStart, V now);
     }
 }

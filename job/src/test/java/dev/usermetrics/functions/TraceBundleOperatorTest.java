@@ -147,4 +147,19 @@ class TraceBundleOperatorTest {
             assertThat(h.extractOutputValues()).extracting(c -> c.userId + ":" + c.delta.traces).containsExactly("u1:1");
         }
     }
+
+    @Test
+    void aTraceMovedWithinABundleIsEmittedOnceWhereItEndsUp() throws Exception {
+        // Event by event, u1 would be credited and then debited; bundled, the trace's events are
+        // one session and only the final user (u2) receives anything.
+        List<IngestionEvent> events = List.of(
+                trace("e1", 10, "t1", "u1"),
+                obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 7L), null),
+                obs("e3", 12, "t1", "o2", null, 12L, Map.of("input", 5L), null),
+                trace("e4", 20, "t1", "u2"));
+        assertThat(plain(events)).extracting(c -> c.userId).contains("u1");
+        List<Contribution> out = bundled(events, 100);
+        assertThat(out).extracting(c -> c.userId + ":" + c.delta.traces + ":" + c.delta.observations + ":" + c.delta.usage)
+                .containsExactly("u2:1:2:{input=12}");
+    }
 }
