@@ -22,25 +22,29 @@ import org.apache.flink.util.Collector;
 /**
  * The framework floor under the job: how fast Flink itself runs the job's topology with (almost)
  * no work in it, on the job's own configuration (MiniCluster, RocksDB, parallelism, object
- * reuse). Three nested pipelines over the same bounded topic, each ending in a discarding sink:
+ * reuse). Nested pipelines over the same bounded topic, each ending in a discarding sink:
  * <ul>
  *   <li>{@code parse}: the Kafka source and the job's parse-and-validate (chained);
- *   <li>{@code trace}: + the shuffle by (project, trace) with the job's event serializer and one
- *       RocksDB state read and write per event (a counter per trace);
- *   <li>{@code trace-user}: + the shuffle by (project, user) of a small record per event and one
- *       state read and write per user.
+ *   <li>{@code shuffle}: + the shuffle by (project, trace) with the job's event serializer, no
+ *       state (the least any exact job does: merging a trace needs its events in one place);
+ *   <li>{@code shuffles}: + the shuffle by (project, user) of a small record per event, no state
+ *       (the two exchanges every exact job of this kind has: by trace to merge, by user to sum);
+ *   <li>{@code trace}: {@code shuffle} with one RocksDB state read and write per event (a counter
+ *       per trace);
+ *   <li>{@code trace-user}: {@code trace} + the shuffle by user and one state read and write per
+ *       user.
  * </ul>
- * The job touches each key's state once per bundle, not once per event, so {@code trace-user}
- * bounds it from below in framework cost only; what remains above the floor is the job's own
- * work. Usage: {@code FlinkFloor MODE [job options]} (the job's --kafka.* options, --parallelism);
+ * {@code shuffles} is a floor no job with the two exchanges can beat; {@code trace-user} adds a
+ * state access per event in each keyed stage (the job touches state once per key and bundle, and
+ * does the real work); what the job takes above them is its own. Usage: {@code FlinkFloor MODE [job options]} (the job's --kafka.* options, --parallelism);
  * prints {@code floor MODE finished in S s}.
  */
 public final class FlinkFloor {
     private FlinkFloor() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !Arrays.asList("parse", "trace", "trace-user").contains(args[0])) {
-            System.err.println("usage: FlinkFloor parse|trace|trace-user [job options]");
+        if (args.length == 0 || !Arrays.asList("parse", "shuffle", "shuffles", "trace", "trace-user").contains(args[0])) {
+            System.err.println("usage: FlinkFloor parse|shuffle|shuffles|trace|trace-user [job options]");
             System.exit(2);
         }
         String mode = args[0];
@@ -52,6 +56,11 @@ public final class FlinkFloor {
                 .process(new ParseAndValidate(), WireType.INGESTION_EVENT);
         if (mode.equals("parse")) {
             events.sinkTo(new DiscardingSink<>());
+        } else if (mode.equals("shuffle")) {
+            events.keyBy(new Keys.ByTrace()).map(e -> e.traceId).returns(Types.STRING).sinkTo(new DiscardingSink<>());
+        } else if (mode.equals("shuffles")) {
+            events.keyBy(new Keys.ByTrace()).map(FlinkFloor::userKey).returns(Types.STRING)
+                    .keyBy(u -> u).map(u -> u.length()).returns(Types.INT).sinkTo(new DiscardingSink<>());
         } else {
             DataStream<String> users = events.keyBy(new Keys.ByTrace()).process(new CountPerKey<>()).returns(Types.STRING);
             if (mode.equals("trace")) {
@@ -62,6 +71,11 @@ public final class FlinkFloor {
         }
         JobExecutionResult r = env.execute("floor " + mode);
         System.out.printf("floor %s finished in %.1f s%n", mode, r.getNetRuntime() / 1000.0);
+    }
+
+    /** The key the second exchange groups by: the event's user (its trace when it names none). */
+    static String userKey(IngestionEvent e) {
+        return e.projectId + "/" + (e.userId != null ? e.userId : e.traceId);
     }
 
     /** Counts per key in RocksDB (one read, one write per record) and emits the record's user key. */
@@ -78,7 +92,7 @@ public final class FlinkFloor {
             Long n = count.value();
             count.update(n == null ? 1 : n + 1);
             if (in instanceof IngestionEvent e) {
-                out.collect(e.projectId + "/" + (e.userId != null ? e.userId : e.traceId));
+                out.collect(userKey(e));
             } else {
                 out.collect(ctx.getCurrentKey());
             }
