@@ -76,6 +76,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient Collector<Contribution> sessionOut;
     private transient ReadOnlyContext sessionCtx;
     private transient String sessionProject;
+    /** Some event of the current session was applied (not a duplicate). */
+    private transient boolean sessionChanged;
     private transient Counter duplicates;
     private transient Counter userChanges;
     private transient Counter expired;
@@ -121,10 +123,11 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     void beginKey() throws Exception {
         cache.begin();
         sessionOut = null;
+        sessionChanged = false;
     }
 
     void endKey() throws Exception {
-        if (sessionOut != null) {
+        if (sessionChanged) {
             emitSession(sessionCtx.timerService(), sessionOut);
         }
         cache.end();
@@ -223,36 +226,39 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     public void processElement(IngestionEvent e, ReadOnlyContext ctx, Collector<Contribution> out) throws Exception {
         boolean own = !cache.inSession();
         if (own) {
-            cache.begin();
+            beginKey();
         }
-        apply(e, ctx);
-        if (own) {
-            emitSession(ctx.timerService(), out);
-            cache.end();
-        } else {
-            // The operator's context and collector, the same objects for every element: endKey
-            // emits through them while the key is still this trace's.
-            sessionCtx = ctx;
-            sessionOut = out;
+        if (apply(e, ctx)) {
+            sessionChanged = true;
             sessionProject = e.projectId;
+        }
+        // The operator's context and collector, the same objects for every element: endKey
+        // emits through them while the key is still this trace's.
+        sessionCtx = ctx;
+        sessionOut = out;
+        if (own) {
+            endKey();
         }
     }
 
-    /** Merges one event into the session's state (a duplicate changes nothing). */
-    private void apply(IngestionEvent e, ReadOnlyContext ctx) throws Exception {
-        sessionProject = e.projectId;
+    /**
+     * Merges one event into the session's state; false for a duplicate, which changes nothing
+     * (a session of duplicates only writes nothing and does not extend the trace's TTL).
+     */
+    private boolean apply(IngestionEvent e, ReadOnlyContext ctx) throws Exception {
         TraceState t = cache.trace();
-        switch (e.kind) {
+        return switch (e.kind) {
             case TRACE -> {
                 if (t.eventIds.contains(e.eventId)) {
                     duplicates.inc();
-                    return;
+                    yield false;
                 }
                 t.apply(e);
+                yield true;
             }
             case OBSERVATION -> applyObservation(t, e, book(ctx.getBroadcastState(PRICES)));
             case SCORE -> applyScore(t, e);
-        }
+        };
     }
 
     /**
@@ -325,11 +331,11 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         expired.inc();
     }
 
-    private void applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
+    private boolean applyObservation(TraceState t, IngestionEvent e, PriceBook book) throws Exception {
         ObservationState before = cache.observations().get(e.observationId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
-            return;
+            return false;
         }
         ObservationState after = before != null ? before.copy() : new ObservationState();
         after.apply(e);
@@ -341,13 +347,14 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         updateMinObservationTime(t, before != null ? before.timeNanos() : null, after.timeNanos());
         t.apply(e);
+        return true;
     }
 
-    private void applyScore(TraceState t, IngestionEvent e) throws Exception {
+    private boolean applyScore(TraceState t, IngestionEvent e) throws Exception {
         ScoreState before = cache.scores().get(e.scoreId);
         if (before != null && before.seen(e.eventId)) {
             duplicates.inc();
-            return;
+            return false;
         }
         ScoreState after = before != null ? before.copy() : new ScoreState();
         after.apply(e);
@@ -355,6 +362,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         if (before == null) {
             t.scoreCount++;
         }
+        return true;
     }
 
     /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time. */

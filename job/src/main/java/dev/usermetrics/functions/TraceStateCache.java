@@ -24,7 +24,6 @@ final class TraceStateCache {
     private final ValueState<TraceState> trace;
     private boolean traceDirty;
     private TraceState traceValue;
-    private boolean newTrace;
     private final Members<ObservationState> obs;
     private final Members<ScoreState> sc;
     private boolean session;
@@ -41,7 +40,7 @@ final class TraceStateCache {
         session = true;
         traceDirty = false;
         traceValue = trace.value();
-        newTrace = traceValue == null;
+        boolean newTrace = traceValue == null;
         obs.reset(newTrace || (traceValue.observationCountKnown && traceValue.observationCount == 0));
         sc.reset(newTrace || traceValue.scoreCount == 0);
     }
@@ -64,12 +63,11 @@ final class TraceStateCache {
         session = false;
     }
 
-    /** The trace (a new, empty one when it had no state). */
+    /** The trace (a new, empty one when it had no state; written only through updateTrace). */
     TraceState trace() {
         if (traceValue == null) {
             traceValue = new TraceState();
             traceValue.observationCountKnown = true;
-            traceDirty = true;
         }
         return traceValue;
     }

@@ -176,6 +176,20 @@ class TraceResolverTest {
         assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(2);
     }
 
+    @Test
+    void aDuplicateIsNoActivity() throws Exception {
+        harness.close();
+        harness = ResolverHarness.open(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))));
+        harness.setProcessingTime(0);
+        send(trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
+        int emitted = output().size();
+        harness.setProcessingTime(5 * 60_000);
+        send(trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
+        assertThat(output()).hasSize(emitted); // nothing changed, nothing emitted
+        harness.setProcessingTime(11 * 60_000);
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero(); // expired 10 minutes after e2, not after its copy
+    }
+
     /** Sums everything emitted so far per user (what the user stage will hold). */
     private Map<String, Metrics> perUser() {
         Map<String, Metrics> m = new HashMap<>();
