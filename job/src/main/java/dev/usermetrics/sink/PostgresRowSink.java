@@ -2,8 +2,8 @@ package dev.usermetrics.sink;
 
 import dev.usermetrics.records.MetricsRow;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -135,7 +135,7 @@ public final class PostgresRowSink implements RowSink {
                 Savepoint before = c.setSavepoint();
                 try {
                     for (String chunk : chunks) {
-                        copy.copyIn(sql.get(table).copyInto(), new LineSuffixReader(chunk, suffix));
+                        copy.copyIn(sql.get(table).copyInto(), new ByteArrayInputStream(copyBytes(chunk, suffix)));
                     }
                     c.releaseSavepoint(before);
                     return;
@@ -149,7 +149,7 @@ public final class PostgresRowSink implements RowSink {
                 }
             }
             for (String chunk : chunks) {
-                copy.copyIn(sql.get(table).copyStage(), new StringReader(chunk));
+                copy.copyIn(sql.get(table).copyStage(), new ByteArrayInputStream(copyBytes(chunk, "")));
             }
             try (Statement st = c.createStatement()) {
                 st.executeUpdate(sql.get(table).upsertStaged());
@@ -282,40 +282,14 @@ public final class PostgresRowSink implements RowSink {
         out.add(new Upsert(t, chunks));
     }
 
-    /** COPY text with a suffix (the updated_at field) before every line end. */
-    static final class LineSuffixReader extends Reader {
-        private final String text;
-        private final String suffix;
-        private int pos;
-        /** Next suffix char while one is emitted; -2 once it is out (the newline is next); -1 otherwise. */
-        private int s = -1;
-
-        LineSuffixReader(String text, String suffix) {
-            this.text = text;
-            this.suffix = suffix;
-        }
-
-        @Override
-        public int read(char[] buf, int off, int len) {
-            int n = 0;
-            while (n < len && pos < text.length()) {
-                if (s >= 0) {
-                    buf[off + n++] = suffix.charAt(s++);
-                    if (s == suffix.length()) {
-                        s = -2;
-                    }
-                } else if (s == -1 && text.charAt(pos) == '\n') {
-                    s = suffix.isEmpty() ? -2 : 0;
-                } else {
-                    buf[off + n++] = text.charAt(pos++);
-                    s = -1;
-                }
-            }
-            return n == 0 && pos >= text.length() ? -1 : n;
-        }
-
-        @Override
-        public void close() {}
+    /**
+     * COPY text as the UTF-8 bytes Postgres receives, with {@code suffix} (the updated_at field)
+     * before every line end (fields escape their own newlines, so every '\n' ends a line). Encoded
+     * here, whole: the driver's Reader variant encodes each buffer of chars on its own and turns
+     * a surrogate pair split by a buffer boundary (an emoji in a user id) into "??".
+     */
+    static byte[] copyBytes(String text, String suffix) {
+        return (suffix.isEmpty() ? text : text.replace("\n", suffix + "\n")).getBytes(StandardCharsets.UTF_8);
     }
 
     /** One field of COPY's text format: {@code \N} for NULL; backslash, tab, newline and CR escaped. */

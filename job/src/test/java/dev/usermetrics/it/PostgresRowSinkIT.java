@@ -80,6 +80,39 @@ class PostgresRowSinkIT {
     }
 
     @Test
+    void emojiUserIdsSurviveEveryCopyPathIntact() throws Exception {
+        // Chunks of 5,000 rows, three quarters of their chars surrogate pairs (user ids of 150-186
+        // emoji, the most a user id may have is 200 code points): with the driver's Reader variant
+        // many of its 64K-char buffer boundaries fell inside a pair and those user ids came back
+        // with "??"; the sink encodes the bytes itself.
+        String schema = "it_row_sink_emoji";
+        try (var c = Services.connect(); var s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
+            List<MetricsRow> rows = new ArrayList<>();
+            for (int i = 0; i < 12_000; i++) {
+                String user = "\ud83d\ude00".repeat(150 + i % 37) + i; // odd and even offsets of the pairs
+                expected.add(user);
+                rows.add(bucket(user, 1));
+            }
+            sink.write(rows);          // COPY straight into the table
+            sink.write(rows.subList(0, 6_000)); // existing keys: COPY into the staging table, then upsert
+            sink.flush();
+        }
+        java.util.Set<String> actual = new java.util.TreeSet<>();
+        try (var c = Services.connect(); var s = c.createStatement();
+                var rs = s.executeQuery("SELECT user_id FROM " + schema + ".user_metrics_hourly")) {
+            while (rs.next()) {
+                actual.add(rs.getString(1));
+            }
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
     void batchesApplyInOrderAndAFailedOneSurfacesAtTheNextCall() throws Exception {
         String schema = "it_row_sink_order";
         try (var c = Services.connect(); var s = c.createStatement()) {
