@@ -6,7 +6,7 @@ import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.sink.PostgresSinks;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -103,7 +103,8 @@ class SavepointCompatibilityIT {
         new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).migrate();
         try (Connection c = Services.connect()) {
             for (String table : TABLES) {
-                try (Reader r = Files.newBufferedReader(dir.resolve(table + ".csv"))) {
+                // Bytes, not a Reader: the driver's Reader variant can split a surrogate pair.
+                try (InputStream r = Files.newInputStream(dir.resolve(table + ".csv"))) {
                     ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
                             "COPY " + schema + "." + table + " (" + fixtureColumns(c, schema, table) + ") FROM STDIN WITH (FORMAT csv)", r);
                 }
