@@ -28,13 +28,18 @@ class PostgresRowSinkIT {
         return r;
     }
 
-    @Test
-    void writesUpdatesAndDeletesManyRowsPerStatement() throws Exception {
-        String schema = "it_row_sink";
+    /** An empty schema at the current version. */
+    private static void freshSchema(String schema) throws Exception {
         try (var c = Services.connect(); var s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+    }
+
+    @Test
+    void writesUpdatesAndDeletesManyRowsPerStatement() throws Exception {
+        String schema = "it_row_sink";
+        freshSchema(schema);
         try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
             List<MetricsRow> rows = new ArrayList<>();
             for (int i = 0; i < 12_001; i++) { // three chunks
@@ -86,10 +91,7 @@ class PostgresRowSinkIT {
         // many of its 64K-char buffer boundaries fell inside a pair and those user ids came back
         // with "??"; the sink encodes the bytes itself.
         String schema = "it_row_sink_emoji";
-        try (var c = Services.connect(); var s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        freshSchema(schema);
         java.util.Set<String> expected = new java.util.TreeSet<>();
         try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
             List<MetricsRow> rows = new ArrayList<>();
@@ -115,10 +117,7 @@ class PostgresRowSinkIT {
     @Test
     void batchesApplyInOrderAndAFailedOneSurfacesAtTheNextCall() throws Exception {
         String schema = "it_row_sink_order";
-        try (var c = Services.connect(); var s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        freshSchema(schema);
         try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
             // Written back to back without waiting: the last value of each key wins.
             for (int v = 1; v <= 5; v++) {
