@@ -20,7 +20,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -72,10 +71,9 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient MapState<String, ObservationState> observations;
     private transient MapState<String, ScoreState> scores;
     private transient TraceStateCache cache;
-    /** The current key session's output, context and project (set by its events, see beginKey). */
+    /** The current key session's output and context (set by its events, see beginKey). */
     private transient Collector<Contribution> sessionOut;
     private transient ReadOnlyContext sessionCtx;
-    private transient String sessionProject;
     /** Some event of the current session was applied (not a duplicate). */
     private transient boolean sessionChanged;
     private transient Counter duplicates;
@@ -128,7 +126,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
 
     void endKey() throws Exception {
         if (sessionChanged) {
-            emitSession(sessionCtx.timerService(), sessionOut);
+            emitSession();
         }
         cache.end();
     }
@@ -230,7 +228,6 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         if (apply(e, ctx)) {
             sessionChanged = true;
-            sessionProject = e.projectId;
         }
         // The operator's context and collector, the same objects for every element: endKey
         // emits through them while the key is still this trace's.
@@ -267,12 +264,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
      * member from its value at the start to its value now. Members the session did not change
      * are read (one pass over state) only when the trace moved to another user or environment.
      */
-    private void emitSession(TimerService timers, Collector<Contribution> out) throws Exception {
-        TraceState t = cache.trace();
-        if (t.isEmpty()) {
-            cache.clearTrace();
-            return;
-        }
+    private void emitSession() throws Exception {
+        TraceState t = cache.trace(); // not empty: the session applied an event
         Counted from = new Counted(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos);
         String newUser = t.resolvedUser();
         Counted to = new Counted(newUser, newUser != null ? t.resolvedEnvironment() : null,
@@ -281,7 +274,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         if (moved && from.user != null && !from.user.equals(to.user)) {
             userChanges.inc();
         }
-        DeltaBuilder delta = new DeltaBuilder(sessionProject);
+        // The project is part of the key (Keys.of), as in onTimer.
+        DeltaBuilder delta = new DeltaBuilder(Keys.projectOf(sessionCtx.getCurrentKey()));
         if (moved || from.traceTime != to.traceTime) {
             from.addTrace(delta, -1);
             to.addTrace(delta, +1);
@@ -296,12 +290,12 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         cache.observations().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
         cache.scores().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
-        delta.emit(out);
+        delta.emit(sessionOut);
 
         t.emittedUser = to.user;
         t.emittedEnvironment = to.env;
         t.emittedTraceTimeNanos = to.traceTime;
-        t.expiresAtMillis = expiry.touch(timers, t.expiresAtMillis);
+        t.expiresAtMillis = expiry.touch(sessionCtx.timerService(), t.expiresAtMillis);
         cache.updateTrace(t);
     }
 

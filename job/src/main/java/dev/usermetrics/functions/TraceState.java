@@ -73,11 +73,6 @@ public class TraceState {
         return environment.value != null ? environment.value : EnvironmentRules.DEFAULT;
     }
 
-    /** True when nothing of the trace is left (e.g. it only ever had duplicates; kept as a guard). */
-    public boolean isEmpty() {
-        return eventIds.isEmpty() && minObservationTimeNanos == null && scoreCount == 0;
-    }
-
     /** True when the trace is only held for its scores: it has no trace event or observation. */
     public boolean onlyScores() {
         return eventIds.isEmpty() && minObservationTimeNanos == null;

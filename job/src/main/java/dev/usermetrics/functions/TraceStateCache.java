@@ -52,11 +52,7 @@ final class TraceStateCache {
     /** Writes what the session changed, under the current key (still the session's). */
     void end() throws Exception {
         if (traceDirty) {
-            if (traceValue == null) {
-                trace.clear();
-            } else {
-                trace.update(traceValue);
-            }
+            trace.update(traceValue);
         }
         obs.write();
         sc.write();
@@ -74,11 +70,6 @@ final class TraceStateCache {
 
     void updateTrace(TraceState t) {
         traceValue = t;
-        traceDirty = true;
-    }
-
-    void clearTrace() {
-        traceValue = null;
         traceDirty = true;
     }
 
