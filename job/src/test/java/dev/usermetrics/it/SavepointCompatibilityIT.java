@@ -22,14 +22,15 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.postgresql.PGConnection;
 
 /**
- * A savepoint written by the previous released state layout must restore into this version and
- * end with the same tables as processing everything from scratch.
+ * A savepoint written by each released state layout must restore into this version and end
+ * with the same tables as processing everything from scratch.
  *
- * <p>The fixture ({@value #FIXTURE}, see its README.md) holds a canonical savepoint taken
+ * <p>Each fixture ({@value #FIXTURES}/state-v*, see their README.md) holds a canonical savepoint taken
  * mid-stream, the rows the sink tables held at that savepoint, and the events before and after
  * it. The test replays the events before it into a fresh topic (same partitions, so the same
  * offsets), loads the rows, restores the savepoint, feeds the events after it, and compares
@@ -38,14 +39,17 @@ import org.postgresql.PGConnection;
  * {@link SavepointFixtureGenerator}.
  */
 class SavepointCompatibilityIT {
-    static final String FIXTURE = "src/test/resources/savepoints/state-v2";
-    static final String TOPIC = "it-savepoint-fixture";
+    static final String FIXTURES = "src/test/resources/savepoints";
+    /** The fixture {@link SavepointFixtureGenerator} writes: the newest layout. */
+    static final String FIXTURE = FIXTURES + "/state-v3";
+    /** The topic {@link SavepointFixtureGenerator} writes to (a savepoint's source state names its topic). */
+    static final String TOPIC = "it-savepoint-fixture-v3";
     static final int PARTITIONS = 3;
     static final List<String> TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
             "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users", "rejected_events");
 
-    static JobOptions options(String schema, String group, boolean bounded) throws Exception {
-        List<String> args = new ArrayList<>(List.of(JobArgs.bounded(TOPIC, schema, "--kafka.group-id", group,
+    static JobOptions options(String topic, String schema, String group, boolean bounded) throws Exception {
+        List<String> args = new ArrayList<>(List.of(JobArgs.bounded(topic, schema, "--kafka.group-id", group,
                 "--parallelism", "2", "--checkpoint-interval", "500ms")));
         if (!bounded) {
             args.remove("--bounded");
@@ -53,12 +57,11 @@ class SavepointCompatibilityIT {
         return JobOptions.parse(args.toArray(String[]::new));
     }
 
-    static JobClient start(JobOptions o, String schema, String savepoint) throws Exception {
+    static JobClient start(JobOptions o, String schema, String savepoint, boolean ignoreUnclaimedState) throws Exception {
         Configuration conf = UserMetricsJob.flinkConfiguration(o);
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            // The v2 layout had a routing stage and one JDBC sink per table (see the fixture's README).
-            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, ignoreUnclaimedState);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         UserMetricsJob.configure(env, o);
@@ -68,27 +71,36 @@ class SavepointCompatibilityIT {
         return env.executeAsync("user-metrics-" + schema);
     }
 
-    @Test
-    void aSavepointOfThePreviousLayoutRestoresExactly() throws Exception {
-        Path fixture = Path.of(FIXTURE);
+    /**
+     * v2 had a routing stage and one JDBC sink per table: its savepoint restores with their state
+     * dropped (see the fixture's README). v3 is the layout before the compact trace-state
+     * serializers: its trace state was written by Flink's POJO serializer and is migrated.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"state-v2, it-savepoint-fixture, true", "state-v3, it-savepoint-fixture-v3, false"})
+    void aSavepointOfAReleasedLayoutRestoresExactly(String layout, String topic, boolean ignoreUnclaimedState) throws Exception {
+        Path fixture = Path.of(FIXTURES, layout);
+        String v = layout.replace("state-", "");
+        String restored = "it_restored_" + v;
+        String scratch = "it_scratch_" + v;
         assertThat(fixture.resolve("savepoint/_metadata")).exists();
-        Topics.produce(TOPIC, PARTITIONS, Files.readAllLines(fixture.resolve("events-before.jsonl")));
-        load(fixture.resolve("tables"), "it_restored");
-        Topics.produce(TOPIC, PARTITIONS, Files.readAllLines(fixture.resolve("events-after.jsonl")));
+        Topics.produce(topic, PARTITIONS, Files.readAllLines(fixture.resolve("events-before.jsonl")));
+        load(fixture.resolve("tables"), restored);
+        Topics.produce(topic, PARTITIONS, Files.readAllLines(fixture.resolve("events-after.jsonl")));
 
-        JobClient restored = start(options("it_restored", "it-restored", false), "it_restored",
-                fixture.resolve("savepoint").toAbsolutePath().toUri().toString());
-        UserMetricsJob.main(JobArgs.bounded(TOPIC, "it_scratch", "--kafka.group-id", "it-scratch", "--parallelism", "2"));
-        Map<String, List<String>> expected = dump("it_scratch");
+        JobClient job = start(options(topic, restored, restored, false), restored,
+                fixture.resolve("savepoint").toAbsolutePath().toUri().toString(), ignoreUnclaimedState);
+        UserMetricsJob.main(JobArgs.bounded(topic, scratch, "--kafka.group-id", scratch, "--parallelism", "2"));
+        Map<String, List<String>> expected = dump(scratch);
         assertThat(expected.get("user_metrics")).hasSizeGreaterThan(10);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        Map<String, List<String>> actual = dump("it_restored");
+        Map<String, List<String>> actual = dump(restored);
         while (!actual.equals(expected) && System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            actual = dump("it_restored");
+            actual = dump(restored);
         }
-        restored.cancel().get(30, TimeUnit.SECONDS);
+        job.cancel().get(30, TimeUnit.SECONDS);
         for (String table : TABLES) {
             List<String> missing = new ArrayList<>(expected.get(table));
             missing.removeAll(actual.get(table));

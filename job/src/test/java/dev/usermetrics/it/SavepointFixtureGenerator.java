@@ -58,7 +58,7 @@ class SavepointFixtureGenerator {
         Files.write(fixture.resolve("events-after.jsonl"), s.lines.subList(half, s.lines.size()), StandardCharsets.UTF_8);
         Topics.produce(TOPIC, PARTITIONS, before);
 
-        JobClient job = start(options("fixture_gen", "fixture-gen", false), "fixture_gen", null);
+        JobClient job = start(options(TOPIC, "fixture_gen", "fixture-gen", false), "fixture_gen", null, false);
         awaitCommitted("fixture-gen", 120);
         Path target = Files.createTempDirectory("um-savepoint-");
         String path = job.stopWithSavepoint(false, target.toUri().toString(), SavepointFormatType.CANONICAL)
