@@ -1,5 +1,8 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.functions.state.ObservationStateSerializer;
+import dev.usermetrics.functions.state.ScoreStateSerializer;
+import dev.usermetrics.functions.state.TraceStateSerializer;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
@@ -17,6 +20,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -96,11 +100,9 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
 
     @Override
     public void open(OpenContext ctx) {
-        trace = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("trace", TypeInformation.of(TraceState.class)));
+        trace = getRuntimeContext().getState(traceDescriptor());
         observations = getRuntimeContext().getMapState(observationsDescriptor());
-        scores = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "scores", Types.STRING, TypeInformation.of(ScoreState.class)));
+        scores = getRuntimeContext().getMapState(scoresDescriptor());
         cache = new TraceStateCache(trace, observations, scores);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         userChanges = getRuntimeContext().getMetricGroup().counter("traceUserChanges");
@@ -216,8 +218,21 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         c.inc();
     }
 
-    private static MapStateDescriptor<String, ObservationState> observationsDescriptor() {
-        return new MapStateDescriptor<>("observations", Types.STRING, TypeInformation.of(ObservationState.class));
+    /*
+     * The trace stage's keyed state, written by the compact serializers (docs/design.md, "State";
+     * a savepoint of the POJO-serialized layout v3 migrates on restore). The names are the state's
+     * identity in savepoints.
+     */
+    static ValueStateDescriptor<TraceState> traceDescriptor() {
+        return new ValueStateDescriptor<>("trace", new TraceStateSerializer());
+    }
+
+    static MapStateDescriptor<String, ObservationState> observationsDescriptor() {
+        return new MapStateDescriptor<>("observations", StringSerializer.INSTANCE, new ObservationStateSerializer());
+    }
+
+    static MapStateDescriptor<String, ScoreState> scoresDescriptor() {
+        return new MapStateDescriptor<>("scores", StringSerializer.INSTANCE, new ScoreStateSerializer());
     }
 
     @Override

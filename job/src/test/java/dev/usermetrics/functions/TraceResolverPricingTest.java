@@ -141,7 +141,7 @@ class TraceResolverPricingTest {
         var backend = harness.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(Keys.of("p", "t1"));
         var state = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new MapStateDescriptor<>("observations", Types.STRING, TypeInformation.of(ObservationState.class)));
+                TraceResolver.observationsDescriptor());
         assertThat(state.get("o1").calculatedCost.get("total")).isEqualByComparingTo("0.007");
         assertThat(state.get("o3").unpriced).isFalse();
 

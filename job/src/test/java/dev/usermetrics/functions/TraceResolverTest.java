@@ -298,8 +298,7 @@ class TraceResolverTest {
         send(trace("e1", 10, "t1", "u1"),
                 obs("e3", 30, "t1", "o1", "u2", null, Map.of("input", 9L), null),
                 obs("e2", 20, "t1", "o1", null, 11L, Map.of("input", 1L), null));
-        TraceState t = state("t1", new ValueStateDescriptor<>(
-                "trace", TypeInformation.of(TraceState.class))).value();
+        TraceState t = state("t1", TraceResolver.traceDescriptor()).value();
         assertThat(t.eventIds).containsExactly("e1");
         assertThat(t.user.value).isEqualTo("u2");
         assertThat(t.user.verId).isEqualTo("e3");
@@ -307,9 +306,7 @@ class TraceResolverTest {
         assertThat(t.minTraceEventTsNanos).isEqualTo(10 * Events.SEC);
         assertThat(t.minObservationTimeNanos).isEqualTo(11 * Events.SEC);
 
-        ObservationState o = state("t1", new MapStateDescriptor<>("observations",
-                Types.STRING,
-                TypeInformation.of(ObservationState.class))).get("o1");
+        ObservationState o = state("t1", TraceResolver.observationsDescriptor()).get("o1");
         assertThat(o.eventIds).containsExactlyInAnyOrder("e2", "e3");
         assertThat(o.startTimeNanos).isEqualTo(11 * Events.SEC);
         assertThat(o.usage).isEqualTo(Map.of("input", 9L)); // e3 is the later version

@@ -1,0 +1,106 @@
+package dev.usermetrics.functions.state;
+
+import dev.usermetrics.functions.TraceState;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The compact form of a {@link TraceState} (the trace stage's {@code trace} value), laid out as
+ * {@link ObservationStateSerializer}'s. The user's and environment's versions may be those of an
+ * observation's event (not among the trace's own event ids): the table holds those inline.
+ */
+public final class TraceStateSerializer extends CompactStateSerializer<TraceState> {
+    private static final long serialVersionUID = 1L;
+    private static final int BODY_TIME = 1;
+    private static final int MIN_TRACE_EVENT = 1 << 1;
+    private static final int MIN_OBSERVATION = 1 << 2;
+    private static final int COUNT_KNOWN = 1 << 3;
+
+    @Override
+    public TraceState createInstance() {
+        return new TraceState();
+    }
+
+    @Override
+    public void serialize(TraceState t, DataOutputView out) throws IOException {
+        int flags = (t.bodyTimeNanos != null ? BODY_TIME : 0) | (t.minTraceEventTsNanos != null ? MIN_TRACE_EVENT : 0)
+                | (t.minObservationTimeNanos != null ? MIN_OBSERVATION : 0) | (t.observationCountKnown ? COUNT_KNOWN : 0);
+        out.writeByte(flags);
+        long base = baseTime(t);
+        out.writeLong(base);
+        StateIo.writeSigned(out, t.emittedTraceTimeNanos - base);
+        VersionTable v = new VersionTable(t.eventIds);
+        int bodyTime = v.ref(t.bodyTimeVerTs, t.bodyTimeVerId);
+        int user = v.ref(t.user);
+        int environment = v.ref(t.environment);
+        v.write(out, base);
+        if (t.bodyTimeNanos != null) {
+            StateIo.writeSigned(out, t.bodyTimeNanos - base);
+        }
+        StateIo.writeVarInt(out, bodyTime);
+        if (t.minTraceEventTsNanos != null) {
+            StateIo.writeSigned(out, t.minTraceEventTsNanos - base);
+        }
+        VersionTable.writeLww(out, t.user, user);
+        VersionTable.writeLww(out, t.environment, environment);
+        if (t.minObservationTimeNanos != null) {
+            StateIo.writeSigned(out, t.minObservationTimeNanos - base);
+        }
+        StateIo.writeSigned(out, t.scoreCount);
+        StateIo.writeSigned(out, t.observationCount);
+        StateIo.writeString(out, t.emittedUser);
+        StateIo.writeString(out, t.emittedEnvironment);
+        StateIo.writeSigned(out, t.expiresAtMillis);
+    }
+
+    /** A time near all of the trace's timestamps (they are written as deltas from it). */
+    private static long baseTime(TraceState t) {
+        Long time = t.effectiveTimeNanos();
+        return time != null ? time : t.user.verTs;
+    }
+
+    @Override
+    public TraceState deserialize(DataInputView in) throws IOException {
+        int flags = in.readUnsignedByte();
+        TraceState t = new TraceState();
+        long base = in.readLong();
+        t.emittedTraceTimeNanos = base + StateIo.readSigned(in);
+        VersionTable.Read v = new VersionTable.Read(in, base);
+        t.eventIds = v.eventIds;
+        if ((flags & BODY_TIME) != 0) {
+            t.bodyTimeNanos = base + StateIo.readSigned(in);
+        }
+        int bodyTime = StateIo.readVarInt(in);
+        t.bodyTimeVerTs = v.ts(bodyTime);
+        t.bodyTimeVerId = v.id(bodyTime);
+        if ((flags & MIN_TRACE_EVENT) != 0) {
+            t.minTraceEventTsNanos = base + StateIo.readSigned(in);
+        }
+        t.user = v.readLww(in);
+        t.environment = v.readLww(in);
+        if ((flags & MIN_OBSERVATION) != 0) {
+            t.minObservationTimeNanos = base + StateIo.readSigned(in);
+        }
+        t.scoreCount = (int) StateIo.readSigned(in);
+        t.observationCount = (int) StateIo.readSigned(in);
+        t.observationCountKnown = (flags & COUNT_KNOWN) != 0;
+        t.emittedUser = StateIo.readString(in);
+        t.emittedEnvironment = StateIo.readString(in);
+        t.expiresAtMillis = StateIo.readSigned(in);
+        return t;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<TraceState> snapshotConfiguration() {
+        return new TraceStateSnapshot();
+    }
+
+    /** Format version 1 (the first compact form). */
+    public static final class TraceStateSnapshot extends Snapshot<TraceState> {
+        public TraceStateSnapshot() {
+            super(TraceState.class, TraceStateSerializer::new);
+        }
+    }
+}
