@@ -1,5 +1,9 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.functions.state.MetricsSerializer;
+import dev.usermetrics.functions.state.ModelMetricsSerializer;
+import dev.usermetrics.functions.state.ScoreTotalsSerializer;
+import dev.usermetrics.functions.state.UserTotalsSerializer;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
@@ -15,7 +19,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -72,19 +76,27 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         this.rowsAtEnd = rowsAtEnd;
     }
 
-    private static ValueStateDescriptor<UserTotals> totalsDescriptor() {
-        return new ValueStateDescriptor<>("totals", TypeInformation.of(UserTotals.class));
+    /*
+     * The stage's keyed state, written by compact serializers (docs/design.md, "State"; state of
+     * the POJO-serialized layout v3 migrates on restore). The names are its identity in savepoints.
+     */
+    static ValueStateDescriptor<UserTotals> totalsDescriptor() {
+        return new ValueStateDescriptor<>("totals", new UserTotalsSerializer());
+    }
+
+    static MapStateDescriptor<String, Metrics> bucketsDescriptor(String name) {
+        return new MapStateDescriptor<>(name, StringSerializer.INSTANCE, new MetricsSerializer());
     }
 
     @Override
     public void open(OpenContext ctx) {
         var rc = getRuntimeContext();
         totals = rc.getState(totalsDescriptor());
-        envTotals = rc.getMapState(new MapStateDescriptor<>("env-totals", Types.STRING, TypeInformation.of(UserTotals.class)));
-        hourly = rc.getMapState(new MapStateDescriptor<>("hourly", Types.STRING, TypeInformation.of(Metrics.class)));
-        daily = rc.getMapState(new MapStateDescriptor<>("daily", Types.STRING, TypeInformation.of(Metrics.class)));
-        modelDaily = rc.getMapState(new MapStateDescriptor<>("model-daily", Types.STRING, TypeInformation.of(ModelMetrics.class)));
-        scores = rc.getMapState(new MapStateDescriptor<>("scores", Types.STRING, TypeInformation.of(ScoreTotals.class)));
+        envTotals = rc.getMapState(new MapStateDescriptor<>("env-totals", StringSerializer.INSTANCE, new UserTotalsSerializer()));
+        hourly = rc.getMapState(bucketsDescriptor("hourly"));
+        daily = rc.getMapState(bucketsDescriptor("daily"));
+        modelDaily = rc.getMapState(new MapStateDescriptor<>("model-daily", StringSerializer.INSTANCE, new ModelMetricsSerializer()));
+        scores = rc.getMapState(new MapStateDescriptor<>("scores", StringSerializer.INSTANCE, new ScoreTotalsSerializer()));
         traceTimes = rc.getMapState(new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
         scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
     }

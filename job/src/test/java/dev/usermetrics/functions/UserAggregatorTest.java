@@ -108,14 +108,11 @@ class UserAggregatorTest {
         backend.setCurrentKey(Keys.of("p", "u1"));
         var ns = VoidNamespace.INSTANCE;
         var nsSer = VoidNamespaceSerializer.INSTANCE;
-        UserTotals totals = backend.getPartitionedState(ns, nsSer, new ValueStateDescriptor<>(
-                "totals", TypeInformation.of(UserTotals.class))).value();
+        UserTotals totals = backend.getPartitionedState(ns, nsSer, UserAggregator.totalsDescriptor()).value();
         assertThat(totals.metrics.traces).isEqualTo(2);
         assertThat(totals.metrics.observations).isEqualTo(1);
         assertThat(totals.firstSeenNanos).isEqualTo(100 * SEC);
-        var hourly = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
-                "hourly", Types.STRING,
-                TypeInformation.of(Metrics.class)));
+        var hourly = backend.getPartitionedState(ns, nsSer, UserAggregator.bucketsDescriptor("hourly"));
         assertThat(hourly.get("0/default").traces).isEqualTo(2);
         assertThat(hourly.get(HOUR + "/default").observations).isEqualTo(1);
         var traceTimes = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
