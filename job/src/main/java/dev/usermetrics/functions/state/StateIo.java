@@ -166,51 +166,50 @@ final class StateIo {
     }
 
     static void writeLongMap(DataOutputView out, Map<String, Long> m) throws IOException {
-        boolean nulls = writeMapHeader(out, m);
-        for (Map.Entry<String, Long> e : m.entrySet()) {
-            writeString(out, e.getKey());
-            if (nulls) {
-                out.writeBoolean(e.getValue() != null);
-            }
-            if (e.getValue() != null) {
-                writeSigned(out, e.getValue());
-            }
-        }
+        writeMap(out, m, StateIo::writeSigned);
     }
 
     static Map<String, Long> readLongMap(DataInputView in) throws IOException {
-        int header = readVarInt(in);
-        int size = header >>> 1;
-        boolean nulls = (header & 1) != 0;
-        Map<String, Long> m = new HashMap<>(capacity(size));
-        for (int i = 0; i < size; i++) {
-            String k = readString(in);
-            m.put(k, !nulls || in.readBoolean() ? readSigned(in) : null);
-        }
-        return m;
+        return readMap(in, StateIo::readSigned);
     }
 
     static void writeDecimalMap(DataOutputView out, Map<String, BigDecimal> m) throws IOException {
+        writeMap(out, m, StateIo::writeDecimal);
+    }
+
+    static Map<String, BigDecimal> readDecimalMap(DataInputView in) throws IOException {
+        return readMap(in, StateIo::readDecimal);
+    }
+
+    private interface ValueWriter<V> {
+        void write(DataOutputView out, V v) throws IOException;
+    }
+
+    private interface ValueReader<V> {
+        V read(DataInputView in) throws IOException;
+    }
+
+    private static <V> void writeMap(DataOutputView out, Map<String, V> m, ValueWriter<V> values) throws IOException {
         boolean nulls = writeMapHeader(out, m);
-        for (Map.Entry<String, BigDecimal> e : m.entrySet()) {
+        for (Map.Entry<String, V> e : m.entrySet()) {
             writeString(out, e.getKey());
             if (nulls) {
                 out.writeBoolean(e.getValue() != null);
             }
             if (e.getValue() != null) {
-                writeDecimal(out, e.getValue());
+                values.write(out, e.getValue());
             }
         }
     }
 
-    static Map<String, BigDecimal> readDecimalMap(DataInputView in) throws IOException {
+    private static <V> Map<String, V> readMap(DataInputView in, ValueReader<V> values) throws IOException {
         int header = readVarInt(in);
         int size = header >>> 1;
         boolean nulls = (header & 1) != 0;
-        Map<String, BigDecimal> m = new HashMap<>(capacity(size));
+        Map<String, V> m = new HashMap<>(capacity(size));
         for (int i = 0; i < size; i++) {
             String k = readString(in);
-            m.put(k, !nulls || in.readBoolean() ? readDecimal(in) : null);
+            m.put(k, !nulls || in.readBoolean() ? values.read(in) : null);
         }
         return m;
     }

@@ -324,10 +324,6 @@ class CompactStateSerializersTest {
     }
 
     private static Lww lww(String value, long ts, String id) {
-        Lww f = new Lww();
-        f.value = value;
-        f.verTs = ts;
-        f.verId = id;
-        return f;
+        return StateFormatFixtureTest.lww(value, ts, id);
     }
 }

@@ -194,7 +194,7 @@ class StateFormatFixtureTest {
         return m;
     }
 
-    private static Lww lww(String value, long ts, String id) {
+    static Lww lww(String value, long ts, String id) {
         Lww f = new Lww();
         f.value = value;
         f.verTs = ts;
