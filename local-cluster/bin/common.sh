@@ -52,6 +52,15 @@ flink_cli() {
     -cp "$(flink_cp)" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
+# JVM flags of every JVM that runs Flink work here: local job runs (run-job), the bench's
+# ceiling, floor and SQL peers, and the standalone cluster's TaskManager (bin/up --flink).
+# With the defaults (G1, C2's full inlining) the JIT spent about a core on C2 compilation for
+# the whole of a 1M-event run on 2 cores (47-59 s of C2 time in a 50-70 s run); with these, C2
+# compiles ~4x less (smaller inlined graphs) and ParallelGC has no concurrent refinement
+# threads: bounded runs 17-25 % faster, tables equal (docs/benchmarks.md, fifth round).
+# Later flags win, so JAVA_OPTS can override any of them.
+FLINK_JVM_TUNING="-XX:+UseParallelGC -XX:MaxInlineSize=15 -XX:FreqInlineSize=50 -XX:InlineSmallCode=500"
+
 # Java 17 flags of Flink's default env.java.opts.all.
 FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
 --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
