@@ -19,6 +19,7 @@ import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.otel.InputFormat;
+import dev.usermetrics.validation.ProjectPins;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
@@ -127,11 +128,12 @@ public class UserMetricsJob {
     }
 
     /** Reads the topics in these formats (default: every topic carries ingestion events). */
-    public UserMetricsJob withInput(Map<String, InputFormat> formats, String otlpProjectAttribute, String otlpDefaultProject) {
+    public UserMetricsJob withInput(Map<String, InputFormat> formats, String otlpProjectAttribute, String otlpDefaultProject,
+            ProjectPins pins) {
         Map<String, InputFormat> perTopic = new java.util.HashMap<>(formats);
         InputFormat fallback = perTopic.getOrDefault("", InputFormat.INGESTION_JSON);
         perTopic.remove("");
-        this.parser = new ParseAndValidate(perTopic, fallback, otlpProjectAttribute, otlpDefaultProject);
+        this.parser = new ParseAndValidate(perTopic, fallback, otlpProjectAttribute, otlpDefaultProject, pins);
         return this;
     }
 
@@ -298,7 +300,8 @@ public class UserMetricsJob {
             return;
         }
         new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
-                .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT))
+                .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
+                        o.projectPins())
                 .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.usermetrics.otel.InputFormat;
+import dev.usermetrics.validation.ProjectPins;
 
 /**
  * The job's command line. Every option has a default that works against local-cluster/bin/up.
@@ -34,6 +35,7 @@ public final class JobOptions {
     public static final String INPUT_FORMAT = "input.format";
     public static final String OTLP_PROJECT_ATTRIBUTE = "otlp.project-attribute";
     public static final String OTLP_DEFAULT_PROJECT = "otlp.default-project";
+    public static final String INPUT_PROJECTS = "input.projects";
     public static final String HELP = "help";
 
     private record Spec(String name, String defaultValue, String help, boolean flag) {}
@@ -61,6 +63,8 @@ public final class JobOptions {
         spec(OTLP_PROJECT_ATTRIBUTE, "langfuse.project.id", "OTLP resource attribute that names the project");
         spec(OTLP_DEFAULT_PROJECT, "", "project of OTLP spans whose resource has no project attribute "
                 + "(empty: such spans are rejected, reason missing_field)");
+        spec(INPUT_PROJECTS, "", "the projects the topics may carry: p1,p2 (every topic), topic=p (that topic); "
+                + "an event naming another is rejected, reason project_not_allowed (empty: any project)");
         flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
         spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
         spec(POSTGRES_USER, "metrics", "database user");
@@ -173,6 +177,7 @@ public final class JobOptions {
         webUiPort();
         traceTtl();
         inputFormats();
+        projectPins();
         if (pricePollInterval().toMillis() < 100) {
             throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
         }
@@ -259,6 +264,15 @@ public final class JobOptions {
             out.put(topic, format(pair.substring(eq + 1).trim()));
         }
         return out;
+    }
+
+    /** The projects each topic may carry, from --input.projects ({@link ProjectPins}). */
+    public ProjectPins projectPins() throws UsageException {
+        try {
+            return ProjectPins.parse(get(INPUT_PROJECTS), topics());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + INPUT_PROJECTS + " " + e.getMessage());
+        }
     }
 
     private static InputFormat format(String code) throws UsageException {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import dev.usermetrics.records.RejectedEvent;
 import dev.usermetrics.validation.EventParser;
 import dev.usermetrics.validation.ParseOutcome;
+import dev.usermetrics.validation.ProjectPins;
 import dev.usermetrics.validation.RejectReason;
 import dev.usermetrics.validation.TextRules;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private final InputFormat defaultFormat;
     private final String projectAttribute;
     private final String defaultProject;
+    private final ProjectPins pins;
     private transient EventParser parser;
     private transient SpanMapper spans;
     private transient Map<RejectReason, Counter> reasonCounters;
@@ -60,20 +62,22 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
 
     /** Every topic carries ingestion events. */
     public ParseAndValidate() {
-        this(Map.of(), InputFormat.INGESTION_JSON, DEFAULT_PROJECT_ATTRIBUTE, null);
+        this(Map.of(), InputFormat.INGESTION_JSON, DEFAULT_PROJECT_ATTRIBUTE, null, ProjectPins.NONE);
     }
 
     /**
      * @param formats          topic → its format; topics not listed have {@code defaultFormat}
      * @param projectAttribute the OTLP resource attribute naming the project
      * @param defaultProject   the project of OTLP resources without it (null: rejected)
+     * @param pins             the projects each topic may carry (others: rejected, project_not_allowed)
      */
     public ParseAndValidate(Map<String, InputFormat> formats, InputFormat defaultFormat, String projectAttribute,
-            String defaultProject) {
+            String defaultProject, ProjectPins pins) {
         this.formats = new HashMap<>(formats);
         this.defaultFormat = defaultFormat;
         this.projectAttribute = projectAttribute;
         this.defaultProject = defaultProject;
+        this.pins = pins;
     }
 
     @Override
@@ -127,6 +131,13 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     /** raw: what rejected_events shows of the event (the record, or the event mapped from a span). */
     private void handle(ParseOutcome outcome, RawRecord record, byte[] raw, Context ctx, Collector<IngestionEvent> out) {
         if (outcome instanceof ParseOutcome.Accepted a) {
+            String project = a.event().projectId;
+            if (!pins.allows(record.topic, project)) {
+                // Judged before its fields' fixes: nothing of the event is used.
+                report(ctx, record, raw, RejectReason.PROJECT_NOT_ALLOWED, "topic " + record.topic + " may carry only project(s) "
+                        + pins.describe(record.topic) + " (--input.projects)", a.event().eventId, project);
+                return;
+            }
             for (ParseOutcome.FieldFix f : a.fixes()) {
                 report(ctx, record, raw, f.reason(), f.detail(), a.event().eventId, a.event().projectId);
             }

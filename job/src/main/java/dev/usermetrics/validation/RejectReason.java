@@ -23,6 +23,8 @@ public enum RejectReason {
     INVALID_SCORE("invalid_score", Action.REJECTED),
     /** A score must name its trace: scores of sessions are not supported yet. */
     SCORE_WITHOUT_TRACE("score_without_trace", Action.REJECTED),
+    /** The event names a project its topic may not carry (--input.projects, {@link ProjectPins}). */
+    PROJECT_NOT_ALLOWED("project_not_allowed", Action.REJECTED),
     // Only one field is dropped or replaced; the rest of the event is processed.
     USER_ID_NOT_STRING("user_id_not_string", Action.USER_ID_DROPPED),
     USER_ID_TOO_LONG("user_id_too_long", Action.USER_ID_DROPPED),

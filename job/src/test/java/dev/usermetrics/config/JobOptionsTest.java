@@ -65,6 +65,31 @@ class JobOptionsTest {
     }
 
     @Test
+    void projectPinsAreForEveryTopicOrPerTopic() throws Exception {
+        assertThat(JobOptions.parse(new String[0]).projectPins().isEmpty()).isTrue();
+        var every = JobOptions.parse(new String[] {"--kafka.topic", "a,b", "--input.projects", "p1, p2"}).projectPins();
+        assertThat(every.allows("a", "p1")).isTrue();
+        assertThat(every.allows("b", "p2")).isTrue();
+        assertThat(every.allows("b", "p3")).isFalse();
+        var mixed = JobOptions.parse(new String[] {"--kafka.topic", "a,b,c", "--input.projects", "a=p1,a=p2,b=p3"}).projectPins();
+        assertThat(mixed.allows("a", "p2")).isTrue();
+        assertThat(mixed.allows("a", "p3")).isFalse();
+        assertThat(mixed.allows("b", "p3")).isTrue();
+        assertThat(mixed.allows("b", "p1")).isFalse();
+        assertThat(mixed.allows("c", "anything")).isTrue(); // not pinned
+        var both = JobOptions.parse(new String[] {"--kafka.topic", "a,b", "--input.projects", "shared,a=own"}).projectPins();
+        assertThat(both.allows("a", "own")).isTrue();
+        assertThat(both.allows("a", "shared")).isTrue();
+        assertThat(both.allows("b", "shared")).isTrue();
+        assertThat(both.allows("b", "own")).isFalse();
+        assertThat(both.describe("a")).isEqualTo("shared, own");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic", "a", "--input.projects", "z=p1"}))
+                .hasMessage("--input.projects names topic z, which the job does not read");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.topic", "a", "--input.projects", "a="}))
+                .hasMessage("--input.projects takes project or topic=project entries, got: a=");
+    }
+
+    @Test
     void inputFormatsAreOneForAllTopicsOrPerTopic() throws Exception {
         assertThat(JobOptions.parse(new String[0]).inputFormats())
                 .isEqualTo(Map.of("", dev.usermetrics.otel.InputFormat.INGESTION_JSON));
