@@ -100,6 +100,8 @@ public class UserMetricsJob {
     private final IdleExpiry traceExpiry;
     private final Source<PriceSnapshot, ?, ?> prices;
     private ParseAndValidate parser = new ParseAndValidate();
+    private int rejectedRawChars = ParseAndValidate.DEFAULT_RAW_CHARS;
+    private Duration rejectedRetention = JobOptions.DEFAULT_REJECTED_RETENTION;
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this(source, sinks, DEFAULT_TRACE_TTL);
@@ -137,6 +139,13 @@ public class UserMetricsJob {
         return this;
     }
 
+    /** What rejected_events keeps: characters of each record's raw text, and for how long (zero: forever). */
+    public UserMetricsJob withRejected(int rawChars, Duration retention) {
+        this.rejectedRawChars = rawChars;
+        this.rejectedRetention = retention;
+        return this;
+    }
+
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
     public void build(StreamExecutionEnvironment env) {
         buildFrom(env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source").uid("kafka-source"));
@@ -158,12 +167,12 @@ public class UserMetricsJob {
                 .broadcast();
 
         SingleOutputStreamOperator<IngestionEvent> events = raw
-                .process(parser, WireType.INGESTION_EVENT)
+                .process(parser.keepRawChars(rejectedRawChars), WireType.INGESTION_EVENT)
                 .name("parse-and-validate")
                 .uid("parse-and-validate");
 
         events.getSideOutput(ParseAndValidate.REJECTED)
-                .sinkTo(sinks.rejected())
+                .sinkTo(sinks.rejected(rejectedRetention))
                 .name("sink-rejected-events")
                 .uid("sink-rejected-events");
 
@@ -302,6 +311,7 @@ public class UserMetricsJob {
         new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
                 .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
                         o.projectPins())
+                .withRejected(o.rejectedRawChars(), o.rejectedRetention())
                 .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));

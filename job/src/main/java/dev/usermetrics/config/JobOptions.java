@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.usermetrics.functions.ParseAndValidate;
 import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.validation.ProjectPins;
 
@@ -36,6 +37,12 @@ public final class JobOptions {
     public static final String OTLP_PROJECT_ATTRIBUTE = "otlp.project-attribute";
     public static final String OTLP_DEFAULT_PROJECT = "otlp.default-project";
     public static final String INPUT_PROJECTS = "input.projects";
+    public static final String REJECTED_RAW_CHARS = "rejected.raw-chars";
+    public static final String REJECTED_RETENTION = "rejected.retention";
+    /** Default of --rejected.retention. */
+    public static final Duration DEFAULT_REJECTED_RETENTION = Duration.ofDays(30);
+    /** The most --rejected.raw-chars may keep (a row stays far below Postgres's limits). */
+    public static final int MAX_RAW_CHARS = 100_000;
     public static final String HELP = "help";
 
     private record Spec(String name, String defaultValue, String help, boolean flag) {}
@@ -65,6 +72,10 @@ public final class JobOptions {
                 + "(empty: such spans are rejected, reason missing_field)");
         spec(INPUT_PROJECTS, "", "the projects the topics may carry: p1,p2 (every topic), topic=p (that topic); "
                 + "an event naming another is rejected, reason project_not_allowed (empty: any project)");
+        spec(REJECTED_RAW_CHARS, String.valueOf(ParseAndValidate.DEFAULT_RAW_CHARS), "how many characters of a "
+                + "rejected record rejected_events.raw keeps (records may hold prompts and personal data; 0: none)");
+        spec(REJECTED_RETENTION, DEFAULT_REJECTED_RETENTION.toDays() + "d", "rejected_events rows older than this "
+                + "are deleted (checked at least hourly; 0: kept forever)");
         flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
         spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
         spec(POSTGRES_USER, "metrics", "database user");
@@ -178,6 +189,8 @@ public final class JobOptions {
         traceTtl();
         inputFormats();
         projectPins();
+        rejectedRawChars();
+        rejectedRetention();
         if (pricePollInterval().toMillis() < 100) {
             throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
         }
@@ -233,6 +246,20 @@ public final class JobOptions {
 
     public Duration checkpointInterval() throws UsageException {
         return duration(CHECKPOINT_INTERVAL);
+    }
+
+    /** How many characters of a rejected record are kept in rejected_events.raw. */
+    public int rejectedRawChars() throws UsageException {
+        int n = intOption(REJECTED_RAW_CHARS);
+        if (n < 0 || n > MAX_RAW_CHARS) {
+            throw new UsageException("--" + REJECTED_RAW_CHARS + " must be between 0 and " + MAX_RAW_CHARS + ", got: " + n);
+        }
+        return n;
+    }
+
+    /** How long rejected events are kept (Duration.ZERO: forever). */
+    public Duration rejectedRetention() throws UsageException {
+        return duration(REJECTED_RETENTION);
     }
 
     /** How long an idle trace's state is kept (Duration.ZERO: forever). */

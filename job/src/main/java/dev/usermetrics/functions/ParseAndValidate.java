@@ -36,14 +36,15 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
     private static final Logger LOG = LoggerFactory.getLogger(ParseAndValidate.class);
 
     public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("rejected-events") {};
-    /** rejected_events.raw keeps at most this many characters of the record. */
-    public static final int RAW_PREFIX_CHARS = 2000;
+    /** Default of --rejected.raw-chars: rejected_events.raw keeps at most this many characters of the record. */
+    public static final int DEFAULT_RAW_CHARS = 2000;
 
     private final Map<String, InputFormat> formats;
     private final InputFormat defaultFormat;
     private final String projectAttribute;
     private final String defaultProject;
     private final ProjectPins pins;
+    private int rawChars = DEFAULT_RAW_CHARS;
     private transient EventParser parser;
     private transient SpanMapper spans;
     private transient Map<RejectReason, Counter> reasonCounters;
@@ -78,6 +79,12 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         this.projectAttribute = projectAttribute;
         this.defaultProject = defaultProject;
         this.pins = pins;
+    }
+
+    /** Keeps this many characters of each rejected record in rejected_events.raw (0: none). */
+    public ParseAndValidate keepRawChars(int chars) {
+        this.rawChars = chars;
+        return this;
     }
 
     @Override
@@ -183,19 +190,19 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         rej.reason = reason.code();
         rej.detail = detail;
         rej.action = action;
-        rej.raw = rawPrefix(raw);
+        rej.raw = rawPrefix(raw, rawChars);
         rej.topic = record.topic;
         rej.partition = record.partition;
         rej.offset = record.offset;
         ctx.output(REJECTED, rej);
     }
 
-    static String rawPrefix(byte[] value) {
-        if (value == null) {
+    static String rawPrefix(byte[] value, int chars) {
+        if (value == null || chars == 0) {
             return null;
         }
-        int n = Math.min(value.length, RAW_PREFIX_CHARS * 4);
+        int n = Math.min(value.length, chars * 4);
         // Invalid UTF-8 decodes to U+FFFD; NUL and lone surrogates are made storable.
-        return TextRules.storablePrefix(new String(value, 0, n, StandardCharsets.UTF_8), RAW_PREFIX_CHARS);
+        return TextRules.storablePrefix(new String(value, 0, n, StandardCharsets.UTF_8), chars);
     }
 }

@@ -29,26 +29,35 @@ import org.slf4j.LoggerFactory;
  * source re-reads them (inserts are idempotent). Used for rejected_events only (the metric rows
  * have their own writer, PostgresRowSink).
  * Write and checkpoint-time flush failures still fail the task as before. Implements the same interfaces as {@link JdbcSink}, so the operators
- * and their state are unchanged.
+ * and their state are unchanged. After each flush, subtask 0 also applies the rejected events'
+ * retention ({@link RejectedRetention}), if one is given.
  */
 public final class CloseTolerantSink<IN>
         implements Sink<IN>, SupportsWriterState<IN, JdbcWriterState>, SupportsCommitter<JdbcCommitable> {
     private static final Logger LOG = LoggerFactory.getLogger(CloseTolerantSink.class);
 
     private final JdbcSink<IN> delegate;
+    private final RejectedRetention retention;
 
-    public CloseTolerantSink(JdbcSink<IN> delegate) {
+    /** retention: run after the flushes of subtask 0 (null: none). */
+    public CloseTolerantSink(JdbcSink<IN> delegate, RejectedRetention retention) {
         this.delegate = delegate;
+        this.retention = retention;
     }
 
     @Override
     public Writer<IN> createWriter(WriterInitContext context) throws IOException {
-        return new Writer<>(delegate.createWriter(context));
+        return new Writer<>(delegate.createWriter(context), retentionOf(context));
     }
 
     @Override
     public Writer<IN> restoreWriter(WriterInitContext context, Collection<JdbcWriterState> recoveredState) throws IOException {
-        return new Writer<>(delegate.restoreWriter(context, recoveredState));
+        return new Writer<>(delegate.restoreWriter(context, recoveredState), retentionOf(context));
+    }
+
+    /** One subtask deletes expired rows (the others would only repeat its statement). */
+    private RejectedRetention retentionOf(WriterInitContext context) {
+        return context.getTaskInfo().getIndexOfThisSubtask() == 0 ? retention : null;
     }
 
     @Override
@@ -70,9 +79,11 @@ public final class CloseTolerantSink<IN>
     static final class Writer<IN>
             implements StatefulSinkWriter<IN, JdbcWriterState>, CommittingSinkWriter<IN, JdbcCommitable> {
         private final org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer;
+        private final RejectedRetention retention;
 
-        Writer(org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer) {
+        Writer(org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer, RejectedRetention retention) {
             this.writer = writer;
+            this.retention = retention;
         }
 
         @Override
@@ -83,6 +94,9 @@ public final class CloseTolerantSink<IN>
         @Override
         public void flush(boolean endOfInput) throws IOException, InterruptedException {
             writer.flush(endOfInput);
+            if (retention != null) {
+                retention.maybeDelete(System.currentTimeMillis());
+            }
         }
 
         @Override

@@ -39,11 +39,12 @@ public final class PostgresSinks implements Serializable {
         return () -> new PostgresRowSink(url, user, password, schema); // serializable: RowSink.Factory is
     }
 
-    public Sink<RejectedEvent> rejected() {
+    /** retention: how long rejected events are kept (zero: forever; {@link RejectedRetention}). */
+    public Sink<RejectedEvent> rejected(Duration retention) {
         return new CloseTolerantSink<>(JdbcSink.<RejectedEvent>builder()
                 .withQueryStatement(SinkStatements.rejectedSql(schema), new SinkStatements.RejectedBinder())
                 .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions()));
+                .buildAtLeastOnce(connectionOptions()), new RejectedRetention(url, user, password, schema, retention));
     }
 
     /** The model price updates read from this schema (see PriceSource). */

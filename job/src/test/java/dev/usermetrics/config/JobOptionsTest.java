@@ -65,6 +65,20 @@ class JobOptionsTest {
     }
 
     @Test
+    void rejectedEventsKeepAPrefixForARetentionPeriod() throws Exception {
+        JobOptions d = JobOptions.parse(new String[0]);
+        assertThat(d.rejectedRawChars()).isEqualTo(2000);
+        assertThat(d.rejectedRetention()).isEqualTo(Duration.ofDays(30));
+        JobOptions off = JobOptions.parse(new String[] {"--rejected.raw-chars", "0", "--rejected.retention", "0"});
+        assertThat(off.rejectedRawChars()).isZero();
+        assertThat(off.rejectedRetention()).isZero();
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--rejected.raw-chars", "200000"}))
+                .hasMessage("--rejected.raw-chars must be between 0 and 100000, got: 200000");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--rejected.retention", "a month"}))
+                .hasMessageContaining("--rejected.retention must be a duration");
+    }
+
+    @Test
     void projectPinsAreForEveryTopicOrPerTopic() throws Exception {
         assertThat(JobOptions.parse(new String[0]).projectPins().isEmpty()).isTrue();
         var every = JobOptions.parse(new String[] {"--kafka.topic", "a,b", "--input.projects", "p1, p2"}).projectPins();

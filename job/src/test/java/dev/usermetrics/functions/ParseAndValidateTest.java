@@ -54,6 +54,23 @@ class ParseAndValidateTest {
     }
 
     @Test
+    void rejectedEventsKeepTheConfiguredPrefixOfTheRecord() throws Exception {
+        byte[] record = "not json: \u00e9\u4e00 and more".getBytes(StandardCharsets.UTF_8);
+        for (int chars : new int[] {0, 12, 2000}) {
+            try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new ParseAndValidate().keepRawChars(chars))) {
+                h.processElement(new StreamRecord<>(new RawRecord(record, "t", 0, 7)));
+                RejectedEvent r = h.getSideOutput(ParseAndValidate.REJECTED).iterator().next().getValue();
+                assertThat(r.reason).isEqualTo("not_json");
+                assertThat(r.raw).isEqualTo(switch (chars) {
+                    case 0 -> null;
+                    case 12 -> "not json: \u00e9\u4e00";
+                    default -> "not json: \u00e9\u4e00 and more";
+                });
+            }
+        }
+    }
+
+    @Test
     void withoutPinsEveryProjectIsAccepted() throws Exception {
         try (var h = harness(ProjectPins.NONE)) {
             h.processElement(new StreamRecord<>(record("any", 1, "p1", "e1", "\"u1\"")));

@@ -1,0 +1,83 @@
+package dev.usermetrics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usermetrics.UserMetricsJob;
+import dev.usermetrics.sink.SchemaMigrator;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What rejected_events keeps, on the real job and Postgres: the raw prefix is --rejected.raw-chars
+ * long, and rows older than --rejected.retention are deleted by the job (rows within it stay).
+ */
+class RejectedRetentionIT {
+
+    private static void insertRejected(Statement s, String schema, long offset, String age) throws Exception {
+        s.execute("INSERT INTO " + schema + ".rejected_events (event_id, action, reason, raw, kafka_topic, kafka_partition,"
+                + " kafka_offset, received_at) VALUES ('old-" + offset + "', 'rejected', 'not_json', 'secret prompt', 'earlier', 0, "
+                + offset + ", now() - interval '" + age + "')");
+    }
+
+    private static List<String> rows(String schema) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT kafka_topic, kafka_offset, reason, coalesce(raw, '<null>') FROM " + schema
+                        + ".rejected_events ORDER BY kafka_topic, kafka_offset")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "@" + rs.getLong(2) + " " + rs.getString(3) + " " + rs.getString(4));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theJobKeepsTheConfiguredPrefixAndDeletesRowsPastTheRetention() throws Exception {
+        String schema = "it_rejected_retention";
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            insertRejected(s, schema, 1, "40 days"); // past a 30-day retention
+            insertRejected(s, schema, 2, "29 days"); // within it
+        }
+        Topics.produce("it-rejected-retention", 1, List.of(
+                "{\"id\":\"e1\",\"timestamp\":\"2026-11-25T10:00:00Z\",\"type\":\"trace-create\",\"projectId\":\"p1\","
+                        + "\"body\":{\"id\":\"t1\",\"userId\":\"u1\"}}",
+                "this is not json, and it mentions a customer's prompt"));
+
+        UserMetricsJob.main(JobArgs.bounded("it-rejected-retention", schema,
+                "--rejected.raw-chars", "12", "--rejected.retention", "30d"));
+
+        assertThat(rows(schema)).containsExactly(
+                "earlier@2 not_json secret prompt",
+                "it-rejected-retention@1 not_json this is not ");
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT trace_count FROM " + schema + ".user_metrics WHERE user_id = 'u1'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(1); // the valid event is counted as always
+        }
+    }
+
+    @Test
+    void noRawTextAndNoRetentionWhenSwitchedOff() throws Exception {
+        String schema = "it_rejected_keep";
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            insertRejected(s, schema, 1, "4000 days");
+        }
+        Topics.produce("it-rejected-keep", 1, List.of("not json either"));
+
+        UserMetricsJob.main(JobArgs.bounded("it-rejected-keep", schema, "--rejected.raw-chars", "0", "--rejected.retention", "0"));
+
+        assertThat(rows(schema)).containsExactly("earlier@1 not_json secret prompt", "it-rejected-keep@0 not_json <null>");
+    }
+}
