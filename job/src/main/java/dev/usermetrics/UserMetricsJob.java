@@ -209,6 +209,8 @@ public class UserMetricsJob {
 
     public static KafkaSource<RawRecord> kafkaSource(JobOptions o) throws JobOptions.UsageException {
         KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+                // First: the job's own settings below win over the user's properties.
+                .setProperties(o.kafkaProperties())
                 .setBootstrapServers(o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setTopics(o.topics())
                 .setGroupId(o.get(JobOptions.KAFKA_GROUP_ID))

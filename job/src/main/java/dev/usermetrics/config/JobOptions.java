@@ -37,6 +37,10 @@ public final class JobOptions {
     public static final String OTLP_PROJECT_ATTRIBUTE = "otlp.project-attribute";
     public static final String OTLP_DEFAULT_PROJECT = "otlp.default-project";
     public static final String INPUT_PROJECTS = "input.projects";
+    public static final String KAFKA_PROPERTY = "kafka.property";
+    public static final String KAFKA_PROPERTIES_FILE = "kafka.properties-file";
+    /** Consumer properties the job sets unless told otherwise (--kafka.property wins). */
+    public static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("isolation.level", "read_committed");
     public static final String REJECTED_RAW_CHARS = "rejected.raw-chars";
     public static final String REJECTED_RETENTION = "rejected.retention";
     /** Default of --rejected.retention. */
@@ -64,6 +68,10 @@ public final class JobOptions {
         spec(KAFKA_STARTING_OFFSETS, "earliest",
                 "earliest | latest | committed (committed offsets of the group, else earliest); "
                         + "ignored when restoring from a checkpoint or savepoint");
+        spec(KAFKA_PROPERTY, "", "a Kafka consumer property key=value (repeatable; e.g. security.protocol=SASL_SSL); "
+                + "default isolation.level=read_committed (aborted transactions are not read)");
+        spec(KAFKA_PROPERTIES_FILE, "", "a Java properties file of Kafka consumer properties (TLS, SASL: keeps "
+                + "secrets off the command line); --kafka.property entries win over it");
         spec(INPUT_FORMAT, "ingestion-json", "what the topics carry: ingestion-json | otlp-json | otlp-proto "
                 + "(OTLP trace exports, e.g. from the OpenTelemetry Collector's kafka exporter; docs/otel.md); "
                 + "per topic: topic=format,topic=format (topics not listed: ingestion-json)");
@@ -152,6 +160,9 @@ public final class JobOptions {
                 }
                 value = args[++i];
             }
+            if (name.equals(KAFKA_PROPERTY) && given.contains(name)) {
+                value = values.get(name) + "\n" + value; // repeatable: every entry is kept
+            }
             values.put(name, value);
             given.add(name);
         }
@@ -189,6 +200,7 @@ public final class JobOptions {
         traceTtl();
         inputFormats();
         projectPins();
+        kafkaProperties();
         rejectedRawChars();
         rejectedRetention();
         if (pricePollInterval().toMillis() < 100) {
@@ -291,6 +303,35 @@ public final class JobOptions {
             out.put(topic, format(pair.substring(eq + 1).trim()));
         }
         return out;
+    }
+
+    /**
+     * The Kafka consumer properties: the defaults ({@link #DEFAULT_KAFKA_PROPERTIES}), then
+     * --kafka.properties-file, then each --kafka.property (later wins). The options the job has
+     * for the bootstrap servers and group id win over both.
+     */
+    public java.util.Properties kafkaProperties() throws UsageException {
+        java.util.Properties p = new java.util.Properties();
+        DEFAULT_KAFKA_PROPERTIES.forEach(p::setProperty);
+        String file = get(KAFKA_PROPERTIES_FILE);
+        if (!file.isBlank()) {
+            try (java.io.Reader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                p.load(r);
+            } catch (java.io.IOException e) {
+                throw new UsageException("--" + KAFKA_PROPERTIES_FILE + " cannot be read: " + e.getMessage());
+            }
+        }
+        for (String entry : get(KAFKA_PROPERTY).split("\n")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--" + KAFKA_PROPERTY + " takes key=value, got: " + entry);
+            }
+            p.setProperty(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        return p;
     }
 
     /** The projects each topic may carry, from --input.projects ({@link ProjectPins}). */

@@ -79,6 +79,23 @@ class JobOptionsTest {
     }
 
     @Test
+    void kafkaPropertiesComeFromDefaultsAFileAndRepeatedOptions(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertThat(JobOptions.parse(new String[0]).kafkaProperties()).containsExactlyEntriesOf(Map.of("isolation.level", "read_committed"));
+        java.nio.file.Path file = dir.resolve("kafka.properties");
+        java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        var p = JobOptions.parse(new String[] {"--kafka.properties-file", file.toString(),
+                "--kafka.property", "sasl.mechanism=PLAIN", "--kafka.property", "isolation.level=read_uncommitted",
+                "--kafka.property=client.id=a=b"}).kafkaProperties();
+        assertThat(p).containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
+                "isolation.level", "read_uncommitted", "client.id", "a=b"));
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.property", "novalue"}))
+                .hasMessage("--kafka.property takes key=value, got: novalue");
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--kafka.properties-file", dir.resolve("missing").toString()}))
+                .hasMessageContaining("--kafka.properties-file cannot be read");
+    }
+
+    @Test
     void projectPinsAreForEveryTopicOrPerTopic() throws Exception {
         assertThat(JobOptions.parse(new String[0]).projectPins().isEmpty()).isTrue();
         var every = JobOptions.parse(new String[] {"--kafka.topic", "a,b", "--input.projects", "p1, p2"}).projectPins();
