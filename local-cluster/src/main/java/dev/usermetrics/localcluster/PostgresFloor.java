@@ -23,7 +23,7 @@ import org.postgresql.copy.CopyManager;
  * job that produces these tables. A second figure loads the same rows into tables without
  * indexes and builds the indexes afterwards (what a fresh table could do at best).
  *
- * <pre>PostgresFloor JDBC_URL USER PASSWORD SCHEMA</pre>
+ * <pre>PostgresFloor SCHEMA   (env POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, as bin/sql)</pre>
  * Prints {@code postgres_floor rows=N copy_s=S index_after_s=T}. The copies live in a scratch
  * schema that is dropped at the end.
  */
@@ -35,13 +35,17 @@ public final class PostgresFloor {
             "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users");
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: PostgresFloor JDBC_URL USER PASSWORD SCHEMA");
+        if (args.length != 1) {
+            System.err.println("usage: PostgresFloor SCHEMA   (env POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        String schema = args[3];
+        // From the environment, not the command line (process lists show arguments).
+        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
+        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
+        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
+        String schema = args[0];
         String scratch = schema + "_pgfloor";
-        try (Connection c = DriverManager.getConnection(args[0], args[1], args[2])) {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             Map<String, String> columns = new LinkedHashMap<>();
