@@ -23,6 +23,19 @@ class RejectedRetentionIT {
                 + offset + ", now() - interval '" + age + "')");
     }
 
+    /** A schema at the current version whose rejected_events holds one row per age (offsets 1, 2, …). */
+    private static void freshSchemaWithRejected(String schema, String... ages) throws Exception {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            for (int i = 0; i < ages.length; i++) {
+                insertRejected(s, schema, i + 1, ages[i]);
+            }
+        }
+    }
+
     private static List<String> rows(String schema) throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
@@ -38,14 +51,7 @@ class RejectedRetentionIT {
     @Test
     void theJobKeepsTheConfiguredPrefixAndDeletesRowsPastTheRetention() throws Exception {
         String schema = "it_rejected_retention";
-        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
-        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            insertRejected(s, schema, 1, "40 days"); // past a 30-day retention
-            insertRejected(s, schema, 2, "29 days"); // within it
-        }
+        freshSchemaWithRejected(schema, "40 days", "29 days"); // past a 30-day retention, and within it
         Topics.produce("it-rejected-retention", 1, List.of(
                 "{\"id\":\"e1\",\"timestamp\":\"2026-11-25T10:00:00Z\",\"type\":\"trace-create\",\"projectId\":\"p1\","
                         + "\"body\":{\"id\":\"t1\",\"userId\":\"u1\"}}",
@@ -67,13 +73,7 @@ class RejectedRetentionIT {
     @Test
     void noRawTextAndNoRetentionWhenSwitchedOff() throws Exception {
         String schema = "it_rejected_keep";
-        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
-        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            insertRejected(s, schema, 1, "4000 days");
-        }
+        freshSchemaWithRejected(schema, "4000 days");
         Topics.produce("it-rejected-keep", 1, List.of("not json either"));
 
         UserMetricsJob.main(JobArgs.bounded("it-rejected-keep", schema, "--rejected.raw-chars", "0", "--rejected.retention", "0"));
