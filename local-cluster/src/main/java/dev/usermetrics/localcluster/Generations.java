@@ -1,7 +1,6 @@
 package dev.usermetrics.localcluster;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,10 +34,7 @@ public final class Generations {
         if (args.length < 2) {
             usage();
         }
-        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
-        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
-        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = LocalPostgres.connect()) {
             Generations g = new Generations(c, args[1]);
             switch (args[0]) {
                 case "list" -> g.list();

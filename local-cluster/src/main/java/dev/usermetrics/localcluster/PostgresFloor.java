@@ -3,7 +3,6 @@ package dev.usermetrics.localcluster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -39,13 +38,9 @@ public final class PostgresFloor {
             System.err.println("usage: PostgresFloor SCHEMA   (env POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        // From the environment, not the command line (process lists show arguments).
-        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
-        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
-        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
         String schema = args[0];
         String scratch = schema + "_pgfloor";
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = LocalPostgres.connect()) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             Map<String, String> columns = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,11 +61,8 @@ public final class QueryBench {
                 System.exit(2);
             }
         }
-        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
-        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
-        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
         Path root = Path.of(o.get("--root"));
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = LocalPostgres.connect()) {
             QueryBench b = new QueryBench(c, o.get("--schema"));
             int users = Integer.parseInt(o.get("--users"));
             double share = Double.parseDouble(o.get("--active-share"));

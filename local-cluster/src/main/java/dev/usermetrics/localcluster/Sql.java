@@ -1,7 +1,6 @@
 package dev.usermetrics.localcluster;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
@@ -13,14 +12,11 @@ public final class Sql {
     private Sql() {}
 
     public static void main(String[] args) throws Exception {
-        String url = System.getenv().getOrDefault("POSTGRES_URL", "jdbc:postgresql://localhost:5432/metrics");
-        String user = System.getenv().getOrDefault("POSTGRES_USER", "metrics");
-        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "metrics");
         if (args.length != 1) {
             System.err.println("usage: sql \"SELECT ...\"   (env POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+        try (Connection c = LocalPostgres.connect(); Statement s = c.createStatement()) {
             // Several statements are allowed (e.g. "SET app.project_id = 'p'; SELECT …"): each
             // result set is printed; statements without one are acknowledged only if nothing else is.
             boolean hasResult = s.execute(args[0]);
