@@ -3,6 +3,7 @@ package dev.usermetrics;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.FinalRowsOperator;
+import dev.usermetrics.functions.DataClock;
 import dev.usermetrics.functions.IdleExpiry;
 import dev.usermetrics.functions.Keys;
 import dev.usermetrics.functions.LatestRowBuffer;
@@ -32,7 +33,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -148,7 +148,7 @@ public class UserMetricsJob {
 
     /** Adds the pipeline to {@code env}. Every stateful operator has a stable uid. */
     public void build(StreamExecutionEnvironment env) {
-        buildFrom(env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-source").uid("kafka-source"));
+        buildFrom(env.fromSource(source, DataClock.ofInput(), "kafka-source").uid("kafka-source"));
     }
 
     /** The pipeline from raw records on (tests insert a fault injector before it). */
@@ -161,7 +161,7 @@ public class UserMetricsJob {
         // Broadcast to every trace-stage subtask; the stage keeps the snapshot in its broadcast
         // state TraceResolver.PRICES (TraceBundleOperator, as connect(BroadcastStream) would).
         DataStream<PriceSnapshot> priceUpdates = raw.getExecutionEnvironment()
-                .fromSource(prices, WatermarkStrategy.noWatermarks(), "model-prices")
+                .fromSource(prices, DataClock.<PriceSnapshot>none(), "model-prices")
                 .uid("model-prices")
                 .setParallelism(1)
                 .broadcast();

@@ -97,7 +97,8 @@ public final class JobOptions {
         spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
                 + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
         spec(STATE_TRACE_TTL, "7d", "a trace's merge state is dropped after it has had no event for this long "
-                + "(processing time; e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
+                + "in data time (the Kafka time of the records read, so a stopped or lagging job expires nothing early; "
+                + "e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
                 + "later event of it counts as a new trace");
         spec(PRICES_POLL_INTERVAL, "30s", "how often the model price tables (models, model_prices) of the sink "
                 + "schema are read; a change re-prices the observations in trace state (bounded runs read them once)");

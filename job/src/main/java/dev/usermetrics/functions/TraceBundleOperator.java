@@ -11,6 +11,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -21,8 +22,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>The bundle is applied when it holds {@code maxEvents} events, before every checkpoint
  * barrier (so it needs no state and a checkpoint means what it meant), at end of input, before a
- * model-price snapshot is applied (re-pricing iterates the state) and before a timer fires (an
- * expiry must see the trace's latest events). Within a trace the events keep their order; across
+ * model-price snapshot is applied (re-pricing iterates the state) and before the clock advances
+ * (a watermark, {@link DataClock}: an expiry must see the trace's latest events). The events of a
+ * trace applied together count as activity at the latest data time among them. A final watermark
+ * (end of input, or a drain) fires no expiry: nothing can arrive after it, so expiring would only
+ * cost a state access per trace. Within a trace the events keep their order; across
  * traces the order changes, which changes nothing downstream (contributions are summed exactly).
  * Same state, timer service and uid as {@code connect(broadcast).process(...)}: savepoints carry
  * over.
@@ -34,7 +38,7 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
     private final int maxEvents;
     private final long applyIntervalMillis;
     private final Keys.ByTrace keys = new Keys.ByTrace();
-    private transient Map<String, List<IngestionEvent>> bundle;
+    private transient Map<String, Pending> bundle;
     private transient int buffered;
 
     public TraceBundleOperator(TraceResolver resolver, int maxEvents) {
@@ -60,7 +64,11 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
     @Override
     public void processElement1(StreamRecord<IngestionEvent> element) throws Exception {
         IngestionEvent e = element.getValue();
-        bundle.computeIfAbsent(keys.getKey(e), k -> new ArrayList<>(4)).add(e);
+        Pending p = bundle.computeIfAbsent(keys.getKey(e), k -> new Pending());
+        p.events.add(e);
+        if (element.hasTimestamp()) {
+            p.latestMillis = Math.max(p.latestMillis, element.getTimestamp());
+        }
         if (++buffered >= maxEvents) {
             applyBundle();
         }
@@ -77,6 +85,16 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
         applyBundle();
         setCurrentKey(timer.getKey()); // the bundle switched keys
         super.onProcessingTime(timer);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        applyBundle();
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            output.emitWatermark(mark); // end of input or drain: no expiry (see above)
+            return;
+        }
+        super.processWatermark(mark);
     }
 
     @Override
@@ -103,17 +121,28 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
             return;
         }
         StreamRecord<IngestionEvent> record = new StreamRecord<>(null);
-        for (List<IngestionEvent> events : bundle.values()) {
-            record.replace(events.get(0));
+        for (Pending p : bundle.values()) {
+            if (p.latestMillis == Long.MIN_VALUE) {
+                record.eraseTimestamp();
+            } else {
+                record.setTimestamp(p.latestMillis);
+            }
+            record.replace(p.events.get(0));
             setKeyContextElement1(record);
             resolver.beginKey();
-            for (IngestionEvent e : events) {
+            for (IngestionEvent e : p.events) {
                 super.processElement1(record.replace(e));
             }
             resolver.endKey();
         }
         bundle.clear();
         buffered = 0;
+    }
+
+    /** One trace's buffered events, and the latest data time among them (MIN_VALUE: none). */
+    private static final class Pending {
+        final List<IngestionEvent> events = new ArrayList<>(4);
+        long latestMillis = Long.MIN_VALUE;
     }
 
     /** Events buffered (for tests). */

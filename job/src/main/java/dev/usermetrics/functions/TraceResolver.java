@@ -24,6 +24,8 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -35,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * trace's user and environment, and emits the exact signed change of every affected
  * (user, environment, hour).
  *
- * <p>State, all of it dropped together once the trace has had no event for the trace TTL
- * ({@link IdleExpiry}; default 7 days, see docs/design.md). What it counted stays counted: the
+ * <p>State, all of it dropped together once the trace has had no event for the trace TTL in data
+ * time ({@link IdleExpiry}, {@link DataClock}; default 7 days, see docs/design.md). What it counted stays counted: the
  * expiry emits a settle record so the user stage can forget the trace's times too; an event of
  * the trace arriving later starts it afresh (counted as a new trace).
  * <ul>
@@ -80,6 +82,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient ReadOnlyContext sessionCtx;
     /** Some event of the current session was applied (not a duplicate). */
     private transient boolean sessionChanged;
+    /** The latest data time of the session's applied events (MIN_VALUE: none had one). */
+    private transient long sessionTimeMillis;
     private transient Counter duplicates;
     private transient Counter userChanges;
     private transient Counter expired;
@@ -124,6 +128,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         cache.begin();
         sessionOut = null;
         sessionChanged = false;
+        sessionTimeMillis = Long.MIN_VALUE;
     }
 
     void endKey() throws Exception {
@@ -243,6 +248,10 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         if (apply(e, ctx)) {
             sessionChanged = true;
+            Long time = ctx.timestamp();
+            if (time != null) {
+                sessionTimeMillis = Math.max(sessionTimeMillis, time);
+            }
         }
         // The operator's context and collector, the same objects for every element: endKey
         // emits through them while the key is still this trace's.
@@ -310,8 +319,19 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         t.emittedUser = to.user;
         t.emittedEnvironment = to.env;
         t.emittedTraceTimeNanos = to.traceTime;
-        t.expiresAtMillis = expiry.touch(sessionCtx.timerService(), t.expiresAtMillis);
+        t.expiresAtMillis = expiry.touch(sessionCtx.timerService(), t.expiresAtMillis, activityMillis());
         cache.updateTrace(t);
+    }
+
+    /**
+     * The session's data time: its events' latest, or the clock if that is later (an event older
+     * than what was read before it is activity now). Without any data time (a source without
+     * timestamps, as in some tests) processing time stands in.
+     */
+    private long activityMillis() {
+        TimerService timers = sessionCtx.timerService();
+        long time = Math.max(sessionTimeMillis, timers.currentWatermark());
+        return time == Long.MIN_VALUE ? timers.currentProcessingTime() : time;
     }
 
     /**
@@ -321,6 +341,14 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Contribution> out) throws Exception {
         TraceState t = trace.value();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // Registered by a version whose TTL ran on processing time (state restored from it):
+            // the expiry it was for is now decided by the data clock.
+            if (t != null && t.expiresAtMillis > 0) {
+                ctx.timerService().registerEventTimeTimer(t.expiresAtMillis);
+            }
+            return;
+        }
         if (t == null || !IdleExpiry.isDue(timestamp, t.expiresAtMillis)) {
             return;
         }

@@ -41,7 +41,7 @@ public class TraceState {
     public String emittedEnvironment;
     /** The trace time its trace count was emitted at (valid when emittedUser != null). */
     public long emittedTraceTimeNanos;
-    /** Processing time (epoch millis) at which the trace's state is dropped; 0: never (IdleExpiry). */
+    /** Data time (epoch millis, DataClock) at which the trace's state is dropped; 0: never (IdleExpiry). */
     public long expiresAtMillis;
 
     public TraceState() {}

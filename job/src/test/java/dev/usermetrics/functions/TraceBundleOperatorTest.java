@@ -162,4 +162,43 @@ class TraceBundleOperatorTest {
         assertThat(out).extracting(c -> c.userId + ":" + c.delta.traces + ":" + c.delta.observations + ":" + c.delta.usage)
                 .containsExactly("u2:1:2:{input=12}");
     }
+
+    @Test
+    void aWatermarkAppliesTheBundleFirstAndExpiresByTheDataTimeOfItsEvents() throws Exception {
+        TraceBundleOperator op = new TraceBundleOperator(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))), 1000);
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, IngestionEvent, PriceSnapshot, Contribution>(
+                op, new Keys.ByTrace(), p -> "prices", Types.STRING)) {
+            h.open();
+            h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE)); // prices: no time
+            h.processElement1(new StreamRecord<>(trace("e1", 10, "t1", "u1"), 0));
+            h.processElement1(new StreamRecord<>(obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null), 4 * 60_000));
+            h.processElement1(new StreamRecord<>(trace("e3", 10, "t2", "u2"), 0));
+            // The clock passes t2's expiry (10 min after 0) but not t1's (10 min after 4 min):
+            // the bundle is applied before the timers, so t1's latest event counts.
+            h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(12 * 60_000));
+            assertThat(op.buffered()).isZero();
+            assertThat(settles(h)).containsExactly("u2");
+            h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(15 * 60_000));
+            assertThat(settles(h)).containsExactly("u2", "u1");
+        }
+    }
+
+    @Test
+    void theFinalWatermarkExpiresNothing() throws Exception {
+        // End of input (or a drain): nothing can arrive later, so expiring would only cost.
+        TraceBundleOperator op = new TraceBundleOperator(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))), 1000);
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, IngestionEvent, PriceSnapshot, Contribution>(
+                op, new Keys.ByTrace(), p -> "prices", Types.STRING)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(trace("e1", 10, "t1", "u1"), 0));
+            h.processBothWatermarks(org.apache.flink.streaming.api.watermark.Watermark.MAX_WATERMARK);
+            assertThat(h.extractOutputValues()).extracting(c -> c.userId + ":" + c.delta.traces).containsExactly("u1:1");
+            assertThat(h.numEventTimeTimers()).isEqualTo(1); // still registered, never fired
+            assertThat(h.getOutput()).contains(org.apache.flink.streaming.api.watermark.Watermark.MAX_WATERMARK);
+        }
+    }
+
+    private static List<String> settles(KeyedTwoInputStreamOperatorTestHarness<String, IngestionEvent, PriceSnapshot, Contribution> h) {
+        return h.extractOutputValues().stream().filter(Contribution::onlySettles).map(c -> c.userId).toList();
+    }
 }

@@ -145,21 +145,33 @@ class TraceResolverTest {
         assertThat(perUserEnv().get("u2/default").delta.traces).isEqualTo(1);
     }
 
-    @Test
-    void anIdleTraceIsDroppedWholeAfterTheTtlAndItsTimesAreSettled() throws Exception {
+    /** A harness whose TTL runs on data time as in the job (the price input carries no time). */
+    private void openWithTtl(java.time.Duration ttl) throws Exception {
         harness.close();
-        harness = ResolverHarness.open(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))));
-        harness.setProcessingTime(0);
-        send(trace("e1", 10, "t1", "u1"),
+        harness = ResolverHarness.open(new TraceResolver(new IdleExpiry(ttl)));
+        harness.processBroadcastWatermark(Long.MAX_VALUE);
+    }
+
+    /** Sends events read at data time {@code atMillis} (their Kafka time), then the clock at it. */
+    private void sendAt(long atMillis, IngestionEvent... events) throws Exception {
+        for (IngestionEvent e : events) {
+            harness.processElement(e, atMillis);
+        }
+        harness.processWatermark(atMillis);
+    }
+
+    @Test
+    void anIdleTraceIsDroppedWholeAfterTheTtlInDataTimeAndItsTimesAreSettled() throws Exception {
+        openWithTtl(java.time.Duration.ofMinutes(10));
+        sendAt(0, trace("e1", 10, "t1", "u1"),
                 obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null),
                 score("s1", 30, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null));
-        harness.setProcessingTime(5 * 60_000);
-        send(obs("e3", 40, "t1", "o2", null, 40L, Map.of("input", 7L), null)); // activity: expiry moves on
-        harness.setProcessingTime(11 * 60_000);
+        sendAt(5 * 60_000, obs("e3", 40, "t1", "o2", null, 40L, Map.of("input", 7L), null)); // activity: expiry moves on
+        sendAt(11 * 60_000);
         assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
         int emitted = output().size();
 
-        harness.setProcessingTime(16 * 60_000);
+        sendAt(16 * 60_000);
         assertThat(ResolverHarness.keyedStateEntries(harness)).isZero();
         List<Contribution> settle = output().subList(emitted, output().size());
         assertThat(settle).hasSize(1);
@@ -172,21 +184,46 @@ class TraceResolverTest {
         assertThat(perUserEnv().get("u1/default").delta.observations).isEqualTo(2);
 
         // A late event of the expired trace starts it afresh: counted as a new trace.
-        send(obs("e4", 50, "t1", "o3", "u1", 50L, null, null));
+        sendAt(17 * 60_000, obs("e4", 50, "t1", "o3", "u1", 50L, null, null));
         assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(2);
     }
 
     @Test
-    void aDuplicateIsNoActivity() throws Exception {
-        harness.close();
-        harness = ResolverHarness.open(new TraceResolver(new IdleExpiry(java.time.Duration.ofMinutes(10))));
+    void theWallClockAloneExpiresNothing() throws Exception {
+        // A job stopped for longer than the TTL: on restart the wall clock is far ahead, the data
+        // clock is where the job stopped reading. The trace's next event, read late, still finds it.
+        openWithTtl(java.time.Duration.ofMinutes(10));
         harness.setProcessingTime(0);
-        send(trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
+        sendAt(0, trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
+        harness.setProcessingTime(60 * 60_000);
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(2);
+        sendAt(2 * 60_000, obs("e3", 30, "t1", "o2", null, 30L, Map.of("input", 7L), null));
+        assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(1);
+        assertThat(perUserEnv().get("u1/default").delta.observations).isEqualTo(2);
+        assertThat(output()).noneMatch(Contribution::onlySettles);
+    }
+
+    @Test
+    void anEventReadLateIsActivityAtTheClock() throws Exception {
+        // Kafka time 1 min, read when the clock (another partition) is at 8 min: the trace is
+        // idle from 8 min on, not from 1 min (it would otherwise expire 3 minutes early).
+        openWithTtl(java.time.Duration.ofMinutes(10));
+        sendAt(8 * 60_000);
+        harness.processElement(trace("e1", 10, "t1", "u1"), 60_000);
+        sendAt(12 * 60_000);
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(1);
+        sendAt(18 * 60_000);
+        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero();
+    }
+
+    @Test
+    void aDuplicateIsNoActivity() throws Exception {
+        openWithTtl(java.time.Duration.ofMinutes(10));
+        sendAt(0, trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
         int emitted = output().size();
-        harness.setProcessingTime(5 * 60_000);
-        send(trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
+        sendAt(5 * 60_000, trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
         assertThat(output()).hasSize(emitted); // nothing changed, nothing emitted
-        harness.setProcessingTime(11 * 60_000);
+        sendAt(11 * 60_000);
         assertThat(ResolverHarness.keyedStateEntries(harness)).isZero(); // expired 10 minutes after e2, not after its copy
     }
 

@@ -246,7 +246,7 @@ class UserMetricsJobIT {
         PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_failover");
         sinks.migrate();
         UserMetricsJob job = new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks);
-        DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka-source")
+        DataStream<RawRecord> raw = env.fromSource(UserMetricsJob.kafkaSource(o), dev.usermetrics.functions.DataClock.ofInput(), "kafka-source")
                 .uid("kafka-source")
                 .map(new FailAfterCheckpoint(s.lines.size() / 3, s.lines.size() / 3))
                 .name("fail-once");
