@@ -22,6 +22,7 @@ import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.validation.ProjectPins;
 import dev.usermetrics.sink.PostgresSinks;
+import dev.usermetrics.sink.WriterClaim;
 import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -54,6 +55,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
@@ -293,8 +295,7 @@ public class UserMetricsJob {
                     + " (if that port is busy, the next free one up to " + (o.webUiPort() + WEB_UI_PORT_RANGE) + ")");
         }
 
-        PostgresSinks sinks = new PostgresSinks(o.get(JobOptions.POSTGRES_URL), o.get(JobOptions.POSTGRES_USER),
-                o.postgresPassword(), o.get(JobOptions.POSTGRES_SCHEMA));
+        PostgresSinks sinks = new PostgresSinks(o.postgresLogin(), o.get(JobOptions.POSTGRES_SCHEMA)).takingOver(o.sinkTakeOver());
         if (!checkTopic(o) && o.bounded()) {
             System.err.println("error: topic " + o.get(JobOptions.KAFKA_TOPIC) + " does not exist at "
                     + o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + "; a --bounded run has nothing to read");
@@ -306,7 +307,7 @@ public class UserMetricsJob {
             sinks.migrate();
         } catch (SQLException e) {
             System.err.println("error: cannot prepare the sink schema \"" + o.get(JobOptions.POSTGRES_SCHEMA) + "\" at "
-                    + o.get(JobOptions.POSTGRES_URL) + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
+                    + o.postgresLogin().maskedUrl() + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
             System.exit(1);
             return;
         }
@@ -316,7 +317,18 @@ public class UserMetricsJob {
                 .withRejected(o.rejectedRawChars(), o.rejectedRetention())
                 .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
-        JobExecutionResult result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
+        JobExecutionResult result;
+        try {
+            result = env.execute("user-metrics -> " + o.get(JobOptions.POSTGRES_SCHEMA));
+        } catch (Exception e) {
+            WriterClaim.RefusedException refused = ExceptionUtils.findThrowable(e, WriterClaim.RefusedException.class).orElse(null);
+            if (refused == null) {
+                throw e;
+            }
+            System.err.println("error: " + refused.getMessage());
+            System.exit(1);
+            return;
+        }
         if (!result.isJobExecutionResult()) {
             // Submitted detached to a cluster (bin/submit): the client does not wait for the end.
             System.out.println("user-metrics submitted as job " + result.getJobID() + "; results go to schema \""

@@ -38,7 +38,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Prints a table and, last, {@code summary: bad-input N/M handled}.
  *
  * <pre>BadInputReplay --corpus DIR --valid-events FILE --bootstrap HOST:PORT --postgres-url URL
- *     --postgres-user U --postgres-password P [--name PREFIX]</pre>
+ *     --postgres-user U [--name PREFIX]</pre>  (password: $POSTGRES_PASSWORD, not the command line)
  */
 public final class BadInputReplay {
 
@@ -69,19 +69,19 @@ public final class BadInputReplay {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>(Map.of("--name", "bad-input", "--postgres-password", ""));
+        Map<String, String> o = new TreeMap<>(Map.of("--name", "bad-input"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
         for (String required : List.of("--corpus", "--valid-events", "--bootstrap", "--postgres-url", "--postgres-user")) {
             if (!o.containsKey(required)) {
                 System.err.println("usage: BadInputReplay --corpus DIR --valid-events FILE --bootstrap HOST:PORT"
-                        + " --postgres-url URL --postgres-user U [--postgres-password P] [--name PREFIX]");
+                        + " --postgres-url URL --postgres-user U [--name PREFIX]  (password: $POSTGRES_PASSWORD)");
                 System.exit(2);
             }
         }
         BadInputReplay r = new BadInputReplay(o.get("--bootstrap"), o.get("--postgres-url"), o.get("--postgres-user"),
-                o.get("--postgres-password"));
+                System.getenv().getOrDefault("POSTGRES_PASSWORD", ""));
         Report report = r.run(Path.of(o.get("--corpus")),
                 Files.readAllLines(Path.of(o.get("--valid-events")), StandardCharsets.UTF_8), o.get("--name"));
         print(report);

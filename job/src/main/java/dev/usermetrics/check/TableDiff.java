@@ -22,12 +22,12 @@ public final class TableDiff {
     private TableDiff() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: TableDiff URL USER PASSWORD SCHEMA_A SCHEMA_B");
+        if (args.length != 4) {
+            System.err.println("usage: TableDiff URL USER SCHEMA_A SCHEMA_B  (password: $POSTGRES_PASSWORD, not the command line)");
             System.exit(2);
         }
-        try (Connection c = DriverManager.getConnection(args[0], args[1], args[2])) {
-            String d = difference(c, args[3], args[4]);
+        try (Connection c = DriverManager.getConnection(args[0], args[1], System.getenv().getOrDefault("POSTGRES_PASSWORD", ""))) {
+            String d = difference(c, args[2], args[3]);
             System.out.println(d == null ? "equal" : d);
             System.exit(d == null ? 0 : 1);
         }

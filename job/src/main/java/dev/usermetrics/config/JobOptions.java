@@ -1,5 +1,6 @@
 package dev.usermetrics.config;
 
+import dev.usermetrics.sink.PostgresLogin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ public final class JobOptions {
     public static final String KAFKA_GROUP_ID = "kafka.group-id";
     public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
     public static final String BOUNDED = "bounded";
+    public static final String SINK_TAKE_OVER = "sink.take-over";
     public static final String POSTGRES_URL = "postgres.url";
     public static final String POSTGRES_USER = "postgres.user";
     public static final String POSTGRES_PASSWORD = "postgres.password";
@@ -91,6 +93,9 @@ public final class JobOptions {
                 + PASSWORD_ENV + ")");
         spec(POSTGRES_PASSWORD_FILE, "", "file whose first line is the database password; wins over the others");
         spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
+        flag(SINK_TAKE_OVER, "claim the sink schema even if another job writes it, or it has rows and this job "
+                + "starts without state (a deliberate rewrite; the other writer is fenced off). Without it such a "
+                + "start is refused: one writer per schema");
         spec(PARALLELISM, "1", "parallelism of every operator");
         spec(CHECKPOINT_INTERVAL, "5s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms); "
                 + "rows reach Postgres when a checkpoint completes, so this is also their freshness");
@@ -115,10 +120,12 @@ public final class JobOptions {
 
     private final Map<String, String> values;
     private final String password;
+    private final PostgresLogin login;
 
-    private JobOptions(Map<String, String> values, String password) {
+    private JobOptions(Map<String, String> values, String password, PostgresLogin login) {
         this.values = values;
         this.password = password;
+        this.login = login;
     }
 
     public static JobOptions parse(String[] args) throws UsageException {
@@ -179,14 +186,26 @@ public final class JobOptions {
         } else if (!given.contains(POSTGRES_PASSWORD) && env.get(PASSWORD_ENV) != null) {
             password = env.get(PASSWORD_ENV);
         }
-        JobOptions o = new JobOptions(values, password);
+        String url = values.get(POSTGRES_URL);
+        String user = values.get(POSTGRES_USER);
+        // Where the tasks read it: a file or the environment stays out of the job graph.
+        PostgresLogin login = !file.isBlank() ? PostgresLogin.fromFile(url, user, file)
+                : !given.contains(POSTGRES_PASSWORD) && env.get(PASSWORD_ENV) != null
+                        ? PostgresLogin.fromEnvironment(url, user, PASSWORD_ENV)
+                        : PostgresLogin.inline(url, user, password);
+        JobOptions o = new JobOptions(values, password, login);
         o.validate();
         return o;
     }
 
-    /** The database password, wherever it came from (never logged). */
+    /** The database password, wherever it came from (never logged): for the client's own connections. */
     public String postgresPassword() {
         return password;
+    }
+
+    /** How the tasks reach the database: the password is read where they connect unless it was given inline. */
+    public PostgresLogin postgresLogin() {
+        return login;
     }
 
     private void validate() throws UsageException {
@@ -207,7 +226,7 @@ public final class JobOptions {
         if (pricePollInterval().toMillis() < 100) {
             throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
         }
-        for (String b : List.of(BOUNDED, HELP)) {
+        for (String b : List.of(BOUNDED, SINK_TAKE_OVER, HELP)) {
             String v = values.get(b);
             if (!v.equals("true") && !v.equals("false")) {
                 throw new UsageException("--" + b + " takes no value or true/false, got: " + v);
@@ -235,6 +254,10 @@ public final class JobOptions {
 
     public boolean bounded() {
         return Boolean.parseBoolean(values.get(BOUNDED));
+    }
+
+    public boolean sinkTakeOver() {
+        return Boolean.parseBoolean(values.get(SINK_TAKE_OVER));
     }
 
     public String startingOffsets() throws UsageException {
@@ -404,6 +427,7 @@ public final class JobOptions {
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>(values);
         shown.put(POSTGRES_PASSWORD, "***");
+        shown.put(POSTGRES_URL, PostgresLogin.mask(values.get(POSTGRES_URL)));
         return shown.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.PendingRow;
 import dev.usermetrics.sink.RowSink;
+import dev.usermetrics.sink.WriterClaim;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -38,6 +41,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * The write is handed to the sink inside {@code notifyCheckpointComplete} (it may finish on the
  * sink's writer thread while the task goes on); every snapshot first waits for it
  * ({@link RowSink#flush()}), so no checkpoint forgets rows that are not yet durable.
+ *
+ * <p>Operator union state {@code writer-lineage}: the lineage this job writes as (the id of the
+ * job that started it without state), so a job restored from these checkpoints is recognised as
+ * the schema's writer ({@link WriterClaim}). A refused claim fails the job without restarts.
  */
 public class LatestRowBuffer extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<MetricsRow, Void>, BoundedOneInput, CheckpointListener {
@@ -52,6 +59,8 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     private transient TreeMap<Long, Map<MetricsRow.RowKey, MetricsRow>> pending;
     private transient ListState<PendingRow> pendingState;
     private transient List<PendingRow> restored;
+    private transient ListState<String> lineageState;
+    private transient WriterClaim.Claimant claimant;
 
     public LatestRowBuffer(RowSink.Factory sinkFactory) {
         this(sinkFactory, false);
@@ -78,6 +87,15 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
                 restored.add(p);
             }
         }
+        lineageState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("writer-lineage", StringSerializer.INSTANCE));
+        String lineage = null;
+        for (String l : lineageState.get()) {
+            lineage = l; // every subtask stored the same one
+        }
+        claimant = new WriterClaim.Claimant(lineage, context.isRestored(),
+                getRuntimeContext().getJobInfo().getJobId().toHexString(),
+                getRuntimeContext().getTaskInfo().getAttemptNumber() == 0);
     }
 
     @Override
@@ -85,7 +103,11 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         super.open();
         current = new LinkedHashMap<>();
         pending = new TreeMap<>();
-        sink = sinkFactory.open();
+        try {
+            sink = sinkFactory.open(claimant);
+        } catch (WriterClaim.RefusedException e) {
+            throw new SuppressRestartsException(e); // another writer holds the schema: restarting changes nothing
+        }
         // Rows of the restored checkpoint: written again first (they may not have reached
         // Postgres before the failure), newest checkpoint's value per key.
         restored.sort((a, b) -> Long.compare(a.checkpointId, b.checkpointId));
@@ -117,6 +139,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
             pending.put(context.getCheckpointId(), current);
             current = new LinkedHashMap<>();
         }
+        lineageState.update(List.of(claimant.effectiveLineage()));
         List<PendingRow> rows = new ArrayList<>();
         pending.forEach((id, map) -> map.values().forEach(r -> rows.add(new PendingRow(id, r))));
         pendingState.update(rows);

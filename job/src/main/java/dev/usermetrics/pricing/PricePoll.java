@@ -1,7 +1,7 @@
 package dev.usermetrics.pricing;
 
+import dev.usermetrics.sink.PostgresLogin;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.slf4j.Logger;
@@ -16,17 +16,13 @@ import org.slf4j.LoggerFactory;
 final class PricePoll implements GeneratorFunction<Long, PriceSnapshot> {
     private static final Logger LOG = LoggerFactory.getLogger(PricePoll.class);
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final PostgresLogin login;
     private final String schema;
     private transient Connection connection;
     private transient PriceSnapshot lastGood;
 
-    PricePoll(String url, String user, String password, String schema) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+    PricePoll(PostgresLogin login, String schema) {
+        this.login = login;
         this.schema = schema;
     }
 
@@ -35,7 +31,7 @@ final class PricePoll implements GeneratorFunction<Long, PriceSnapshot> {
         try {
             if (connection == null || !connection.isValid(5)) {
                 closeQuietly();
-                connection = DriverManager.getConnection(url, user, password);
+                connection = login.connect();
                 connection.setReadOnly(true);
             }
             PriceSnapshot s = PriceBookReader.readSnapshot(connection, schema);
@@ -47,7 +43,7 @@ final class PricePoll implements GeneratorFunction<Long, PriceSnapshot> {
         } catch (SQLException e) {
             closeQuietly();
             if (lastGood == null) {
-                throw new SQLException("cannot read the model prices of schema \"" + schema + "\" at " + url, e);
+                throw new SQLException("cannot read the model prices of schema \"" + schema + "\" at " + login.maskedUrl(), e);
             }
             LOG.warn("Reading the model prices of schema \"{}\" failed ({}); keeping the last ones read", schema, e.toString());
             return lastGood;

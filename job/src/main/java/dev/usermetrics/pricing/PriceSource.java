@@ -1,5 +1,6 @@
 package dev.usermetrics.pricing;
 
+import dev.usermetrics.sink.PostgresLogin;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -19,11 +20,11 @@ public final class PriceSource {
      * @param once one read and done: for bounded runs, which must end (the trace stage re-prices
      *             whatever it processed before the read arrived, so the end result is the same)
      */
-    public static DataGeneratorSource<PriceSnapshot> polling(String url, String user, String password, String schema,
+    public static DataGeneratorSource<PriceSnapshot> polling(PostgresLogin login, String schema,
             Duration interval, boolean once) {
         // One read: no rate limit, which would hold the finished source (and a bounded job's end)
         // for up to two poll intervals.
-        return new DataGeneratorSource<>(new PricePoll(url, user, password, schema), once ? 1 : Long.MAX_VALUE,
+        return new DataGeneratorSource<>(new PricePoll(login, schema), once ? 1 : Long.MAX_VALUE,
                 once ? RateLimiterStrategy.noOp() : RateLimiterStrategy.perSecond(1000.0 / Math.max(1, interval.toMillis())),
                 TypeInformation.of(PriceSnapshot.class));
     }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Savepoint;
@@ -35,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * staging table and applied by one INSERT … SELECT … ON CONFLICT, and the emptied keys are deleted
  * by one statement per chunk (arrays zipped by {@code unnest}). A failed batch is retried on a new
  * connection with backoff, then the task fails (the restored checkpoint writes its rows again).
+ * Each batch's transaction first checks that the job still holds its claim on the schema
+ * ({@link WriterClaim#check}); a batch of a writer fenced off fails at once, without retries.
  * COPY instead of the arrays for upserts: Postgres spent about 70 µs per upserted row parsing
  * and casting the arrays, over three times its cost of inserting the same rows (docs/benchmarks.md).
  *
@@ -54,9 +55,7 @@ public final class PostgresRowSink implements RowSink {
     static final int CHUNK_ROWS = 5_000;
     static final int MAX_ATTEMPTS = 6;
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final PostgresLogin login;
     private final String schema;
     /** Each table's statements for this schema, built once. */
     private record Statements(String copyInto, String copyStage, String upsertStaged, String delete) {
@@ -69,6 +68,8 @@ public final class PostgresRowSink implements RowSink {
     /** Tables that took every row of this sink as new so far (writer thread only). */
     private final Set<TableLayout> insertOnly = EnumSet.allOf(TableLayout.class);
     private final ExecutorService writer;
+    /** The epoch of this job's claim on the schema, checked by every batch (WriterClaim). */
+    private final long epoch;
     private Future<?> inFlight;
     /** Used by the writer thread only (and closed by close() once that thread has stopped). */
     private volatile Connection connection;
@@ -159,11 +160,20 @@ public final class PostgresRowSink implements RowSink {
 
     private static final String UNIQUE_VIOLATION = "23505";
 
-    PostgresRowSink(String url, String user, String password, String schema) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+    /** Claims the schema for {@code who} (on a connection of its own) and opens the sink. */
+    static PostgresRowSink open(PostgresLogin login, String schema, WriterClaim.Claimant who, boolean takeOver)
+            throws SQLException {
+        long epoch;
+        try (Connection c = login.connect()) {
+            epoch = WriterClaim.claim(c, schema, who, takeOver);
+        }
+        return new PostgresRowSink(login, schema, epoch);
+    }
+
+    private PostgresRowSink(PostgresLogin login, String schema, long epoch) {
+        this.login = login;
         this.schema = schema;
+        this.epoch = epoch;
         for (TableLayout t : TableLayout.values()) {
             sql.put(t, new Statements(t, schema));
         }
@@ -216,6 +226,7 @@ public final class PostgresRowSink implements RowSink {
             try {
                 Connection c = connection();
                 Transaction tx = new Transaction();
+                WriterClaim.check(c, schema, epoch); // a RefusedException is final: not retried
                 for (Step step : statements) {
                     step.run(c, tx);
                 }
@@ -337,7 +348,7 @@ public final class PostgresRowSink implements RowSink {
     private Connection connection() throws SQLException {
         Connection c = connection;
         if (c == null || c.isClosed()) {
-            c = DriverManager.getConnection(url, user, password);
+            c = login.connect();
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 for (TableLayout t : TableLayout.values()) {

@@ -18,25 +18,43 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * (at-least-once; inserts are idempotent), the model price source and the schema migration.
  */
 public final class PostgresSinks implements Serializable {
-    private final String url;
-    private final String user;
-    private final String password;
+    /** Where the password is: read where each connection opens (PostgresLogin), not carried in the job graph. */
+    private final PostgresLogin login;
     private final String schema;
+    /** --sink.take-over: claim the schema whoever holds it (WriterClaim). */
+    private final boolean takeOver;
 
+    /** With the password inline (tests, local tools). */
     public PostgresSinks(String url, String user, String password, String schema) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+        this(PostgresLogin.inline(url, user, password), schema);
+    }
+
+    public PostgresSinks(PostgresLogin login, String schema) {
+        this(login, schema, false);
+    }
+
+    private PostgresSinks(PostgresLogin login, String schema, boolean takeOver) {
+        this.login = login;
         this.schema = schema;
+        this.takeOver = takeOver;
+    }
+
+    /** The same endpoints, claiming the schema on the first attempt whoever holds it (a deliberate rewrite). */
+    public PostgresSinks takingOver(boolean takeOver) {
+        return new PostgresSinks(login, schema, takeOver);
     }
 
     public String schema() {
         return schema;
     }
 
-    /** Where the metric rows of completed checkpoints go (set-based upserts, one transaction per batch). */
+    /**
+     * Where the metric rows of completed checkpoints go (set-based upserts, one transaction per
+     * batch), written only while the claim on the schema is the job's (WriterClaim).
+     */
     public RowSink.Factory rows() {
-        return () -> new PostgresRowSink(url, user, password, schema); // serializable: RowSink.Factory is
+        boolean t = takeOver; // serializable: RowSink.Factory is
+        return who -> PostgresRowSink.open(login, schema, who, t);
     }
 
     /** retention: how long rejected events are kept (zero: forever; {@link RejectedRetention}). */
@@ -44,16 +62,16 @@ public final class PostgresSinks implements Serializable {
         return new CloseTolerantSink<>(JdbcSink.<RejectedEvent>builder()
                 .withQueryStatement(SinkStatements.rejectedSql(schema), new SinkStatements.RejectedBinder())
                 .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions()), new RejectedRetention(url, user, password, schema, retention));
+                .buildAtLeastOnce(connectionOptions()), new RejectedRetention(login, schema, retention));
     }
 
     /** The model price updates read from this schema (see PriceSource). */
     public Source<PriceSnapshot, ?, ?> prices(Duration pollInterval, boolean once) {
-        return PriceSource.polling(url, user, password, schema, pollInterval, once);
+        return PriceSource.polling(login, schema, pollInterval, once);
     }
 
     public void migrate() throws java.sql.SQLException {
-        SchemaMigrator.migrate(url, user, password, schema);
+        SchemaMigrator.migrate(login.url(), login.user(), login.password(), schema);
     }
 
     private static JdbcExecutionOptions executionOptions() {
@@ -65,11 +83,6 @@ public final class PostgresSinks implements Serializable {
     }
 
     private JdbcConnectionOptions connectionOptions() {
-        return new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(url)
-                .withDriverName("org.postgresql.Driver")
-                .withUsername(user)
-                .withPassword(password)
-                .build();
+        return login.jdbcOptions();
     }
 }

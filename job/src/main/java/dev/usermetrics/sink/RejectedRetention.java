@@ -2,7 +2,6 @@ package dev.usermetrics.sink;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,18 +22,14 @@ public final class RejectedRetention implements Serializable {
     /** The longest time between two deletions. */
     static final Duration MAX_INTERVAL = Duration.ofHours(1);
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final PostgresLogin login;
     private final String schema;
     private final Duration retention;
     private transient long nextRunMillis;
 
     /** retention: how long a rejected event is kept (zero: forever). */
-    RejectedRetention(String url, String user, String password, String schema, Duration retention) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+    RejectedRetention(PostgresLogin login, String schema, Duration retention) {
+        this.login = login;
         this.schema = schema;
         this.retention = retention;
     }
@@ -51,7 +46,7 @@ public final class RejectedRetention implements Serializable {
             return;
         }
         nextRunMillis = nowMillis + interval().toMillis();
-        try (Connection c = DriverManager.getConnection(url, user, password);
+        try (Connection c = login.connect();
                 PreparedStatement ps = c.prepareStatement("DELETE FROM " + SinkStatements.quoteIdent(schema)
                         + ".rejected_events WHERE received_at < now() - make_interval(secs => ?)")) {
             ps.setDouble(1, retention.toMillis() / 1000.0);

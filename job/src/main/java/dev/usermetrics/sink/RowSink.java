@@ -22,8 +22,12 @@ public interface RowSink extends AutoCloseable {
     @Override
     void close() throws Exception;
 
-    /** Opens a sink on the task (the factory travels with the job graph; the connection does not). */
+    /**
+     * Opens a sink on the task (the factory travels with the job graph; the connection does not),
+     * claiming the schema for {@code who} ({@link WriterClaim}; a refusal throws
+     * {@link WriterClaim.RefusedException}).
+     */
     interface Factory extends Serializable {
-        RowSink open() throws Exception;
+        RowSink open(WriterClaim.Claimant who) throws Exception;
     }
 }

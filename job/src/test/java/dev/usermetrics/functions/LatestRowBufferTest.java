@@ -21,7 +21,7 @@ class LatestRowBufferTest {
         final List<List<String>> batches = new ArrayList<>();
 
         @Override
-        public RowSink open() {
+        public RowSink open(dev.usermetrics.sink.WriterClaim.Claimant who) {
             return new RowSink() {
                 @Override
                 public void write(Collection<MetricsRow> rows) {
@@ -118,7 +118,7 @@ class LatestRowBufferTest {
         final List<String> durable = new ArrayList<>();
 
         @Override
-        public RowSink open() {
+        public RowSink open(dev.usermetrics.sink.WriterClaim.Claimant who) {
             return new RowSink() {
                 @Override
                 public void write(Collection<MetricsRow> rows) {

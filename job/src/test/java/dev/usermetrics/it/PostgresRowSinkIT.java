@@ -40,7 +40,7 @@ class PostgresRowSinkIT {
     void writesUpdatesAndDeletesManyRowsPerStatement() throws Exception {
         String schema = "it_row_sink";
         freshSchema(schema);
-        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open(writer(schema))) {
             List<MetricsRow> rows = new ArrayList<>();
             for (int i = 0; i < 12_001; i++) { // three chunks
                 rows.add(bucket("u" + i, 1 + i % 7));
@@ -93,7 +93,7 @@ class PostgresRowSinkIT {
         String schema = "it_row_sink_emoji";
         freshSchema(schema);
         java.util.Set<String> expected = new java.util.TreeSet<>();
-        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open(writer(schema))) {
             List<MetricsRow> rows = new ArrayList<>();
             for (int i = 0; i < 12_000; i++) {
                 String user = "\ud83d\ude00".repeat(150 + i % 37) + i; // odd and even offsets of the pairs
@@ -118,7 +118,7 @@ class PostgresRowSinkIT {
     void batchesApplyInOrderAndAFailedOneSurfacesAtTheNextCall() throws Exception {
         String schema = "it_row_sink_order";
         freshSchema(schema);
-        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open()) {
+        try (RowSink sink = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", schema).rows().open(writer(schema))) {
             // Written back to back without waiting: the last value of each key wins.
             for (int v = 1; v <= 5; v++) {
                 List<MetricsRow> rows = new ArrayList<>();
@@ -131,11 +131,21 @@ class PostgresRowSinkIT {
             assertThat(count(schema, "WHERE trace_count = 5")).isEqualTo(2_000);
             assertThat(count(schema, "")).isEqualTo(2_000);
         }
-        // A schema that does not exist: every attempt fails, and the write's failure reaches the caller.
-        RowSink broken = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", "it_no_such_schema").rows().open();
+        // The schema dropped under the open sink: every attempt fails, and the write's failure reaches the caller.
+        String gone = schema + "_gone";
+        new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", gone).migrate();
+        RowSink broken = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", gone).rows().open(writer(gone));
+        try (var c = Services.connect(); var st = c.createStatement()) {
+            st.execute("DROP SCHEMA \"" + gone + "\" CASCADE");
+        }
         broken.write(List.of(bucket("x", 1)));
         org.assertj.core.api.Assertions.assertThatThrownBy(broken::flush)
                 .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("failed 6 times");
         broken.close();
+    }
+
+    /** A writer starting without state (the schemas of these tests are empty at first). */
+    private static dev.usermetrics.sink.WriterClaim.Claimant writer(String schema) {
+        return new dev.usermetrics.sink.WriterClaim.Claimant(null, false, "it-" + schema, true);
     }
 }

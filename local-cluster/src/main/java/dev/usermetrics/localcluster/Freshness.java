@@ -42,12 +42,13 @@ public final class Freshness {
     private Freshness() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 11) {
-            System.err.println("usage: Freshness BOOTSTRAP TOPIC EVENTS_PER_S SECONDS WARMUP_S USERS JDBC_URL USER PASSWORD SCHEMA DELAYS_FILE");
+        if (args.length != 10) {
+            System.err.println("usage: Freshness BOOTSTRAP TOPIC EVENTS_PER_S SECONDS WARMUP_S USERS JDBC_URL USER SCHEMA DELAYS_FILE"
+                    + "  (password: $POSTGRES_PASSWORD)");
             System.exit(2);
         }
         new Freshness().run(args[0], args[1], Double.parseDouble(args[2]), Long.parseLong(args[3]), Long.parseLong(args[4]),
-                Integer.parseInt(args[5]), args[6], args[7], args[8], args[9], Path.of(args[10]));
+                Integer.parseInt(args[5]), args[6], args[7], System.getenv().getOrDefault("POSTGRES_PASSWORD", ""), args[8], Path.of(args[9]));
     }
 
     private void run(String bootstrap, String topic, double rate, long seconds, long warmup, int users,

@@ -39,14 +39,16 @@ public final class ExactSqlAlternative {
             + "'embedding-create', 'guardrail-create'";
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 8 || !(args[7].equals("streaming") || args[7].equals("batch"))) {
-            System.err.println("usage: ExactSqlAlternative BOOTSTRAP TOPIC JDBC_URL USER PASSWORD SCHEMA CHECKPOINT_DIR streaming|batch");
+        if (args.length != 7 || !(args[6].equals("streaming") || args[6].equals("batch"))) {
+            System.err.println("usage: ExactSqlAlternative BOOTSTRAP TOPIC JDBC_URL USER SCHEMA CHECKPOINT_DIR streaming|batch"
+                    + "  (password: $POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], password = args[4], schema = args[5];
-        boolean batch = args[7].equals("batch");
+        String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], schema = args[4];
+        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "");
+        boolean batch = args[6].equals("batch");
 
-        Configuration conf = SqlAlternative.jobConfiguration(args[6]);
+        Configuration conf = SqlAlternative.jobConfiguration(args[5]);
         conf.set(ExecutionOptions.RUNTIME_MODE, batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);

@@ -28,13 +28,14 @@ public final class SqlAlternative {
     private SqlAlternative() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
-            System.err.println("usage: SqlAlternative BOOTSTRAP TOPIC JDBC_URL USER PASSWORD SCHEMA CHECKPOINT_DIR");
+        if (args.length != 6) {
+            System.err.println("usage: SqlAlternative BOOTSTRAP TOPIC JDBC_URL USER SCHEMA CHECKPOINT_DIR  (password: $POSTGRES_PASSWORD)");
             System.exit(2);
         }
-        String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], password = args[4], schema = args[5];
+        String bootstrap = args[0], topic = args[1], url = args[2], user = args[3], schema = args[4];
+        String password = System.getenv().getOrDefault("POSTGRES_PASSWORD", "");
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(args[6]));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(args[5]));
         env.setParallelism(1);
         env.enableCheckpointing(CHECKPOINT_MILLIS, CheckpointingMode.EXACTLY_ONCE);
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
