@@ -24,7 +24,7 @@ public final class SchemaMigrator {
     /** Versions in order; file db/V{n}__{name}.sql. Add new files here, never edit old ones. */
     public static final List<String> MIGRATIONS = List.of("V1__metrics_tables.sql", "V2__environments_models_scores_views.sql",
             "V3__model_prices.sql", "V4__calculated_cost.sql", "V5__rejected_per_event.sql",
-            "V6__bounded_index_keys.sql", "V7__users_list_on_its_indexes.sql", "V8__writer_claim.sql");
+            "V6__bounded_index_keys.sql", "V7__users_list_on_its_indexes.sql", "V8__writer_claim.sql", "V9__readers_bound_to_projects.sql");
 
     private SchemaMigrator() {}
 

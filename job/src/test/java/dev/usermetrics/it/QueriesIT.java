@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every query of docs/queries.md, run as metrics_reader on a small hand-made dataset
+ * Every query of docs/queries.md, run as a reader bound to the projects (a member of metrics_reader) on a small hand-made dataset
  * (src/test/resources/queries/dataset.jsonl) that went through the real job, must return exactly
  * the rows written below. The expected rows were worked out by hand from the dataset: see the
  * comments, which give the derivation.
@@ -54,6 +54,7 @@ import org.junit.jupiter.api.Test;
  */
 class QueriesIT {
     private static final String SCHEMA = "it_queries";
+    private static final String READER = "it_queries_reader";
     private static Map<String, String> queries;
 
     @BeforeAll
@@ -62,6 +63,13 @@ class QueriesIT {
         Topics.produce("it-queries", 2, lines);
         UserMetricsJob.main(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
         queries = DocQueries.read(Path.of("..", "docs", "queries.md"));
+        // The Users page's role: a member of metrics_reader granted both projects (V9; TenantBindingIT).
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN CREATE ROLE " + READER + " NOLOGIN IN ROLE metrics_reader; "
+                    + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            s.execute("INSERT INTO " + SCHEMA + ".reader_projects (role_name, project_id) VALUES ('" + READER + "', 'p1'), ('"
+                    + READER + "', 'p2') ON CONFLICT DO NOTHING");
+        }
     }
 
     private static Map<String, String> params(String... kv) {
@@ -73,7 +81,7 @@ class QueriesIT {
         return p;
     }
 
-    /** Runs a documented query as metrics_reader; every cell rendered canonically (see cell()). */
+    /** Runs a documented query as the bound reader; every cell rendered canonically (see cell()). */
     private static List<String> run(String name, Map<String, String> params) throws SQLException {
         String sql = queries.get(name);
         assertThat(sql).as("query %s in docs/queries.md", name).isNotNull();
@@ -81,7 +89,7 @@ class QueriesIT {
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE 'UTC'");
             s.execute("SET search_path TO " + SCHEMA);
-            s.execute("SET ROLE metrics_reader");
+            s.execute("SET ROLE " + READER);
             s.execute("SET app.project_id = '" + params.get("project_id").replace("'", "''") + "'");
             try (ResultSet rs = s.executeQuery(DocQueries.bind(sql, params))) {
                 ResultSetMetaData md = rs.getMetaData();
@@ -311,7 +319,7 @@ class QueriesIT {
         // unmatched_models is for operators (all projects): readers are not granted it.
         views.remove("unmatched_models");
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            s.execute("SET ROLE metrics_reader");
+            s.execute("SET ROLE " + READER);
             assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".unmatched_models"))
                     .hasMessageContaining("permission denied");
             for (String v : views) {
@@ -349,17 +357,23 @@ class QueriesIT {
     }
 
     @Test
-    void theReaderRoleSeesTheViewsAndNotTheTables() throws Exception {
+    void theReaderSeesItsProjectAndWritesNothing() throws Exception {
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            s.execute("SET ROLE metrics_reader");
-            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM " + SCHEMA + ".user_metrics").close())
-                    .hasMessageContaining("permission denied");
+            s.execute("SET ROLE " + READER);
             assertThatThrownBy(() -> s.executeUpdate("DELETE FROM " + SCHEMA + ".user_metrics_by_day"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM " + SCHEMA + ".user_metrics"))
                     .hasMessageContaining("permission denied");
             s.execute("SET app.project_id = 'p1'");
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".users_list")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(4 + 5); // p1: 4 users + 5 (user, environment) rows
+            }
+            // The tables too, under row-level security: the project's rows only.
+            try (ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT project_id) FROM " + SCHEMA + ".user_metrics")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(4);
+                assertThat(rs.getLong(2)).isEqualTo(1);
             }
         }
         assertThat(SinkTables.rejectionsByReason(SCHEMA)).isEqualTo(Map.of("score_without_trace", 1));

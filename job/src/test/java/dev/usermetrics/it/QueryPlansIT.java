@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every page query of docs/queries.md, on the read-side benchmark's data at a representative size
- * (200,000 users, a tenth of them with 30 days of buckets), planned as metrics_reader with its
- * tenant set: no plan may read a metric table with a sequential scan. Not timed — the plan is what
+ * (200,000 users, a tenth of them with 30 days of buckets), planned as a reader bound to its
+ * project (row-level security in the plan, V9) with its tenant set: no plan may read a metric
+ * table with a sequential scan. Not timed — the plan is what
  * a view change silently undid once (users_list scoped per UNION branch: 244 ms at a million users
  * instead of under 1 ms), and the plan does not depend on the machine.
  */
@@ -29,8 +30,7 @@ class QueryPlansIT {
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
             QueryBench.on(c, SCHEMA).load(Path.of("..", "schemas", "postgres"), USERS, SHARE);
             s.execute("SET search_path TO " + SCHEMA);
-            s.execute("SET ROLE metrics_reader");
-            s.execute("SET app.project_id = '" + QueryBench.PROJECT + "'");
+            QueryBench.actAsReader(s, SCHEMA); // a reader bound to the project: row-level security in every plan
             Random rnd = new Random(5);
             int pages = 0;
             for (QueryBench.Case k : QueryBench.cases(queries, USERS, SHARE, 1)) {

@@ -145,6 +145,11 @@ class StandaloneClusterIT {
         try (var c = Services.connect(); var st = c.createStatement()) {
             st.execute("INSERT INTO it_read_g1.models (id, model_name, match_pattern) VALUES ('own', 'own-model', '^own-model$')");
             st.execute("INSERT INTO it_read_g1.model_prices VALUES ('own', 'input', 0.000001)");
+            // The polling reader below is a role bound to proj-a (V9), granted through the read
+            // schema: the grant must move to the next generation with the switch.
+            st.execute("DO $$ BEGIN CREATE ROLE it_read_reader NOLOGIN IN ROLE metrics_reader; "
+                    + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            st.execute("INSERT INTO it_read.reader_projects (role_name, project_id) VALUES ('it_read_reader', 'proj-a')");
         }
 
         long users = s.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
@@ -155,6 +160,7 @@ class StandaloneClusterIT {
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread reader = new Thread(() -> {
             try (var c = Services.connect(); var st = c.createStatement()) {
+                st.execute("SET ROLE it_read_reader");
                 st.execute("SET app.project_id = 'proj-a'"); // the views show one project's rows
                 while (!stop.get()) {
                     try (var rs = st.executeQuery("SELECT (SELECT name FROM it_read.current_generation), count(*),"
@@ -182,6 +188,7 @@ class StandaloneClusterIT {
         reader.join();
 
         assertThat(second).contains("copied 1 model price definitions (1 prices) from it_read_g1 to it_read_g2",
+                "copied 1 reader grants (reader_projects) from it_read_g1 to it_read_g2",
                 "switched it_read to it_read_g2 (was it_read_g1)", "dropped it_read_g1");
         try (var c = Services.connect(); var st = c.createStatement();
                 var rs = st.executeQuery("SELECT m.id, p.price FROM it_read_g2.models m JOIN it_read_g2.model_prices p ON p.model_id = m.id")) {

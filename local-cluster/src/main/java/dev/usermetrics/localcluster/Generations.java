@@ -133,7 +133,21 @@ public final class Generations {
                 s.execute("DROP VIEW " + q(read) + "." + q(v));
             }
             for (String v : views) {
-                s.execute("CREATE VIEW " + q(read) + "." + q(v) + " AS SELECT * FROM " + q(generation) + "." + q(v));
+                // security_invoker: the generation's views, and their tables' row-level security,
+                // see the reader's role, not this view's owner (V9: readers bound to projects).
+                s.execute("CREATE VIEW " + q(read) + "." + q(v) + " WITH (security_invoker = true) AS SELECT * FROM "
+                        + q(generation) + "." + q(v));
+            }
+            if (hasTable(s, generation, "reader_projects")) {
+                // Readers keep the projects granted to them: the grants move with the generation.
+                if (old != null && !old.equals(generation) && hasTable(s, old, "reader_projects")) {
+                    s.execute("LOCK TABLE " + q(old) + ".reader_projects IN SHARE MODE");
+                    int grants = s.executeUpdate("INSERT INTO " + q(generation) + ".reader_projects SELECT * FROM "
+                            + q(old) + ".reader_projects ON CONFLICT DO NOTHING");
+                    System.err.println("copied " + grants + " reader grants (reader_projects) from " + old + " to " + generation);
+                }
+                s.execute("CREATE VIEW " + q(read) + ".reader_projects WITH (security_invoker = true) AS SELECT * FROM "
+                        + q(generation) + ".reader_projects");
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + q(read) + ".generations SET retired_at = now()"
                     + " WHERE activated_at IS NOT NULL AND retired_at IS NULL")) {
@@ -224,6 +238,13 @@ public final class Generations {
             }
         } catch (SQLException noTable) {
             System.out.println("no generations behind " + read + " yet");
+        }
+    }
+
+    private static boolean hasTable(Statement s, String schema, String table) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT to_regclass(" + literal(q(schema) + "." + q(table)) + ") IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 

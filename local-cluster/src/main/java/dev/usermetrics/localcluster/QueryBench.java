@@ -33,6 +33,22 @@ public final class QueryBench {
     /** The last day of the loaded 30 days (UTC). */
     static final String LAST_DAY = "2026-03-30";
     public static final String PROJECT = "bench-p1";
+    /** The reader role the queries run as: a member of metrics_reader granted {@link #PROJECT} (V9). */
+    public static final String READER = "query_bench_reader";
+
+    /**
+     * Makes the statement's connection a reader bound to {@link #PROJECT}, as the Users page's
+     * connections are (docs/queries.md): the role, its grant in the schema, SET ROLE, app.project_id.
+     */
+    public static void actAsReader(Statement s, String schema) throws SQLException {
+        s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + READER + "') THEN "
+                + "CREATE ROLE " + READER + " NOLOGIN IN ROLE metrics_reader; END IF; "
+                + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        s.execute("INSERT INTO \"" + schema + "\".reader_projects (role_name, project_id) VALUES ('" + READER + "', '"
+                + PROJECT + "') ON CONFLICT DO NOTHING");
+        s.execute("SET ROLE " + READER);
+        s.execute("SET app.project_id = '" + PROJECT + "'");
+    }
 
     private final Connection c;
     private final String schema;
@@ -307,8 +323,7 @@ public final class QueryBench {
         int pagesOk = 0;
         try (Statement s = c.createStatement()) {
             s.execute("SET search_path TO " + schema);
-            s.execute("SET ROLE metrics_reader");
-            s.execute("SET app.project_id = '" + PROJECT + "'");
+            actAsReader(s, schema);
             for (Case k : cases) {
                 String sql = queries.get(k.query());
                 double[] ms = new double[k.runs()];
