@@ -25,9 +25,8 @@ CREATE TABLE reader_projects (
 CREATE INDEX reader_projects_project_idx ON reader_projects (project_id);
 -- A reader sees its own grants only (a role that no longer exists has none).
 ALTER TABLE reader_projects ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_grants ON reader_projects FOR SELECT USING (
-    CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role_name)
-         THEN pg_has_role(current_user, role_name, 'USAGE') ELSE false END);
+-- (to_regrole: NULL for a dropped role, so its rows grant nothing instead of failing every query)
+CREATE POLICY own_grants ON reader_projects FOR SELECT USING (pg_has_role(current_user, to_regrole(role_name), 'USAGE'));
 
 DO $$
 DECLARE t text;

@@ -342,8 +342,10 @@ public class UserMetricsJob {
      * Warns early when the topic is missing or Kafka does not answer (a streaming job would just
      * wait). Returns false only when Kafka answered and the topic is missing.
      */
-    private static boolean checkTopic(JobOptions o) {
+    private static boolean checkTopic(JobOptions o) throws JobOptions.UsageException {
         Properties p = new Properties();
+        p.putAll(o.kafkaProperties()); // TLS / SASL settings: the check talks to the brokers as the job does
+        p.remove("isolation.level"); // consumer-only
         p.put("bootstrap.servers", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
         p.put("request.timeout.ms", "5000");
         p.put("default.api.timeout.ms", "10000");

@@ -23,7 +23,11 @@ final class Topics {
     }
 
     private static void produce(String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
-        String bootstrap = Services.kafkaBootstrap();
+        produce(Services.kafkaBootstrap(), topic, partitions, lines, keyed);
+    }
+
+    /** To another broker than the tests' shared one (e.g. one with a SASL listener). */
+    static void produce(String bootstrap, String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
         Produce.createTopic(bootstrap, topic, partitions);
         try (CheckedProducer producer = new CheckedProducer(bootstrap, "test topic " + topic)) {
             int i = 0;

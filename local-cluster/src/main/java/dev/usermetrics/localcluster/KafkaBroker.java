@@ -29,16 +29,23 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final Process process;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final Path dir;
 
-    private KafkaBroker(Process process, String bootstrapServers, Path dir) {
+    private KafkaBroker(Process process, String bootstrapServers, String saslBootstrapServers, Path dir) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
         this.dir = dir;
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The SASL_PLAINTEXT listener (SCRAM-SHA-256), or null when the broker has none. */
+    public String saslBootstrapServers() {
+        return saslBootstrapServers;
     }
 
     public Path dir() {
@@ -47,8 +54,17 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker as a child JVM (classpath of this JVM) on free ports; waits until ready. */
     public static KafkaBroker startChild(Path dir) throws IOException, InterruptedException {
+        return startChild(dir, false);
+    }
+
+    /**
+     * sasl: also a SASL_PLAINTEXT listener authenticating with SCRAM-SHA-256 (users are added
+     * through the PLAINTEXT listener, e.g. Admin#alterUserScramCredentials).
+     */
+    public static KafkaBroker startChild(Path dir, boolean sasl) throws IOException, InterruptedException {
         int port = freePort();
         int controllerPort = freePort();
+        int saslPort = sasl ? freePort() : 0;
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -63,11 +79,15 @@ public final class KafkaBroker implements AutoCloseable {
         cmd.add(Integer.toString(port));
         cmd.add("--controller-port");
         cmd.add(Integer.toString(controllerPort));
+        if (sasl) {
+            cmd.add("--sasl-port");
+            cmd.add(Integer.toString(saslPort));
+        }
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("broker.log").toFile())
                 .start();
-        KafkaBroker broker = new KafkaBroker(p, "localhost:" + port, dir);
+        KafkaBroker broker = new KafkaBroker(p, "localhost:" + port, sasl ? "localhost:" + saslPort : null, dir);
         try {
             awaitReady(broker.bootstrapServers, Duration.ofSeconds(90), p);
         } catch (IOException | RuntimeException e) {
@@ -122,7 +142,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    static Path writeConfig(Path dir, int port, int controllerPort) throws IOException {
+    /** saslPort: 0 for none. */
+    static Path writeConfig(Path dir, int port, int controllerPort, int saslPort) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("server.properties");
         Map<String, String> c = new java.util.LinkedHashMap<>();
@@ -134,6 +155,14 @@ public final class KafkaBroker implements AutoCloseable {
         c.put("controller.listener.names", "CONTROLLER");
         c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         c.put("inter.broker.listener.name", "PLAINTEXT");
+        if (saslPort > 0) {
+            c.put("listeners", c.get("listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+            c.put("advertised.listeners", c.get("advertised.listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+            c.put("listener.security.protocol.map", c.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            c.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+            c.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         c.put("log.dirs", dir.resolve("logs").toString());
         c.put("num.partitions", "1");
         c.put("auto.create.topics.enable", "false");
@@ -155,27 +184,29 @@ public final class KafkaBroker implements AutoCloseable {
         return file;
     }
 
-    /** {@code KafkaBroker --dir D --port P --controller-port C}: format if new, then run. */
+    /** {@code KafkaBroker --dir D --port P --controller-port C [--sasl-port S]}: format if new, then run. */
     public static void main(String[] args) throws Exception {
         Path dir = null;
         int port = 9092;
         int controllerPort = 9093;
+        int saslPort = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--controller-port" -> controllerPort = Integer.parseInt(args[++i]);
+                case "--sasl-port" -> saslPort = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: KafkaBroker --dir DIR [--port 9092] [--controller-port 9093]");
+                    System.err.println("usage: KafkaBroker --dir DIR [--port 9092] [--controller-port 9093] [--sasl-port P]");
                     System.exit(2);
                 }
             }
         }
         if (dir == null) {
-            System.err.println("usage: KafkaBroker --dir DIR [--port 9092] [--controller-port 9093]");
+            System.err.println("usage: KafkaBroker --dir DIR [--port 9092] [--controller-port 9093] [--sasl-port P]");
             System.exit(2);
         }
-        Path config = writeConfig(dir.toAbsolutePath(), port, controllerPort);
+        Path config = writeConfig(dir.toAbsolutePath(), port, controllerPort, saslPort);
         if (!Files.exists(dir.resolve("logs").resolve("meta.properties"))) {
             int rc = kafka.tools.StorageTool.execute(
                     new String[] {"format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22),
