@@ -18,7 +18,7 @@ import java.util.Optional;
  * so the merge gives the same result in any arrival order.
  */
 public class ObservationState implements TraceMember {
-    /** Ids of the events applied to this observation: a duplicate changes nothing. */
+    /** Ids of the latest events applied to this observation (EventIds): a duplicate changes nothing. */
     public List<String> eventIds = new ArrayList<>();
     /** body.startTime of the earliest-ordered event that carried one ("keeps its first value"). */
     public Long startTimeNanos;
@@ -62,7 +62,7 @@ public class ObservationState implements TraceMember {
 
     /** Merges one event of this observation (commutative, idempotent). */
     public void apply(IngestionEvent e) {
-        eventIds.add(e.eventId);
+        EventIds.remember(eventIds, e.eventId);
         long ts = e.timestampNanos;
         String id = e.eventId;
         minEventTsNanos = Math.min(minEventTsNanos, ts);

@@ -37,7 +37,7 @@ public class ScoreState implements TraceMember {
     }
 
     public void apply(IngestionEvent e) {
-        eventIds.add(e.eventId);
+        EventIds.remember(eventIds, e.eventId);
         long ts = e.timestampNanos;
         String id = e.eventId;
         minEventTsNanos = Math.min(minEventTsNanos, ts);

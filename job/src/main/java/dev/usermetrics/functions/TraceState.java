@@ -53,7 +53,7 @@ public class TraceState {
         user.offer(e.userId, ts, id);
         environment.offer(e.environment, ts, id);
         if (e.isTrace()) {
-            eventIds.add(e.eventId);
+            EventIds.remember(eventIds, e.eventId);
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null
                     && (bodyTimeVerId == null || Versions.compare(ts, id, bodyTimeVerTs, bodyTimeVerId) < 0)) {

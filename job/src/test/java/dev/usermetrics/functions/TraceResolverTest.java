@@ -227,6 +227,33 @@ class TraceResolverTest {
         assertThat(ResolverHarness.keyedStateEntries(harness)).isZero(); // expired 10 minutes after e2, not after its copy
     }
 
+    @Test
+    void anObservationUpdatedManyTimesKeepsBoundedStateAndExactSums() throws Exception {
+        // A buggy or hostile client updates one observation 20,000 times: the ids kept per
+        // observation stay bounded (the per-event cost does not grow with its history), a
+        // recent duplicate is still dropped, and an old one re-applied changes nothing.
+        int updates = 20_000;
+        send(trace("e-t", 1, "t1", "u1"));
+        for (int i = 0; i < updates; i++) {
+            send(obs("e" + i, 10 + i, "t1", "o1", null, 10L, Map.of("input", (long) i), null));
+        }
+        ObservationState o = observation("t1", "o1");
+        assertThat(o.eventIds).hasSize(EventIds.MAX).endsWith("e" + (updates - 1));
+        int before = output().size();
+        send(obs("e" + (updates - 1), 10 + updates - 1, "t1", "o1", null, 10L, Map.of("input", (long) updates - 1), null));
+        assertThat(output()).hasSize(before); // a recent duplicate: dropped, nothing emitted
+        send(obs("e5", 15, "t1", "o1", null, 10L, Map.of("input", 5L), null)); // long forgotten: applied again
+        Metrics m = perUser().get("u1");
+        assertThat(m.observations).isEqualTo(1);
+        assertThat(m.traces).isEqualTo(1);
+        assertThat(m.usage).isEqualTo(Map.of("input", (long) updates - 1)); // the latest-ordered update's usage
+        assertThat(observation("t1", "o1").eventIds).hasSize(EventIds.MAX);
+    }
+
+    private ObservationState observation(String trace, String id) throws Exception {
+        return state(trace, TraceResolver.observationsDescriptor()).get(id);
+    }
+
     /** Sums everything emitted so far per user (what the user stage will hold). */
     private Map<String, Metrics> perUser() {
         Map<String, Metrics> m = new HashMap<>();
