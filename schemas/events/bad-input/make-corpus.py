@@ -102,6 +102,9 @@ put("event-id-1000-cjk", env(65, "generation-create", {"id": "bad-obs-65", "trac
     R, "invalid_usage", "a rejected record whose event id is 1,000 varied CJK characters (3,000 bytes; made rejected_events fail forever)")
 put("score-name-1000-cjk", env(66, "score-create", {"id": "bad-score-66", "traceId": "bad-trace-66", "name": "".join(chr(0x4E00 + i) for i in range(1000)), "value": 1}),
     R, "invalid_score", "a score name of 1,000 CJK characters (3,000 bytes, over the 1,000-byte key limit)")
+# Maps with thousands of keys: each key would become a key of the user's rows (rewritten whole on every change).
+put("usage-10000-keys", raw_gen(67, '"usageDetails":{%s}' % ",".join('"k%d":1' % i for i in range(10000))), R, "invalid_usage", "usageDetails with 10,000 keys (more than 64)")
+put("cost-10000-keys", raw_gen(68, '"costDetails":{%s}' % ",".join('"k%d":0.1' % i for i in range(10000))), R, "invalid_cost", "costDetails with 10,000 keys (more than 64)")
 
 with open("expected.tsv", "w") as f:
     f.write("file\taction\treason\twhat\n")

@@ -273,6 +273,13 @@ public final class EventParser {
 
     /** Longest model name kept; longer (or unstorable) names are dropped with a warning. */
     public static final int MAX_MODEL_LENGTH = 200;
+    /**
+     * Keys of one usageDetails / costDetails map. SDKs send a handful (input, output, total, cached
+     * and reasoning tokens, audio, ...); every key of an event becomes a key of its user's rows,
+     * which are rewritten whole on each change, so 10,000 keys in one record would make every
+     * later event of that user cost 10,000 keys.
+     */
+    public static final int MAX_DETAIL_KEYS = 64;
 
     private static String readModel(JsonNode n, List<ParseOutcome.FieldFix> fixes) {
         if (n == null || n.isNull()) {
@@ -333,6 +340,9 @@ public final class EventParser {
         if (!node.isObject()) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " must be an object");
         }
+        if (node.size() > MAX_DETAIL_KEYS) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + " has " + node.size() + " keys, more than " + MAX_DETAIL_KEYS);
+        }
         Map<String, Long> out = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -347,6 +357,9 @@ public final class EventParser {
         }
         if (!node.isObject()) {
             throw new Reject(RejectReason.INVALID_COST, field + " must be an object");
+        }
+        if (node.size() > MAX_DETAIL_KEYS) {
+            throw new Reject(RejectReason.INVALID_COST, field + " has " + node.size() + " keys, more than " + MAX_DETAIL_KEYS);
         }
         Map<String, BigDecimal> out = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
