@@ -170,12 +170,6 @@ class TraceTtlIT {
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; user_metrics = " + SinkTables.totals(SCHEMA));
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(120), condition, () -> "user_metrics = " + SinkTables.totals(SCHEMA));
     }
 }

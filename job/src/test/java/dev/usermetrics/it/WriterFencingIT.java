@@ -170,12 +170,6 @@ class WriterFencingIT {
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(120), condition, () -> "condition still false");
     }
 }

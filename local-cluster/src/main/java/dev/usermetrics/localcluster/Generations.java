@@ -193,13 +193,10 @@ public final class Generations {
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT to_regclass(" + literal(q(from) + ".models") + ") IS NOT NULL")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    c.rollback();
-                    System.out.println(from + " has no model price tables: " + generation + " keeps its own");
-                    return;
-                }
+            if (!hasTable(s, from, "models")) {
+                c.rollback();
+                System.out.println(from + " has no model price tables: " + generation + " keeps its own");
+                return;
             }
             s.execute("DELETE FROM " + q(generation) + ".models");
             int models = s.executeUpdate("INSERT INTO " + q(generation) + ".models SELECT * FROM " + q(from) + ".models");
