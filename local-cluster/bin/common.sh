@@ -15,6 +15,8 @@ POSTGRES_PASSWORD="${POSTGRES_PASSWORD-metrics}"
 FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
 FLINK_RPC_PORT="${FLINK_RPC_PORT:-6123}"
 FLINK_DIR="$DATA/flink"
+# ZooKeeper of a high-availability cluster (bin/up --flink --ha).
+ZOOKEEPER_PORT="${ZOOKEEPER_PORT:-2181}"
 FLINK_URL="http://localhost:$FLINK_REST_PORT"
 export POSTGRES_URL POSTGRES_USER POSTGRES_PASSWORD
 # The job reads its database password from this variable: never on a command line (ps, logs).
