@@ -53,4 +53,13 @@ final class StateKeys {
     static String scoreTime(String scoreKey, long timeNanos) {
         return scoreTimePrefix(scoreKey) + timeNanos;
     }
+
+    /** The score key of a {@link #scoreTime} key (score names cannot contain U+0000). */
+    static String scoreKeyOf(String scoreTimeKey) {
+        return scoreTimeKey.substring(0, scoreTimeKey.lastIndexOf('\u0000'));
+    }
+
+    static long scoreTimeOf(String scoreTimeKey) {
+        return Long.parseLong(scoreTimeKey.substring(scoreTimeKey.lastIndexOf('\u0000') + 1));
+    }
 }

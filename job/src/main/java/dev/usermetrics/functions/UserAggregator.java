@@ -47,6 +47,9 @@ import org.apache.flink.util.OutputTag;
  *       / {@code settledLastNanos} (it can never move again) and its entry goes.</li>
  *   <li>{@code score-times}: MapState "scoreKey\0timeNanos" → number of scores; the same for
  *       last_score_at (settled ones in {@link ScoreTotals#settledLastNanos}).</li>
+ *   <li>{@code time-index}: {@link TimeIndex}, only for a user with many open trace or score
+ *       times: their ordered sets, so a rescan after the extreme leaves is 8 point reads, not a
+ *       scan of every time the user has.</li>
  * </ul>
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
  * trace moved away is empty.
@@ -65,6 +68,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     private transient MapState<String, ScoreTotals> scores;
     private transient MapState<String, Long> traceTimes;
     private transient MapState<String, Long> scoreTimes;
+    private transient TimeIndex index;
 
     /** Emits every changed row (a live job). */
     public UserAggregator() {
@@ -99,6 +103,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         scores = rc.getMapState(new MapStateDescriptor<>("scores", StringSerializer.INSTANCE, new ScoreTotalsSerializer()));
         traceTimes = rc.getMapState(new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
         scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
+        index = new TimeIndex(rc.getMapState(TimeIndex.descriptor()));
     }
 
     @Override
@@ -188,30 +193,29 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         s.count += d.count;
         s.valueSum = s.valueSum.add(d.valueSum);
         d.labels.forEach((label, n) -> ScoreDelta.addCount(s.labels, label, n));
+        boolean indexed = (!d.settledTimes.isEmpty() || !d.times.isEmpty()) && index.isBuilt(TimeIndex.SCORES);
         boolean rescan = false;
         for (Map.Entry<Long, Long> t : d.settledTimes.entrySet()) {
             // A settled score is counted for good: only its time is kept, folded into the max.
-            StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), -t.getValue());
+            StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), -t.getValue(),
+                    indexed ? scorePresence(scoreKey, t.getKey()) : null);
             s.settledLastNanos = s.settledLastNanos == null ? t.getKey() : Math.max(s.settledLastNanos, t.getKey());
         }
         for (Map.Entry<Long, Long> t : d.times.entrySet()) {
-            if (StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), t.getValue()) <= 0) {
+            if (StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), t.getValue(),
+                    indexed ? scorePresence(scoreKey, t.getKey()) : null) <= 0) {
                 rescan |= t.getKey().equals(s.lastScoreAtNanos);
             } else {
                 s.lastScoreAtNanos = s.lastScoreAtNanos == null ? t.getKey() : Math.max(s.lastScoreAtNanos, t.getKey());
             }
         }
         if (rescan) {
-            // The latest score went away (moved to another user, or its time changed): rescan.
-            Long max = s.settledLastNanos;
-            String prefix = StateKeys.scoreTimePrefix(scoreKey);
-            for (String k : scoreTimes.keys()) {
-                if (k.startsWith(prefix)) {
-                    long time = Long.parseLong(k.substring(prefix.length()));
-                    max = max == null ? time : Math.max(max, time);
-                }
+            // The latest score went away (moved to another user, or its time changed).
+            Long open = indexed ? index.maxScoreTime(scoreKey) : scanScoreTimes(scoreKey);
+            s.lastScoreAtNanos = s.settledLastNanos;
+            if (open != null && (s.lastScoreAtNanos == null || open > s.lastScoreAtNanos)) {
+                s.lastScoreAtNanos = open;
             }
-            s.lastScoreAtNanos = max;
         }
         if (s.count == 0 && s.valueSum.signum() == 0 && s.labels.isEmpty() && s.settledLastNanos == null) {
             scores.remove(scoreKey);
@@ -221,23 +225,91 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         return s;
     }
 
+    /** The latest open score time of the score key by a scan of all the user's score times; builds the index when there are many. */
+    private Long scanScoreTimes(String scoreKey) throws Exception {
+        Long max = null;
+        String prefix = StateKeys.scoreTimePrefix(scoreKey);
+        int entries = 0;
+        for (String k : scoreTimes.keys()) {
+            entries++;
+            if (k.startsWith(prefix)) {
+                long time = Long.parseLong(k.substring(prefix.length()));
+                max = max == null ? time : Math.max(max, time);
+            }
+        }
+        if (entries > TimeIndex.BUILD_THRESHOLD) {
+            for (String k : scoreTimes.keys()) {
+                index.addScoreTime(StateKeys.scoreKeyOf(k), StateKeys.scoreTimeOf(k));
+            }
+            index.markBuilt(TimeIndex.SCORES);
+        }
+        return max;
+    }
+
+    private StateCounts.Presence scorePresence(String scoreKey, long time) {
+        return present -> {
+            if (present) {
+                index.addScoreTime(scoreKey, time);
+            } else if (index.removeScoreTime(scoreKey, time) && scoreTimes.isEmpty()) {
+                index.unbuild(TimeIndex.SCORES);
+            }
+        };
+    }
+
+    private StateCounts.Presence tracePresence(String env, long time) {
+        return present -> {
+            if (present) {
+                index.addTraceTime(env, time);
+            } else {
+                index.removeTraceTime(env, time);
+            }
+        };
+    }
+
     /** Adds (n > 0) or removes (n < 0) traces at one time and keeps first/last seen exact. */
     private void updateSeen(UserTotals all, UserTotals inEnv, String env, long time, long sign) throws Exception {
-        long n = StateCounts.add(traceTimes, StateKeys.traceTime(time, env), sign);
+        boolean indexed = index.isBuilt(TimeIndex.TRACES);
+        long n = StateCounts.add(traceTimes, StateKeys.traceTime(time, env), sign, indexed ? tracePresence(env, time) : null);
         if (sign > 0) {
             all.include(time);
             inEnv.include(time);
         } else if (n <= 0 && (all.isExtreme(time) || inEnv.isExtreme(time))) {
-            // An extreme went away: rescan (happens when a trace moves to another user).
+            // An extreme went away (happens when a trace moves to another user).
             all.resetSeenToSettled();
             inEnv.resetSeenToSettled();
-            for (String k : traceTimes.keys()) {
-                long t = StateKeys.traceTimeOf(k);
-                all.include(t);
-                if (env.equals(StateKeys.traceTimeEnvironment(k))) {
-                    inEnv.include(t);
-                }
+            if (indexed) {
+                include(all, index.minTraceTimeAll());
+                include(all, index.maxTraceTimeAll());
+                include(inEnv, index.minTraceTime(env));
+                include(inEnv, index.maxTraceTime(env));
+            } else {
+                rescanSeen(all, inEnv, env);
             }
+        }
+    }
+
+    /** First/last seen from a scan of all the user's open trace times; builds the index when there are many. */
+    private void rescanSeen(UserTotals all, UserTotals inEnv, String env) throws Exception {
+        int entries = 0;
+        for (String k : traceTimes.keys()) {
+            entries++;
+            long t = StateKeys.traceTimeOf(k);
+            all.include(t);
+            if (env.equals(StateKeys.traceTimeEnvironment(k))) {
+                inEnv.include(t);
+            }
+        }
+        if (entries > TimeIndex.BUILD_THRESHOLD) {
+            for (String k : traceTimes.keys()) {
+                index.addTraceTime(StateKeys.traceTimeEnvironment(k), StateKeys.traceTimeOf(k));
+            }
+            index.markBuilt(TimeIndex.TRACES);
+        }
+    }
+
+    private static void include(UserTotals totals, Long time) {
+        if (time != null) {
+            totals.include(time);
         }
     }
 
@@ -247,7 +319,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
      * settled trace can no longer be retracted.
      */
     private void settleTraces(UserTotals all, UserTotals inEnv, String env, long time, long n) throws Exception {
-        StateCounts.add(traceTimes, StateKeys.traceTime(time, env), -n);
+        StateCounts.add(traceTimes, StateKeys.traceTime(time, env), -n,
+                index.isBuilt(TimeIndex.TRACES) ? tracePresence(env, time) : null);
         all.settle(time);
         inEnv.settle(time);
     }

@@ -296,4 +296,103 @@ class UserAggregatorTest {
         assertThat(harness.getSideOutput(UserAggregator.USER_COUNT_CHANGES)).extracting(r -> r.getValue().environment + ":" + r.getValue().delta)
                 .containsExactly("null:1", "production:1", "staging:1", "production:-1", "null:-1", "staging:-1");
     }
+
+    private long indexEntries(String user) throws Exception {
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(Keys.of("p", user));
+        long n = 0;
+        for (var ignored : backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                TimeIndex.descriptor()).keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * A user with far more open traces than the index threshold, in two environments, whose
+     * traces move away (and some back) in random order: after every step first/last seen (all
+     * environments and each) equal a brute-force recomputation. The first removal of an extreme
+     * builds the user's time index; when every trace has gone, no state is left.
+     */
+    @Test
+    void firstAndLastSeenStayExactForAUserWithManyTracesThroughTheTimeIndex() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        String[] envs = {"production", "staging"};
+        java.util.List<long[]> open = new java.util.ArrayList<>(); // {timeSec, env}
+        for (int i = 0; i < 1_000; i++) {
+            long t = 1_000 + random.nextInt(400_000);
+            int e = random.nextInt(2);
+            open.add(new long[] {t, e});
+            send(traceIn("u1", envs[e], t, +1));
+        }
+        long built = -1;
+        for (int step = 0; step < 1_300 && !open.isEmpty(); step++) {
+            // Mostly the newest or oldest trace leaves (the expensive case), sometimes any, sometimes one comes back.
+            open.sort(java.util.Comparator.comparingLong(a -> a[0]));
+            int r = random.nextInt(10);
+            if (r == 0 && step < 1_000) {
+                long[] back = {1_000 + random.nextInt(400_000), random.nextInt(2)};
+                open.add(back);
+                send(traceIn("u1", envs[(int) back[1]], back[0], +1));
+            } else {
+                long[] gone = open.remove(r < 5 ? open.size() - 1 : r < 8 ? 0 : random.nextInt(open.size()));
+                send(traceIn("u1", envs[(int) gone[1]], gone[0], -1));
+            }
+            if (built < 0 && step > 0) {
+                built = indexEntries("u1");
+                assertThat(built).as("the time index is built by the first rescan of a large user").isGreaterThan(0);
+            }
+            if (open.isEmpty()) {
+                break;
+            }
+            Map<MetricsRow.RowKey, MetricsRow> rows = latestRows();
+            MetricsRow all = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS, "p", "u1", null, 0, null));
+            assertThat(all.firstSeenNanos).isEqualTo(open.stream().mapToLong(a -> a[0]).min().getAsLong() * SEC);
+            assertThat(all.lastSeenNanos).isEqualTo(open.stream().mapToLong(a -> a[0]).max().getAsLong() * SEC);
+            for (int e = 0; e < 2; e++) {
+                final int env = e;
+                var times = open.stream().filter(a -> a[1] == env).mapToLong(a -> a[0]).summaryStatistics();
+                MetricsRow inEnv = rows.get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", envs[e], 0, null));
+                if (times.getCount() > 0) {
+                    assertThat(inEnv.firstSeenNanos).isEqualTo(times.getMin() * SEC);
+                    assertThat(inEnv.lastSeenNanos).isEqualTo(times.getMax() * SEC);
+                }
+            }
+        }
+        for (long[] rest : open) {
+            send(traceIn("u1", envs[(int) rest[1]], rest[0], -1));
+        }
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    /** The same for last_score_at of one score name among many, with far more score times than the threshold. */
+    @Test
+    void lastScoreAtStaysExactForAUserWithManyScoresThroughTheTimeIndex() throws Exception {
+        var numeric = dev.usermetrics.records.ScoreDataType.NUMERIC;
+        java.util.Random random = new java.util.Random(11);
+        String[] names = {"accuracy", "helpfulness", "toxicity"};
+        java.util.List<long[]> open = new java.util.ArrayList<>(); // {timeSec, name}
+        for (int i = 0; i < 900; i++) {
+            long[] s = {1_000 + random.nextInt(100_000), random.nextInt(3)};
+            open.add(s);
+            send(scoreIn("u1", "default", s[0], +1, names[(int) s[1]], numeric, "1", null));
+        }
+        while (!open.isEmpty()) {
+            open.sort(java.util.Comparator.comparingLong(a -> a[0]));
+            long[] gone = open.remove(random.nextInt(4) == 0 ? random.nextInt(open.size()) : open.size() - 1);
+            send(scoreIn("u1", "default", gone[0], -1, names[(int) gone[1]], numeric, "1", null));
+            var times = open.stream().filter(a -> a[1] == gone[1]).mapToLong(a -> a[0]).summaryStatistics();
+            MetricsRow row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0,
+                    dev.usermetrics.records.ScoreDelta.key(names[(int) gone[1]], numeric)));
+            if (times.getCount() > 0) {
+                assertThat(row.score.lastScoreAtNanos).isEqualTo(times.getMax() * SEC);
+            } else {
+                assertThat(row.isDelete()).isTrue();
+            }
+            if (open.size() == 850) {
+                assertThat(indexEntries("u1")).as("the time index is built by the first rescan of a large user").isGreaterThan(0);
+            }
+        }
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
 }

@@ -33,6 +33,8 @@ class HostileWorkloadIT {
     private static final String TOPIC = "it-hostile";
     private static final String SCHEMA = "it_hostile";
     private static final int N = 20_000;
+    /** The hot user's newest traces that move to another user, newest first. */
+    private static final int MOVED = 5_000;
     private static final Instant BASE = Instant.parse("2026-05-01T10:00:00Z");
 
     private static String event(String id, long offsetMillis, String type, String body) {
@@ -55,9 +57,15 @@ class HostileWorkloadIT {
                     + "\"startTime\":\"" + BASE + "\",\"usageDetails\":{\"input\":1}}"));
         }
         lines.add(event("big-move", N + 10, "trace-create", "{\"id\":\"t-big\",\"userId\":\"u-big-2\"}"));
-        // One user with N traces.
+        // One user with N traces; then its newest MOVED traces move to another user, newest first:
+        // every move takes away the user's latest trace (last_seen must come from the rest).
         for (int i = 0; i < N; i++) {
             lines.add(event("hot-" + i, i, "trace-create", "{\"id\":\"t-hot-" + i + "\",\"userId\":\"u-hot\"}"));
+        }
+        for (int j = 0; j < MOVED; j++) {
+            int i = N - 1 - j;
+            lines.add(event("hot-move-" + i, N + 100 + j, "trace-create", "{\"id\":\"t-hot-" + i + "\",\"userId\":\"u-hot-2\","
+                    + "\"timestamp\":\"" + BASE.plusMillis(i) + "\"}"));
         }
         // 200 events with the most usage keys allowed.
         StringBuilder keys = new StringBuilder();
@@ -111,11 +119,16 @@ class HostileWorkloadIT {
                 var big = rows.get(key("u-big-2"));
                 var upd = rows.get(key("u-upd"));
                 var keys = rows.get(key("u-keys"));
-                return hot != null && hot.traces() == N && big != null && big.observations() == N && !rows.containsKey(key("u-big-1"))
+                var hot2 = rows.get(key("u-hot-2"));
+                return hot != null && hot.traces() == N - MOVED && hot2 != null && hot2.traces() == MOVED && big != null && big.observations() == N && !rows.containsKey(key("u-big-1"))
                         && upd != null && upd.inputTokens() == N - 1 && keys != null && keys.observations() == 200;
             });
             Map<Scenario.UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
-            assertThat(rows.keySet()).containsExactlyInAnyOrder(key("u-hot"), key("u-big-2"), key("u-upd"), key("u-keys"));
+            assertThat(rows.keySet()).containsExactlyInAnyOrder(key("u-hot"), key("u-hot-2"), key("u-big-2"), key("u-upd"), key("u-keys"));
+            assertThat(rows.get(key("u-hot")).firstSeen()).isEqualTo(BASE);
+            assertThat(rows.get(key("u-hot")).lastSeen()).isEqualTo(BASE.plusMillis(N - MOVED - 1));
+            assertThat(rows.get(key("u-hot-2")).firstSeen()).isEqualTo(BASE.plusMillis(N - MOVED));
+            assertThat(rows.get(key("u-hot-2")).lastSeen()).isEqualTo(BASE.plusMillis(N - 1));
             assertThat(rows.get(key("u-upd"))).satisfies(v -> {
                 assertThat(v.traces()).isEqualTo(1);
                 assertThat(v.observations()).isEqualTo(1);
