@@ -22,17 +22,44 @@ export POSTGRES_URL POSTGRES_USER POSTGRES_PASSWORD
 # The job reads its database password from this variable: never on a command line (ps, logs).
 export USER_METRICS_POSTGRES_PASSWORD="${USER_METRICS_POSTGRES_PASSWORD-$POSTGRES_PASSWORD}"
 
+# The calling script's --help: its header comment (from the line after the shebang to the first
+# line that is not a comment), without the leading "# ". One source for the usage: the header.
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Builds the project once (or again with UM_REBUILD=1) so every script has its jars.
+# Builds the project when an output is missing or a module's sources are newer than its jar (an
+# edited checkout never runs a stale build); UM_REBUILD=1 always builds, UM_REBUILD=0 only when
+# an output is missing (CI, right after its own build). The stamp covers edits that leave a jar
+# unchanged (Maven does not rewrite an up-to-date jar), so they do not rebuild every time.
+BUILD_STAMP="$ROOT/job/target/.ensure-built"
+newer_than() { # REFERENCE PATH...: the first file under PATHs newer than REFERENCE and the stamp
+  local ref="$1"; shift
+  [[ -f "$BUILD_STAMP" && "$BUILD_STAMP" -nt "$ref" ]] && ref="$BUILD_STAMP"
+  find "$@" -type f -newer "$ref" -print -quit 2>/dev/null || true
+}
 ensure_built() {
-  if [[ "${UM_REBUILD:-0}" == 1 || ! -f "$LC_DIR/target/classpath.txt" || ! -f "$ROOT/job/target/user-metrics-job.jar" \
-        || ! -f "$ROOT/job/target/local-classpath.txt" || ! -f "$LC_DIR/flink/target/flink-classpath.txt" \
-        || ! -f "$LC_DIR/sql-alternative/target/sql-classpath.txt" ]]; then
-    log "building the project (mvn -DskipTests install)..."
-    (cd "$ROOT" && mvn -q -B -DskipTests install) || die "build failed"
+  local why="" out lc_jar sql_jar
+  lc_jar=$(ls "$LC_DIR"/target/local-cluster-*.jar 2>/dev/null | head -1 || true)
+  sql_jar=$(ls "$LC_DIR"/sql-alternative/target/sql-alternative-*.jar 2>/dev/null | head -1 || true)
+  for out in "$ROOT/job/target/user-metrics-job.jar" "$ROOT/job/target/local-classpath.txt" "$LC_DIR/target/classpath.txt" \
+      "$LC_DIR/flink/target/flink-classpath.txt" "$LC_DIR/sql-alternative/target/sql-classpath.txt" "$lc_jar" "$sql_jar"; do
+    [[ -n "$out" && -f "$out" ]] || { why="a build output is missing (${out:-a jar})"; break; }
+  done
+  if [[ -z "$why" && "${UM_REBUILD:-}" == 1 ]]; then
+    why="UM_REBUILD=1"
+  elif [[ -z "$why" && "${UM_REBUILD:-}" != 0 ]]; then
+    why=$(newer_than "$ROOT/job/target/user-metrics-job.jar" "$ROOT/pom.xml" "$ROOT/job/pom.xml" "$ROOT/job/src/main" "$ROOT/schemas/postgres")
+    [[ -n "$why" ]] || why=$(newer_than "$lc_jar" "$LC_DIR/pom.xml" "$LC_DIR/src/main")
+    [[ -n "$why" ]] || why=$(newer_than "$sql_jar" "$LC_DIR/sql-alternative/pom.xml" "$LC_DIR/sql-alternative/src/main")
+    [[ -n "$why" ]] || why=$(newer_than "$LC_DIR/flink/target/flink-classpath.txt" "$LC_DIR/flink/pom.xml")
+    [[ -n "$why" ]] && why="${why#"$ROOT"/} changed since the last build"
   fi
+  [[ -n "$why" ]] || return 0
+  log "building the project (mvn -DskipTests install): $why..."
+  (cd "$ROOT" && mvn -q -B -DskipTests install) || die "build failed"
+  touch "$BUILD_STAMP"
 }
 
 # Classpath of the local-cluster tools (Kafka broker, producer, SQL client).
