@@ -15,6 +15,8 @@ POSTGRES_PASSWORD="${POSTGRES_PASSWORD-metrics}"
 FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
 FLINK_RPC_PORT="${FLINK_RPC_PORT:-6123}"
 FLINK_DIR="$DATA/flink"
+# Flink's Prometheus reporter: each cluster process serves /metrics on the first free port here.
+FLINK_PROMETHEUS_PORTS="${FLINK_PROMETHEUS_PORTS:-9249-9259}"
 # ZooKeeper of a high-availability cluster (bin/up --flink --ha).
 ZOOKEEPER_PORT="${ZOOKEEPER_PORT:-2181}"
 FLINK_URL="http://localhost:$FLINK_REST_PORT"

@@ -1,6 +1,6 @@
 package dev.usermetrics.config;
 
-import dev.usermetrics.sink.PostgresLogin;
+import dev.usermetrics.sql.PostgresLogin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

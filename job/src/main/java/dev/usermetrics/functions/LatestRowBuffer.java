@@ -55,6 +55,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     private final RowSink.Factory sinkFactory;
     private final boolean eager;
     private transient RowSink sink;
+    private transient org.apache.flink.metrics.Counter rowsWritten;
     private transient Map<MetricsRow.RowKey, MetricsRow> current;
     private transient TreeMap<Long, Map<MetricsRow.RowKey, MetricsRow>> pending;
     private transient ListState<PendingRow> pendingState;
@@ -101,6 +102,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     @Override
     public void open() throws Exception {
         super.open();
+        rowsWritten = getMetricGroup().counter("rowsWritten");
         current = new LinkedHashMap<>();
         pending = new TreeMap<>();
         try {
@@ -115,8 +117,14 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         for (PendingRow p : restored) {
             latest.put(p.row.key(), p.row);
         }
-        sink.write(latest.values());
+        write(latest.values());
         restored = null;
+    }
+
+    /** Hands rows to the writer and counts them (metric rowsWritten: durable once the next flush returns). */
+    private void write(java.util.Collection<MetricsRow> rows) throws Exception {
+        sink.write(rows);
+        rowsWritten.inc(rows.size());
     }
 
     @Override
@@ -124,7 +132,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         MetricsRow row = element.getValue();
         current.put(row.key(), row);
         if (eager && current.size() >= EAGER_ROWS) {
-            sink.write(current.values());
+            write(current.values());
             current = new LinkedHashMap<>();
         }
     }
@@ -150,7 +158,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         super.notifyCheckpointComplete(checkpointId);
         Map<Long, Map<MetricsRow.RowKey, MetricsRow>> done = pending.headMap(checkpointId, true);
         if (!done.isEmpty()) {
-            sink.write(merged(done.values()));
+            write(merged(done.values()));
             done.clear();
         }
     }
@@ -159,7 +167,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     public void endInput() throws Exception {
         List<Map<MetricsRow.RowKey, MetricsRow>> all = new ArrayList<>(pending.values());
         all.add(current);
-        sink.write(merged(all));
+        write(merged(all));
         sink.flush();
         pending.clear();
         current = new LinkedHashMap<>();

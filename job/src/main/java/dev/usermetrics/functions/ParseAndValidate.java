@@ -96,8 +96,9 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
         skipped = group.counter("eventsSkipped");
         reasonCounters = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
-            // One counter per reason: <operator>.rejected.<reason>.count
-            reasonCounters.put(r, group.addGroup("rejected").addGroup(r.code()).counter("count"));
+            // One counter per reason: <operator>.rejected.<reason>.count (REST, web UI); for
+            // Prometheus one metric ..._operator_rejected_count with the reason as label "rejected".
+            reasonCounters.put(r, group.addGroup("rejected", r.code()).counter("count"));
         }
         warnings = new RateLimitedLog(LOG, 20, 60_000, System::currentTimeMillis);
         recordsTotal = getRuntimeContext().getLongCounter("records read");

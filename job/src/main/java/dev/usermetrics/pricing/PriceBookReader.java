@@ -1,6 +1,6 @@
 package dev.usermetrics.pricing;
 
-import dev.usermetrics.sink.SinkStatements;
+import dev.usermetrics.sql.SqlIdentifiers;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,7 +27,7 @@ public final class PriceBookReader {
 
     /** Every definition of {@code schema} with its prices (invalid patterns included; see PriceSnapshot#book). */
     public static PriceSnapshot readSnapshot(Connection c, String schema) throws SQLException {
-        String q = SinkStatements.quoteIdent(schema);
+        String q = SqlIdentifiers.quote(schema);
         Map<String, Map<String, BigDecimal>> prices = new HashMap<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT model_id, usage_type, price FROM " + q + ".model_prices")) {

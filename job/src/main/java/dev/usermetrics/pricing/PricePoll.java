@@ -1,6 +1,6 @@
 package dev.usermetrics.pricing;
 
-import dev.usermetrics.sink.PostgresLogin;
+import dev.usermetrics.sql.PostgresLogin;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;

@@ -1,6 +1,6 @@
 package dev.usermetrics.pricing;
 
-import dev.usermetrics.sink.PostgresLogin;
+import dev.usermetrics.sql.PostgresLogin;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;

@@ -45,11 +45,6 @@ public class IngestionEvent {
         return kind == EntityKind.TRACE;
     }
 
-    /** The id of the observation or score this event is about (null for a trace event). */
-    public String memberId() {
-        return kind == EntityKind.SCORE ? scoreId : observationId;
-    }
-
     /** A shallow copy (maps are shared: they are never modified after parsing). */
     public IngestionEvent copy() {
         IngestionEvent c = new IngestionEvent();

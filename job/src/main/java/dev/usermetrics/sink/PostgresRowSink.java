@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.PostgresLogin;
 import dev.usermetrics.records.MetricsRow;
 import java.io.IOException;
 import java.io.ByteArrayInputStream;

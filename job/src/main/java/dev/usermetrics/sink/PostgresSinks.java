@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.PostgresLogin;
 import dev.usermetrics.records.RejectedEvent;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.pricing.PriceSource;

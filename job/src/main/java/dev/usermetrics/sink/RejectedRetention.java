@@ -1,5 +1,7 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.PostgresLogin;
+import dev.usermetrics.sql.SqlIdentifiers;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,7 +49,7 @@ public final class RejectedRetention implements Serializable {
         }
         nextRunMillis = nowMillis + interval().toMillis();
         try (Connection c = login.connect();
-                PreparedStatement ps = c.prepareStatement("DELETE FROM " + SinkStatements.quoteIdent(schema)
+                PreparedStatement ps = c.prepareStatement("DELETE FROM " + SqlIdentifiers.quote(schema)
                         + ".rejected_events WHERE received_at < now() - make_interval(secs => ?)")) {
             ps.setDouble(1, retention.toMillis() / 1000.0);
             int deleted = ps.executeUpdate();

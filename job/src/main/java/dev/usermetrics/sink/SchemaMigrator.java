@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.SqlIdentifiers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public final class SchemaMigrator {
     public static int migrate(String url, String user, String password, String schema, int target) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, password)) {
             c.setAutoCommit(false);
-            String q = SinkStatements.quoteIdent(schema);
+            String q = SqlIdentifiers.quote(schema);
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(hashtext('user-metrics-migrate:' || " + literal(schema) + "))");
                 // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even

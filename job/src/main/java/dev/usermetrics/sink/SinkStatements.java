@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.SqlIdentifiers;
 import dev.usermetrics.records.RejectedEvent;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -21,7 +22,7 @@ public final class SinkStatements {
     private SinkStatements() {}
 
     public static String rejectedSql(String schema) {
-        return "INSERT INTO " + quoteIdent(schema) + ".rejected_events"
+        return "INSERT INTO " + SqlIdentifiers.quote(schema) + ".rejected_events"
                 + " (event_id, project_id, action, reason, detail, raw, kafka_topic, kafka_partition, kafka_offset)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset, reason, (md5(coalesce(event_id, '')))) DO NOTHING";
@@ -83,8 +84,4 @@ public final class SinkStatements {
         b.append('"');
     }
 
-    /** Quotes a Postgres identifier (schema names come from the command line). */
-    public static String quoteIdent(String ident) {
-        return "\"" + ident.replace("\"", "\"\"") + "\"";
-    }
 }

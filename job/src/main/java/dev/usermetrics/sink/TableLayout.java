@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.SqlIdentifiers;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.ModelMetrics;
@@ -172,7 +173,7 @@ public enum TableLayout {
 
     /** COPY straight into the table: every column, then updated_at (used while no row exists yet). */
     public String copyIntoSql(String schema) {
-        return "COPY " + SinkStatements.quoteIdent(schema) + "." + name + " (" + join(columns, Col::name) + ", updated_at) FROM STDIN";
+        return "COPY " + SqlIdentifiers.quote(schema) + "." + name + " (" + join(columns, Col::name) + ", updated_at) FROM STDIN";
     }
 
     /** Upserts the staged rows (every one of them: the staging table holds one batch). */
@@ -181,7 +182,7 @@ public enum TableLayout {
         String keyNames = join(keys, Col::name);
         String updates = columns.subList(keys.size(), columns.size()).stream()
                 .map(c -> c.name() + " = EXCLUDED." + c.name()).collect(Collectors.joining(", "));
-        return "INSERT INTO " + SinkStatements.quoteIdent(schema) + "." + name + " (" + names + ", updated_at)"
+        return "INSERT INTO " + SqlIdentifiers.quote(schema) + "." + name + " (" + names + ", updated_at)"
                 + " SELECT " + names + ", now() FROM pg_temp." + stageName()
                 + " ON CONFLICT (" + keyNames + ") DO UPDATE SET " + updates + ", updated_at = EXCLUDED.updated_at";
     }
@@ -193,7 +194,7 @@ public enum TableLayout {
     /** Deletes the rows whose keys are given as one text[] per key column. */
     public String deleteSql(String schema) {
         String keyNames = join(keys, Col::name);
-        return "DELETE FROM " + SinkStatements.quoteIdent(schema) + "." + name + " m"
+        return "DELETE FROM " + SqlIdentifiers.quote(schema) + "." + name + " m"
                 + " USING unnest(" + join(keys, c -> "?::text[]::" + c.type() + "[]") + ") AS d(" + keyNames + ")"
                 + " WHERE " + keys.stream().map(c -> "m." + c.name() + " = d." + c.name()).collect(Collectors.joining(" AND "));
     }

@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.SqlIdentifiers;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,7 +56,7 @@ public final class WriterClaim {
 
     /** Claims {@code schema} for {@code who} (rules above) and returns the epoch its batches check. */
     public static long claim(Connection c, String schema, Claimant who, boolean takeOver) throws SQLException {
-        String q = SinkStatements.quoteIdent(schema);
+        String q = SqlIdentifiers.quote(schema);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
@@ -116,7 +117,7 @@ public final class WriterClaim {
      */
     public static void check(Connection c, String schema, long epoch) throws SQLException {
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT epoch, job_id, how FROM " + SinkStatements.quoteIdent(schema)
+                ResultSet rs = st.executeQuery("SELECT epoch, job_id, how FROM " + SqlIdentifiers.quote(schema)
                         + ".writer_claim FOR SHARE")) {
             if (!rs.next() || rs.getLong(1) != epoch) {
                 throw new RefusedException("schema \"" + schema + "\" is no longer this job's to write: "

@@ -66,9 +66,4 @@ public enum RejectReason {
     public Action action() {
         return action;
     }
-
-    /** True when only a field is dropped or replaced and the event itself is still applied. */
-    public boolean onlyFieldFixed() {
-        return action != Action.REJECTED;
-    }
 }

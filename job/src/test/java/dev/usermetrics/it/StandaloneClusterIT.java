@@ -27,6 +27,7 @@ class StandaloneClusterIT {
     private static final Path BIN = Path.of("..", "local-cluster", "bin");
     private static final Path DATA = Path.of("target", "standalone-it").toAbsolutePath();
     private static final int REST_PORT = 18081;
+    private static final int PROMETHEUS_FIRST_PORT = 19249;
     private static final FlinkCluster FLINK = new FlinkCluster("http://localhost:" + REST_PORT);
 
     private static final List<String> started = new ArrayList<>();
@@ -54,6 +55,7 @@ class StandaloneClusterIT {
         env.put("UM_DATA_DIR", DATA.toString());
         env.put("FLINK_REST_PORT", Integer.toString(REST_PORT));
         env.put("FLINK_RPC_PORT", "16123");
+        env.put("FLINK_PROMETHEUS_PORTS", PROMETHEUS_FIRST_PORT + "-" + (PROMETHEUS_FIRST_PORT + 9));
         env.put("KAFKA_PORT", Services.kafkaBootstrap().replaceAll(".*:", ""));
         env.put("POSTGRES_URL", Services.postgresUrl());
         env.put("POSTGRES_USER", Services.postgresUser());
@@ -123,7 +125,47 @@ class StandaloneClusterIT {
                 assertThat(java.nio.file.Files.readString(log, StandardCharsets.ISO_8859_1)).as("%s", log).doesNotContain(SECRET);
             }
         }
+        assertPrometheusServesTheOperatorMetrics();
         FLINK.cancel(second);
+    }
+
+    /** The metrics docs/operations.md ("Monitoring") builds its alerts on, as Prometheus scrapes them. */
+    static final List<String> ALERT_METRICS = List.of(
+            "flink_taskmanager_job_task_operator_numRecordsIn",
+            "flink_taskmanager_job_task_operator_eventsAccepted",
+            "flink_taskmanager_job_task_operator_rejected_count",
+            "flink_taskmanager_job_task_operator_duplicateEvents",
+            "flink_taskmanager_job_task_operator_traceUserChanges",
+            "flink_taskmanager_job_task_operator_rowsWritten",
+            "flink_taskmanager_job_task_operator_pendingRecords",
+            "flink_jobmanager_job_lastCheckpointDuration",
+            "flink_jobmanager_job_lastCheckpointSize",
+            "flink_jobmanager_job_numberOfFailedCheckpoints",
+            "flink_jobmanager_job_numRestarts");
+
+    /** Scrapes every Prometheus endpoint of the cluster (bin/up's port range) while the job runs. */
+    private static void assertPrometheusServesTheOperatorMetrics() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        StringBuilder all = new StringBuilder();
+        int endpoints = 0;
+        for (int p = PROMETHEUS_FIRST_PORT; p < PROMETHEUS_FIRST_PORT + 10; p++) {
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + p + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                all.append(r.body());
+                endpoints++;
+            } catch (java.io.IOException notServed) {
+                // a free port of the range
+            }
+        }
+        assertThat(endpoints).as("JobManager and TaskManager endpoints").isGreaterThanOrEqualTo(2);
+        String text = all.toString();
+        for (String metric : ALERT_METRICS) {
+            assertThat(text).as("Prometheus metric %s", metric).containsPattern("(?m)^" + metric + "\\{");
+        }
+        // One series per reject reason, the reason as a label; the job accepted events.
+        assertThat(text).containsPattern("(?m)^flink_taskmanager_job_task_operator_rejected_count\\{[^}]*rejected=\"invalid_usage\"");
+        assertThat(text).containsPattern("(?m)^flink_taskmanager_job_task_operator_eventsAccepted\\{[^}]*\\} [1-9]");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.sql.PostgresLogin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

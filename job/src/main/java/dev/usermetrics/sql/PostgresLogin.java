@@ -1,4 +1,4 @@
-package dev.usermetrics.sink;
+package dev.usermetrics.sql;
 
 import java.io.IOException;
 import java.io.Serializable;
