@@ -35,6 +35,8 @@ class HostileWorkloadIT {
     private static final int N = 20_000;
     /** The hot user's newest traces that move to another user, newest first. */
     private static final int MOVED = 5_000;
+    /** Environments of the wide user (a quarter of its score names). */
+    private static final int WIDE = 1_000;
     private static final Instant BASE = Instant.parse("2026-05-01T10:00:00Z");
 
     private static String event(String id, long offsetMillis, String type, String body) {
@@ -66,6 +68,15 @@ class HostileWorkloadIT {
             int i = N - 1 - j;
             lines.add(event("hot-move-" + i, N + 100 + j, "trace-create", "{\"id\":\"t-hot-" + i + "\",\"userId\":\"u-hot-2\","
                     + "\"timestamp\":\"" + BASE.plusMillis(i) + "\"}"));
+        }
+        // One user in WIDE environments, with 4 distinct score names per trace (4 x WIDE names).
+        for (int i = 0; i < WIDE; i++) {
+            lines.add(event("wide-" + i, i, "trace-create", "{\"id\":\"t-wide-" + i + "\",\"userId\":\"u-wide\","
+                    + "\"environment\":\"env-" + i + "\"}"));
+            for (int k = 0; k < 4; k++) {
+                lines.add(event("wide-s-" + i + "-" + k, i + 1, "score-create", "{\"id\":\"s-wide-" + i + "-" + k
+                        + "\",\"traceId\":\"t-wide-" + i + "\",\"name\":\"score-" + i + "-" + k + "\",\"value\":" + k + "}"));
+            }
         }
         // 200 events with the most usage keys allowed.
         StringBuilder keys = new StringBuilder();
@@ -121,10 +132,22 @@ class HostileWorkloadIT {
                 var keys = rows.get(key("u-keys"));
                 var hot2 = rows.get(key("u-hot-2"));
                 return hot != null && hot.traces() == N - MOVED && hot2 != null && hot2.traces() == MOVED && big != null && big.observations() == N && !rows.containsKey(key("u-big-1"))
-                        && upd != null && upd.inputTokens() == N - 1 && keys != null && keys.observations() == 200;
+                        && upd != null && upd.inputTokens() == N - 1 && keys != null && keys.observations() == 200
+                        && rows.get(key("u-wide")) != null && rows.get(key("u-wide")).scores() == 4L * WIDE;
             });
             Map<Scenario.UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
-            assertThat(rows.keySet()).containsExactlyInAnyOrder(key("u-hot"), key("u-hot-2"), key("u-big-2"), key("u-upd"), key("u-keys"));
+            assertThat(rows.keySet()).containsExactlyInAnyOrder(key("u-hot"), key("u-hot-2"), key("u-big-2"), key("u-upd"), key("u-keys"),
+                    key("u-wide"));
+            assertThat(rows.get(key("u-wide")).traces()).isEqualTo(WIDE);
+            assertThat(SinkTables.envTotals(SCHEMA).entrySet().stream().filter(e -> e.getKey().user().equals("u-wide")))
+                    .hasSize(WIDE).allSatisfy(e -> {
+                        // env-i holds trace t-wide-i, at BASE + i ms
+                        assertThat(e.getValue().firstSeen()).isEqualTo(BASE.plusMillis(Integer.parseInt(e.getKey().env().substring(4))));
+                        assertThat(e.getValue().traces()).isEqualTo(1);
+                        assertThat(e.getValue().scores()).isEqualTo(4);
+                    });
+            var wideScores = SinkTables.scores(SCHEMA).entrySet().stream().filter(e -> e.getKey().user().equals("u-wide")).toList();
+            assertThat(wideScores).hasSize(4 * WIDE).allSatisfy(e -> assertThat(e.getValue().count()).isEqualTo(1));
             assertThat(rows.get(key("u-hot")).firstSeen()).isEqualTo(BASE);
             assertThat(rows.get(key("u-hot")).lastSeen()).isEqualTo(BASE.plusMillis(N - MOVED - 1));
             assertThat(rows.get(key("u-hot-2")).firstSeen()).isEqualTo(BASE.plusMillis(N - MOVED));
