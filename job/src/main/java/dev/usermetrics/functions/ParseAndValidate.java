@@ -118,6 +118,11 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
             handle(parser.parse(record.value), record, record.value, ctx, out);
             return;
         }
+        if (record.value.length > EventParser.MAX_OTLP_RECORD_BYTES) {
+            report(ctx, record, record.value, RejectReason.RECORD_TOO_LARGE, "OTLP record has " + record.value.length
+                    + " bytes, more than " + EventParser.MAX_OTLP_RECORD_BYTES, null, null);
+            return;
+        }
         ExportTraceServiceRequest request;
         try {
             request = OtlpDecoder.decode(record.value, format);

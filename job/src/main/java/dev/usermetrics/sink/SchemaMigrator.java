@@ -1,31 +1,39 @@
 package dev.usermetrics.sink;
 
 import dev.usermetrics.sql.SqlIdentifiers;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates or migrates the sink schema on job start: applies the versioned DDL files of
- * schemas/postgres (packaged under db/) that the schema has not seen yet, each in one
- * transaction, under an advisory lock so concurrent starts do not race. Idempotent.
+ * Creates or migrates the sink schema on job start with Flyway: applies the versioned DDL files
+ * of schemas/postgres (packaged under db/, named V{n}__{name}.sql) that the schema has not seen
+ * yet, each in its own transaction, recorded in the schema's {@code schema_migrations} table
+ * (Flyway's history table under the name this project always used). Idempotent; concurrent
+ * starts wait for each other (a session advisory lock per schema, besides Flyway's own lock).
+ *
+ * <p>Schemas made by the project's earlier migrator (its own {@code schema_migrations} with
+ * columns version, name, applied_at) are taken over in place: that table is renamed to
+ * {@code schema_migrations_before_flyway} and Flyway baselines the schema at its highest version,
+ * so nothing is applied twice and the next versions follow. Add new files, never edit applied
+ * ones (Flyway checks their checksums).
  */
 public final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
-    /** Versions in order; file db/V{n}__{name}.sql. Add new files here, never edit old ones. */
-    public static final List<String> MIGRATIONS = List.of("V1__metrics_tables.sql", "V2__environments_models_scores_views.sql",
-            "V3__model_prices.sql", "V4__calculated_cost.sql", "V5__rejected_per_event.sql",
-            "V6__bounded_index_keys.sql", "V7__users_list_on_its_indexes.sql", "V8__writer_claim.sql", "V9__readers_bound_to_projects.sql");
+    /** The newest version in db/ ({@code SchemaMigratorTest} checks it against the files). */
+    public static final int LATEST_VERSION = 9;
+    /** Flyway's history table: the name the earlier migrator's table had. */
+    static final String HISTORY_TABLE = "schema_migrations";
+    /** Where the earlier migrator's table goes when Flyway takes a schema over. */
+    static final String LEGACY_TABLE = "schema_migrations_before_flyway";
 
     private SchemaMigrator() {}
 
@@ -40,81 +48,86 @@ public final class SchemaMigrator {
         }
         int applied = migrate(args[0], args[1], System.getenv().getOrDefault("POSTGRES_PASSWORD", ""), args[2]);
         System.out.println("schema \"" + args[2] + "\": " + (applied == 0 ? "up to date" : applied + " migration(s) applied")
-                + " (version " + MIGRATIONS.size() + ")");
+                + " (version " + LATEST_VERSION + ")");
     }
 
     /** Returns the number of migrations applied now (0 when the schema was up to date). */
     public static int migrate(String url, String user, String password, String schema) throws SQLException {
-        return migrate(url, user, password, schema, MIGRATIONS.size());
+        return migrate(url, user, password, schema, LATEST_VERSION);
     }
 
     /** Migrates up to and including version {@code target} (tests of upgrades start from an old version). */
     public static int migrate(String url, String user, String password, String schema, int target) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
-            c.setAutoCommit(false);
-            String q = SqlIdentifiers.quote(schema);
-            try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock(hashtext('user-metrics-migrate:' || " + literal(schema) + "))");
-                // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
-                // when the schema exists, and a least-privilege job role only owns its schema.
-                try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_namespace WHERE nspname = " + literal(schema))) {
-                    if (!rs.next()) {
-                        s.execute("CREATE SCHEMA " + q);
-                    }
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            String lock = "hashtext('user-metrics-migrate:' || " + literal(schema) + ")";
+            s.execute("SELECT pg_advisory_lock(" + lock + ")");
+            try {
+                FluentConfiguration flyway = Flyway.configure(SchemaMigrator.class.getClassLoader())
+                        .dataSource(url, user, password)
+                        .schemas(schema)
+                        .defaultSchema(schema)
+                        .table(HISTORY_TABLE)
+                        .locations("classpath:db")
+                        .placeholderReplacement(false) // the DDL is plain SQL: no ${...} is Flyway's
+                        .cleanDisabled(true)
+                        .target(Integer.toString(target))
+                        .loggers("slf4j");
+                Integer legacy = takeOverLegacyHistory(c, schema);
+                if (legacy != null) {
+                    flyway.baselineOnMigrate(true).baselineVersion(Integer.toString(legacy))
+                            .baselineDescription("taken over from the earlier migrator at version " + legacy);
                 }
-                s.execute("CREATE TABLE IF NOT EXISTS " + q + ".schema_migrations ("
-                        + "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-                s.execute("SET LOCAL search_path TO " + q);
-                int applied = 0;
-                for (int i = 0; i < Math.min(target, MIGRATIONS.size()); i++) {
-                    int version = i + 1;
-                    if (isApplied(c, q, version)) {
-                        continue;
-                    }
-                    String name = MIGRATIONS.get(i);
-                    s.execute(read("db/" + name));
-                    try (PreparedStatement ins = c.prepareStatement(
-                            "INSERT INTO " + q + ".schema_migrations (version, name) VALUES (?, ?)")) {
-                        ins.setInt(1, version);
-                        ins.setString(2, name);
-                        ins.executeUpdate();
-                    }
-                    LOG.info("Applied migration {} to schema {}", name, schema);
-                    applied++;
+                MigrateResult r = flyway.load().migrate();
+                if (r.migrationsExecuted > 0) {
+                    LOG.info("Applied {} migration(s) to schema {}: version {} -> {}", r.migrationsExecuted, schema,
+                            r.initialSchemaVersion, r.targetSchemaVersion);
+                } else {
+                    LOG.info("Schema {} is up to date (version {})", schema, r.initialSchemaVersion);
                 }
-                c.commit();
-                if (applied == 0) {
-                    LOG.info("Schema {} is up to date (version {})", schema, MIGRATIONS.size());
-                }
-                return applied;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                return r.migrationsExecuted;
+            } finally {
+                s.execute("SELECT pg_advisory_unlock(" + lock + ")");
             }
         }
     }
 
-    private static boolean isApplied(Connection c, String q, int version) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM " + q + ".schema_migrations WHERE version = ?")) {
-            p.setInt(1, version);
+    /**
+     * A schema of the earlier migrator: its history table renamed out of Flyway's way (once);
+     * returns the version to baseline at, or null when Flyway keeps the history already.
+     */
+    private static Integer takeOverLegacyHistory(Connection c, String schema) throws SQLException {
+        String q = SqlIdentifiers.quote(schema);
+        boolean legacyInPlace = hasColumns(c, schema, HISTORY_TABLE, "name", "applied_at")
+                && !hasColumns(c, schema, HISTORY_TABLE, "installed_rank");
+        if (legacyInPlace) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE " + q + "." + HISTORY_TABLE + " RENAME TO " + LEGACY_TABLE);
+            }
+            LOG.info("Schema {}: the earlier migrator's {} is now {}; Flyway takes over", schema, HISTORY_TABLE, LEGACY_TABLE);
+        } else if (hasColumns(c, schema, HISTORY_TABLE, "installed_rank") || !hasColumns(c, schema, LEGACY_TABLE, "version")) {
+            return null; // Flyway's history already, or a schema that never had one
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(version) FROM " + q + "." + LEGACY_TABLE)) {
+            rs.next();
+            int version = rs.getInt(1);
+            return rs.wasNull() ? null : version;
+        }
+    }
+
+    private static boolean hasColumns(Connection c, String schema, String table, String... columns) throws SQLException {
+        try (var p = c.prepareStatement("SELECT count(*) FROM information_schema.columns"
+                + " WHERE table_schema = ? AND table_name = ? AND column_name = ANY (?)")) {
+            p.setString(1, schema);
+            p.setString(2, table);
+            p.setArray(3, c.createArrayOf("text", columns));
             try (ResultSet rs = p.executeQuery()) {
-                return rs.next();
+                rs.next();
+                return rs.getInt(1) == columns.length;
             }
         }
     }
 
     private static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = SchemaMigrator.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
     }
 }

@@ -35,6 +35,12 @@ public final class EventParser {
 
     /** Records above this size are rejected before parsing. */
     public static final int MAX_RECORD_BYTES = 512 * 1024;
+    /**
+     * OTLP records (a batch of spans: the Collector's Kafka exporter sends up to its producer's
+     * 1 MB by default) above this size are rejected before decoding; each span's event still
+     * meets {@link #MAX_RECORD_BYTES}.
+     */
+    public static final int MAX_OTLP_RECORD_BYTES = 16 * MAX_RECORD_BYTES;
     public static final int MAX_NESTING_DEPTH = 64;
     public static final int MAX_ID_LENGTH = 1000;
     public static final int MAX_PROJECT_ID_LENGTH = 256;

@@ -79,4 +79,22 @@ class ParseAndValidateTest {
             assertThat(h.getSideOutput(ParseAndValidate.REJECTED)).isNull();
         }
     }
+
+    /** An OTLP record over its limit is rejected before it is decoded; a large one under it is decoded. */
+    @Test
+    void anOtlpRecordOverItsLimitIsRejectedBeforeDecoding() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new ParseAndValidate(Map.of(), InputFormat.OTLP_JSON,
+                ParseAndValidate.DEFAULT_PROJECT_ATTRIBUTE, null, ProjectPins.parse("", List.of())))) {
+            for (int size : new int[] {dev.usermetrics.validation.EventParser.MAX_OTLP_RECORD_BYTES + 1, 1024 * 1024}) {
+                String body = "{\"resourceSpans\":[]" + " ".repeat(size - 20) + "}";
+                h.processElement(new StreamRecord<>(new RawRecord(body.getBytes(StandardCharsets.UTF_8), "otlp", 0, size)));
+            }
+            var rejected = h.getSideOutput(ParseAndValidate.REJECTED);
+            assertThat(rejected).hasSize(1);
+            RejectedEvent r = rejected.iterator().next().getValue();
+            assertThat(r.reason).isEqualTo("record_too_large");
+            assertThat(r.detail).startsWith("OTLP record has " + (dev.usermetrics.validation.EventParser.MAX_OTLP_RECORD_BYTES + 1) + " bytes");
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
 }

@@ -28,7 +28,7 @@ class SchemaMigratorIT {
     void createsTheSchemaOnceAndIsIdempotent() throws Exception {
         String schema = "Mixed \"Case\" schema";
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema))
-                .isEqualTo(SchemaMigrator.MIGRATIONS.size());
+                .isEqualTo(SchemaMigrator.LATEST_VERSION);
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema)).isZero();
         assertThat(names(schema, "BASE TABLE")).isEqualTo("model_prices models project_users reader_projects rejected_events schema_migrations user_metrics user_metrics_daily "
                 + "user_metrics_env user_metrics_hourly user_model_metrics_daily user_scores writer_claim");
@@ -46,7 +46,7 @@ class SchemaMigratorIT {
                     + " updated_at) VALUES ('p', 'u', '2026-01-01T00:00:00Z', 2, 3, 1, 1, 2, 0, 0, 0.5, '{}', '{}', now())");
         }
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema))
-                .isEqualTo(SchemaMigrator.MIGRATIONS.size() - 1);
+                .isEqualTo(SchemaMigrator.LATEST_VERSION - 1);
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
             s.execute("SET app.project_id = 'p'");
             ResultSet rs = s.executeQuery("SELECT \"userId\", environment, \"countTraces\", \"countScores\", \"totalCost\""
@@ -74,7 +74,7 @@ class SchemaMigratorIT {
         // The embedded server's URL names its superuser; without that parameter we connect as it_writer.
         String url = Services.postgresUrl().replaceFirst("\\?.*$", "");
         assertThat(SchemaMigrator.migrate(url, "it_writer", "", "writer_own"))
-                .isEqualTo(SchemaMigrator.MIGRATIONS.size());
+                .isEqualTo(SchemaMigrator.LATEST_VERSION);
         try (Connection c = java.sql.DriverManager.getConnection(url, "it_writer", "");
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT current_user")) {
@@ -96,5 +96,77 @@ class SchemaMigratorIT {
                 assertThat(denied).as("denied to the writer role: %s", sql).isTrue();
             }
         }
+    }
+
+    /**
+     * A schema as the project's earlier migrator left it (its own schema_migrations: version,
+     * name, applied_at; every file applied with search_path set to the schema, in one
+     * transaction), at {@code version}.
+     */
+    private static void legacySchema(String schema, int version) throws Exception {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("CREATE TABLE " + schema + ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            s.execute("SET LOCAL search_path TO " + schema);
+            List<java.nio.file.Path> files;
+            try (var list = java.nio.file.Files.list(java.nio.file.Path.of("..", "schemas", "postgres"))) {
+                files = list.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+                        .sorted(java.util.Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))))
+                        .toList();
+            }
+            for (java.nio.file.Path f : files.subList(0, version)) {
+                s.execute(java.nio.file.Files.readString(f));
+                s.execute("INSERT INTO " + schema + ".schema_migrations (version, name) VALUES ("
+                        + (files.indexOf(f) + 1) + ", '" + f.getFileName() + "')");
+            }
+            c.commit();
+        }
+    }
+
+    private static List<String> history(String schema) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version, type, success FROM " + schema + ".schema_migrations ORDER BY installed_rank")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getBoolean(3));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Schemas made by the earlier migrator are taken over in place: at version 5 (with rows) the
+     * rest is applied once, at the latest version nothing is; the old table is kept aside.
+     */
+    @Test
+    void schemasOfTheEarlierMigratorAreTakenOverInPlace() throws Exception {
+        legacySchema("legacy_v5", 5);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO legacy_v5.user_metrics (project_id, user_id, trace_count, observation_count, score_count,"
+                    + " input_tokens, output_tokens, total_tokens, input_cost, output_cost, total_cost, usage_details, cost_details,"
+                    + " updated_at) VALUES ('p', 'u', 3, 4, 0, 1, 1, 2, 0, 0, 0.25, '{}', '{}', now())");
+        }
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", "legacy_v5"))
+                .isEqualTo(SchemaMigrator.LATEST_VERSION - 5);
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", "legacy_v5")).isZero();
+        List<String> expected = new java.util.ArrayList<>(List.of("5 BASELINE true"));
+        for (int v = 6; v <= SchemaMigrator.LATEST_VERSION; v++) {
+            expected.add(v + " SQL true");
+        }
+        assertThat(history("legacy_v5")).isEqualTo(expected);
+        assertThat(names("legacy_v5", "BASE TABLE")).contains("schema_migrations_before_flyway", "writer_claim", "reader_projects");
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT trace_count, total_cost FROM legacy_v5.user_metrics WHERE user_id = 'u'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(3);
+            assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("0.25");
+        }
+
+        legacySchema("legacy_latest", SchemaMigrator.LATEST_VERSION);
+        assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", "legacy_latest")).isZero();
+        assertThat(history("legacy_latest")).containsExactly(SchemaMigrator.LATEST_VERSION + " BASELINE true");
     }
 }

@@ -141,7 +141,8 @@ class StandaloneClusterIT {
             "flink_jobmanager_job_lastCheckpointDuration",
             "flink_jobmanager_job_lastCheckpointSize",
             "flink_jobmanager_job_numberOfFailedCheckpoints",
-            "flink_jobmanager_job_numRestarts");
+            "flink_jobmanager_job_numRestarts",
+            "flink_jobmanager_numRunningJobs");
 
     /** Scrapes every Prometheus endpoint of the cluster (bin/up's port range) while the job runs. */
     private static void assertPrometheusServesTheOperatorMetrics() throws Exception {
