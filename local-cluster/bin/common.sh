@@ -60,8 +60,10 @@ ensure_built() {
   fi
   [[ -n "$why" ]] || return 0
   log "building the project (mvn -DskipTests install): $why..."
-  (cd "$ROOT" && mvn -q -B -DskipTests install) || die "build failed"
-  touch "$BUILD_STAMP"
+  # The stamp gets the build's start time: a source edited while Maven runs is newer than it.
+  local started; started=$(mktemp)
+  (cd "$ROOT" && mvn -q -B -DskipTests install) || { rm -f "$started"; die "build failed"; }
+  mv "$started" "$BUILD_STAMP"
 }
 
 # Classpath of the local-cluster tools (Kafka broker, producer, SQL client).

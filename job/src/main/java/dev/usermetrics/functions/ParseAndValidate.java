@@ -118,6 +118,10 @@ public class ParseAndValidate extends ProcessFunction<RawRecord, IngestionEvent>
             handle(parser.parse(record.value), record, record.value, ctx, out);
             return;
         }
+        if (record.value == null || record.value.length == 0) {
+            report(ctx, record, new byte[0], RejectReason.EMPTY_RECORD, "empty record (a tombstone?)", null, null);
+            return;
+        }
         if (record.value.length > EventParser.MAX_OTLP_RECORD_BYTES) {
             report(ctx, record, record.value, RejectReason.RECORD_TOO_LARGE, "OTLP record has " + record.value.length
                     + " bytes, more than " + EventParser.MAX_OTLP_RECORD_BYTES, null, null);

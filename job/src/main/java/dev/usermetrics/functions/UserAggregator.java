@@ -193,17 +193,16 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         s.count += d.count;
         s.valueSum = s.valueSum.add(d.valueSum);
         d.labels.forEach((label, n) -> ScoreDelta.addCount(s.labels, label, n));
-        boolean indexed = (!d.settledTimes.isEmpty() || !d.times.isEmpty()) && index.isBuilt(TimeIndex.SCORES);
+        // Whether the index is kept is asked per time: a removal may drop it (the user's last
+        // open score time went) and a later time of the same delta must then not be indexed.
         boolean rescan = false;
         for (Map.Entry<Long, Long> t : d.settledTimes.entrySet()) {
             // A settled score is counted for good: only its time is kept, folded into the max.
-            StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), -t.getValue(),
-                    indexed ? scorePresence(scoreKey, t.getKey()) : null);
+            StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), -t.getValue(), scorePresence(scoreKey, t.getKey()));
             s.settledLastNanos = s.settledLastNanos == null ? t.getKey() : Math.max(s.settledLastNanos, t.getKey());
         }
         for (Map.Entry<Long, Long> t : d.times.entrySet()) {
-            if (StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), t.getValue(),
-                    indexed ? scorePresence(scoreKey, t.getKey()) : null) <= 0) {
+            if (StateCounts.add(scoreTimes, StateKeys.scoreTime(scoreKey, t.getKey()), t.getValue(), scorePresence(scoreKey, t.getKey())) <= 0) {
                 rescan |= t.getKey().equals(s.lastScoreAtNanos);
             } else {
                 s.lastScoreAtNanos = s.lastScoreAtNanos == null ? t.getKey() : Math.max(s.lastScoreAtNanos, t.getKey());
@@ -211,7 +210,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         }
         if (rescan) {
             // The latest score went away (moved to another user, or its time changed).
-            Long open = indexed ? index.maxScoreTime(scoreKey) : scanScoreTimes(scoreKey);
+            Long open = index.isBuilt(TimeIndex.SCORES) ? index.maxScoreTime(scoreKey) : scanScoreTimes(scoreKey);
             s.lastScoreAtNanos = s.settledLastNanos;
             if (open != null && (s.lastScoreAtNanos == null || open > s.lastScoreAtNanos)) {
                 s.lastScoreAtNanos = open;
@@ -246,7 +245,11 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         return max;
     }
 
-    private StateCounts.Presence scorePresence(String scoreKey, long time) {
+    /** Keeps the score index (when the user has one) in step with score-times; null when it has none. */
+    private StateCounts.Presence scorePresence(String scoreKey, long time) throws Exception {
+        if (!index.isBuilt(TimeIndex.SCORES)) {
+            return null;
+        }
         return present -> {
             if (present) {
                 index.addScoreTime(scoreKey, time);

@@ -86,7 +86,12 @@ public final class SchemaMigrator {
                 }
                 return r.migrationsExecuted;
             } finally {
-                s.execute("SELECT pg_advisory_unlock(" + lock + ")");
+                try {
+                    s.execute("SELECT pg_advisory_unlock(" + lock + ")");
+                } catch (SQLException e) {
+                    // The session's end releases the lock anyway; do not hide the migration's own error.
+                    LOG.warn("Releasing the migration lock of schema {} failed: {}", schema, e.getMessage());
+                }
             }
         }
     }

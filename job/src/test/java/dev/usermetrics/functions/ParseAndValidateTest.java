@@ -89,11 +89,13 @@ class ParseAndValidateTest {
                 String body = "{\"resourceSpans\":[]" + " ".repeat(size - 20) + "}";
                 h.processElement(new StreamRecord<>(new RawRecord(body.getBytes(StandardCharsets.UTF_8), "otlp", 0, size)));
             }
-            var rejected = h.getSideOutput(ParseAndValidate.REJECTED);
-            assertThat(rejected).hasSize(1);
-            RejectedEvent r = rejected.iterator().next().getValue();
+            h.processElement(new StreamRecord<>(new RawRecord(null, "otlp", 0, 3))); // a tombstone
+            var rejected = new java.util.ArrayList<>(h.getSideOutput(ParseAndValidate.REJECTED));
+            assertThat(rejected).hasSize(2);
+            RejectedEvent r = rejected.get(0).getValue();
             assertThat(r.reason).isEqualTo("record_too_large");
             assertThat(r.detail).startsWith("OTLP record has " + (dev.usermetrics.validation.EventParser.MAX_OTLP_RECORD_BYTES + 1) + " bytes");
+            assertThat(rejected.get(1).getValue().reason).isEqualTo("empty_record");
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }

@@ -395,4 +395,32 @@ class UserAggregatorTest {
         }
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
+
+    /**
+     * The score index goes with the user's last open score time also when one update removes it
+     * and adds another (settled first, then the new time): the new time is not indexed without
+     * the index, so nothing of the index is left behind.
+     */
+    @Test
+    void theScoreIndexGoesWithTheLastOpenScoreTimeEvenInsideOneUpdate() throws Exception {
+        var numeric = dev.usermetrics.records.ScoreDataType.NUMERIC;
+        for (int i = 1; i <= 300; i++) {
+            send(scoreIn("u1", "default", i, +1, "acc", numeric, "1", null));
+        }
+        send(scoreIn("u1", "default", 300, -1, "acc", numeric, "1", null)); // a rescan of 299 > 256 times builds it
+        assertThat(indexEntries("u1")).isPositive();
+        for (int i = 299; i >= 2; i--) {
+            send(scoreIn("u1", "default", i, -1, "acc", numeric, "1", null));
+        }
+        Contribution c = new Contribution("p", "u1", "default", 0);
+        c.settleScore(dev.usermetrics.records.ScoreDelta.key("acc", numeric), SEC); // the last open time settles
+        c.addScore("acc", numeric, BigDecimal.ONE, null, 500 * SEC, +1); // and a new score arrives
+        send(c);
+        send(scoreIn("u1", "default", 500, -1, "acc", numeric, "1", null));
+        assertThat(indexEntries("u1")).isZero();
+        MetricsRow row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0,
+                dev.usermetrics.records.ScoreDelta.key("acc", numeric)));
+        assertThat(row.score.count).isEqualTo(1);
+        assertThat(row.score.lastScoreAtNanos).isEqualTo(SEC);
+    }
 }
