@@ -57,7 +57,6 @@ public final class FlinkCluster {
             case "checkpoint-state" -> f.checkpointState(args[2]);
             case "checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("completed").asInt());
             case "failed-checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("failed").asInt());
-            case "exceptions" -> f.exceptions(args[2]).forEach(System.out::println);
             case "wait-recovered" -> {
                 // Seconds from now until the job runs again and completed a checkpoint after BEFORE.
                 long t0 = System.nanoTime();
@@ -89,7 +88,7 @@ public final class FlinkCluster {
         System.err.println("usage: FlinkCluster wait-ready URL TASKMANAGERS TIMEOUT_S | running URL"
                 + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP] | cancel-named URL JOB_NAME"
                 + " | wait-caught-up URL KAFKA_BOOTSTRAP GROUP PARTITIONS TIMEOUT_S | checkpoints URL JOB_ID"
-                + " | failed-checkpoints URL JOB_ID | exceptions URL JOB_ID");
+                + " | failed-checkpoints URL JOB_ID");
         System.exit(2);
     }
 
@@ -136,15 +135,6 @@ public final class FlinkCluster {
             }
         }
         return "UNKNOWN";
-    }
-
-    /** The job's exception history (newest first), each entry's exception name and stack trace on one line. */
-    List<String> exceptions(String jobId) throws IOException, InterruptedException {
-        List<String> out = new ArrayList<>();
-        for (JsonNode e : get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries")) {
-            out.add(e.path("exceptionName").asText() + ": " + e.path("stacktrace").asText().replace('\n', ' '));
-        }
-        return out;
     }
 
     /** True once the job is RUNNING and has completed more than {@code before} checkpoints. */
