@@ -1,5 +1,6 @@
 package dev.usermetrics;
 
+import dev.usermetrics.config.FlinkSettings;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.FinalRowsOperator;
@@ -27,7 +28,6 @@ import dev.usermetrics.wire.WireType;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -38,15 +38,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -88,14 +82,11 @@ public class UserMetricsJob {
     /** The user stage's rows are folded per key until the barrier, up to this many keys. */
     public static final int MAX_BUFFERED_ROWS = 50_000;
 
-    /** Managed (RocksDB) memory per slot of a local MiniCluster run. */
-    public static final MemorySize MANAGED_MEMORY_PER_SLOT = MemorySize.parse("512m");
-
     /** Default of --state.trace-ttl. */
-    public static final Duration DEFAULT_TRACE_TTL = Duration.ofDays(7);
+    public static final Duration DEFAULT_TRACE_TTL = JobOptions.STATE_TRACE_TTL.defaultValue();
 
     /** Default of --prices.poll-interval. */
-    public static final Duration DEFAULT_PRICE_POLL_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PRICE_POLL_INTERVAL = JobOptions.PRICES_POLL_INTERVAL.defaultValue();
 
     private final Source<RawRecord, ?, ?> source;
     private final PostgresSinks sinks;
@@ -103,7 +94,7 @@ public class UserMetricsJob {
     private final Source<PriceSnapshot, ?, ?> prices;
     private ParseAndValidate parser = new ParseAndValidate();
     private int rejectedRawChars = ParseAndValidate.DEFAULT_RAW_CHARS;
-    private Duration rejectedRetention = JobOptions.DEFAULT_REJECTED_RETENTION;
+    private Duration rejectedRetention = JobOptions.REJECTED_RETENTION.defaultValue();
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this(source, sinks, DEFAULT_TRACE_TTL);
@@ -209,7 +200,7 @@ public class UserMetricsJob {
                 .uid("rows-on-checkpoint");
     }
 
-    public static KafkaSource<RawRecord> kafkaSource(JobOptions o) throws JobOptions.UsageException {
+    public static KafkaSource<RawRecord> kafkaSource(JobOptions o) {
         KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
                 // First: the job's own settings below win over the user's properties.
                 .setProperties(o.kafkaProperties())
@@ -229,34 +220,25 @@ public class UserMetricsJob {
         return b.build();
     }
 
-    /** The job-level Flink configuration: RocksDB with incremental checkpoints, no Kryo. */
-    public static Configuration flinkConfiguration(JobOptions o) throws JobOptions.UsageException {
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        // A cancelled job can be resubmitted from its last checkpoint (operations.md).
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        // Most state reads miss (a new observation, a new trace): without bloom filters each miss
-        // searches every level-0 file, and a 1M-event run slowed to a crawl (see benchmarks.md).
-        conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        // Local (MiniCluster) runs only; a cluster's TaskManagers use their own configuration.
-        // Per slot, so that a run at parallelism 2 does not halve each RocksDB's memory (at 2M
-        // events that made p=2 3.7x slower than p=1: see benchmarks.md).
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY_PER_SLOT.multiply(o.parallelism()));
+    /**
+     * The Flink configuration of a run: {@link FlinkSettings} (shared with the standalone
+     * cluster's config.yaml; managed memory per slot for a local run), plus what only the job sets.
+     */
+    public static Configuration flinkConfiguration(JobOptions o) {
+        Configuration conf = FlinkSettings.forSlots(o.parallelism());
         String dir = o.get(JobOptions.CHECKPOINT_DIR);
         if (!dir.isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
         }
         // Hot state types are POJOs; fail at graph build time instead of falling back to Kryo.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         int port = o.webUiPort();
         // A local run takes the next free port when the default one is busy (e.g. two runs).
         conf.set(RestOptions.BIND_PORT, port == 0 ? "0" : port + "-" + (port + WEB_UI_PORT_RANGE));
         return conf;
     }
 
-    public static void configure(StreamExecutionEnvironment env, JobOptions o) throws JobOptions.UsageException {
+    public static void configure(StreamExecutionEnvironment env, JobOptions o) {
         env.setParallelism(o.parallelism());
         env.setMaxParallelism(MAX_PARALLELISM);
         // Safe: no operator mutates a record after emitting it or keeps an input object (state
@@ -265,19 +247,31 @@ public class UserMetricsJob {
         env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     }
 
+    /** The command line: exits with {@link #run}'s code when it is not 0 (a usage error: 2, a refused start: 1). */
     public static void main(String[] args) throws Exception {
+        int code = run(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs the job as the command line says and returns the exit code (0: done, or submitted; 1:
+     * the start was refused; 2: a usage error), printing what went wrong; never exits the JVM
+     * (tests call it). A failure of the job itself is thrown.
+     */
+    public static int run(String[] args) throws Exception {
         JobOptions o;
         try {
             o = JobOptions.parse(args);
         } catch (JobOptions.UsageException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println("Run with --help to list the options.");
-            System.exit(2);
-            return;
+            return 2;
         }
         if (o.help()) {
             System.out.print(JobOptions.usage());
-            return;
+            return 0;
         }
         Configuration conf = flinkConfiguration(o);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -299,8 +293,7 @@ public class UserMetricsJob {
         if (!checkTopic(o) && o.bounded()) {
             System.err.println("error: topic " + o.get(JobOptions.KAFKA_TOPIC) + " does not exist at "
                     + o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + "; a --bounded run has nothing to read");
-            System.exit(1);
-            return;
+            return 1;
         }
 
         try {
@@ -308,8 +301,7 @@ public class UserMetricsJob {
         } catch (SQLException e) {
             System.err.println("error: cannot prepare the sink schema \"" + o.get(JobOptions.POSTGRES_SCHEMA) + "\" at "
                     + o.postgresLogin().maskedUrl() + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
-            System.exit(1);
-            return;
+            return 1;
         }
         new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
                 .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
@@ -326,8 +318,7 @@ public class UserMetricsJob {
                 throw e;
             }
             System.err.println("error: " + refused.getMessage());
-            System.exit(1);
-            return;
+            return 1;
         }
         if (!result.isJobExecutionResult()) {
             // Submitted detached to a cluster (bin/submit): the client does not wait for the end.
@@ -336,13 +327,14 @@ public class UserMetricsJob {
         } else if (o.bounded()) {
             printSummary(result, sinks.schema());
         }
+        return 0;
     }
 
     /**
      * Warns early when the topic is missing or Kafka does not answer (a streaming job would just
      * wait). Returns false only when Kafka answered and the topic is missing.
      */
-    private static boolean checkTopic(JobOptions o) throws JobOptions.UsageException {
+    private static boolean checkTopic(JobOptions o) {
         Properties p = new Properties();
         p.putAll(o.kafkaProperties()); // TLS / SASL settings: the check talks to the brokers as the job does
         p.remove("isolation.level"); // consumer-only

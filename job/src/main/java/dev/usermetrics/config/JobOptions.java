@@ -1,115 +1,127 @@
 package dev.usermetrics.config;
 
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import dev.usermetrics.functions.ParseAndValidate;
+import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.sql.PostgresLogin;
+import dev.usermetrics.validation.ProjectPins;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.usermetrics.functions.ParseAndValidate;
-import dev.usermetrics.otel.InputFormat;
-import dev.usermetrics.validation.ProjectPins;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 
 /**
- * The job's command line. Every option has a default that works against local-cluster/bin/up.
- * Unknown options and bad values raise {@link UsageException} (exit code 2 in main).
+ * The job's command line. Each option is a Flink {@link ConfigOption}: its key, type, default and
+ * description are defined once, below, and {@link #usage()} (run-job --help, and the list in
+ * docs/operations.md, which a test compares with it) is generated from them. Values are parsed by
+ * Flink (durations like 500ms, 10s, 7d; a bare number is milliseconds). Every default works
+ * against local-cluster/bin/up. Unknown options and bad values raise {@link UsageException}
+ * (exit code 2).
  */
 public final class JobOptions {
 
-    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
-    public static final String KAFKA_TOPIC = "kafka.topic";
-    public static final String KAFKA_GROUP_ID = "kafka.group-id";
-    public static final String KAFKA_STARTING_OFFSETS = "kafka.starting-offsets";
-    public static final String BOUNDED = "bounded";
-    public static final String SINK_TAKE_OVER = "sink.take-over";
-    public static final String POSTGRES_URL = "postgres.url";
-    public static final String POSTGRES_USER = "postgres.user";
-    public static final String POSTGRES_PASSWORD = "postgres.password";
-    public static final String POSTGRES_SCHEMA = "postgres.schema";
-    public static final String PARALLELISM = "parallelism";
-    public static final String POSTGRES_PASSWORD_FILE = "postgres.password-file";
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
+            .defaultValue("localhost:9092").withDescription("Kafka brokers to read from");
+    public static final ConfigOption<String> KAFKA_TOPIC = key("kafka.topic").stringType()
+            .defaultValue("langfuse-events")
+            .withDescription("topic(s) of ingestion events (JSON, one event per record); several: a,b");
+    public static final ConfigOption<String> KAFKA_GROUP_ID = key("kafka.group-id").stringType()
+            .defaultValue("user-metrics").withDescription("consumer group; offsets are committed on checkpoints");
+    public static final ConfigOption<String> KAFKA_STARTING_OFFSETS = key("kafka.starting-offsets").stringType()
+            .defaultValue("earliest").withDescription("earliest | latest | committed (committed offsets of the group, "
+                    + "else earliest); ignored when restoring from a checkpoint or savepoint");
+    public static final ConfigOption<List<String>> KAFKA_PROPERTY = key("kafka.property").stringType().asList()
+            .defaultValues().withDescription("a Kafka consumer property key=value (repeatable; e.g. "
+                    + "security.protocol=SASL_SSL); default isolation.level=read_committed (aborted transactions are "
+                    + "not read)");
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE = key("kafka.properties-file").stringType()
+            .defaultValue("").withDescription("a Java properties file of Kafka consumer properties (TLS, SASL: keeps "
+                    + "secrets off the command line); --kafka.property entries win over it");
+    public static final ConfigOption<String> INPUT_FORMAT = key("input.format").stringType()
+            .defaultValue(InputFormat.INGESTION_JSON.code()).withDescription("what the topics carry: ingestion-json | "
+                    + "otlp-json | otlp-proto (OTLP trace exports, e.g. from the OpenTelemetry Collector's kafka "
+                    + "exporter; docs/otel.md); per topic: topic=format,topic=format (topics not listed: ingestion-json)");
+    public static final ConfigOption<String> OTLP_PROJECT_ATTRIBUTE = key("otlp.project-attribute").stringType()
+            .defaultValue(ParseAndValidate.DEFAULT_PROJECT_ATTRIBUTE)
+            .withDescription("OTLP resource attribute that names the project");
+    public static final ConfigOption<String> OTLP_DEFAULT_PROJECT = key("otlp.default-project").stringType()
+            .defaultValue("").withDescription("project of OTLP spans whose resource has no project attribute (empty: "
+                    + "such spans are rejected, reason missing_field)");
+    public static final ConfigOption<String> INPUT_PROJECTS = key("input.projects").stringType()
+            .defaultValue("").withDescription("the projects the topics may carry: p1,p2 (every topic), topic=p (that "
+                    + "topic); an event naming another is rejected, reason project_not_allowed (empty: any project)");
+    public static final ConfigOption<Integer> REJECTED_RAW_CHARS = key("rejected.raw-chars").intType()
+            .defaultValue(ParseAndValidate.DEFAULT_RAW_CHARS).withDescription("how many characters of a rejected "
+                    + "record rejected_events.raw keeps (records may hold prompts and personal data; 0: none)");
+    public static final ConfigOption<Duration> REJECTED_RETENTION = key("rejected.retention").durationType()
+            .defaultValue(Duration.ofDays(30)).withDescription("rejected_events rows older than this are deleted "
+                    + "(checked at least hourly; 0: kept forever)");
+    public static final ConfigOption<Boolean> BOUNDED = key("bounded").booleanType().defaultValue(false)
+            .withDescription("read up to the end offsets as of the start, write everything, exit 0");
+    public static final ConfigOption<String> POSTGRES_URL = key("postgres.url").stringType()
+            .defaultValue("jdbc:postgresql://localhost:5432/metrics").withDescription("JDBC URL of the sink database");
+    public static final ConfigOption<String> POSTGRES_USER = key("postgres.user").stringType()
+            .defaultValue("metrics").withDescription("database user");
     /** Environment variable with the database password (keeps it off the command line). */
     public static final String PASSWORD_ENV = "USER_METRICS_POSTGRES_PASSWORD";
-    public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
-    public static final String CHECKPOINT_DIR = "checkpoint-dir";
-    public static final String WEB_UI_PORT = "web-ui-port";
-    public static final String STATE_TRACE_TTL = "state.trace-ttl";
-    public static final String PRICES_POLL_INTERVAL = "prices.poll-interval";
-    public static final String INPUT_FORMAT = "input.format";
-    public static final String OTLP_PROJECT_ATTRIBUTE = "otlp.project-attribute";
-    public static final String OTLP_DEFAULT_PROJECT = "otlp.default-project";
-    public static final String INPUT_PROJECTS = "input.projects";
-    public static final String KAFKA_PROPERTY = "kafka.property";
-    public static final String KAFKA_PROPERTIES_FILE = "kafka.properties-file";
+    public static final ConfigOption<String> POSTGRES_PASSWORD = key("postgres.password").stringType()
+            .defaultValue("metrics").withDescription("database password (visible in process lists: prefer the file "
+                    + "or " + PASSWORD_ENV + ")");
+    public static final ConfigOption<String> POSTGRES_PASSWORD_FILE = key("postgres.password-file").stringType()
+            .defaultValue("").withDescription("file whose first line is the database password; wins over the others");
+    public static final ConfigOption<String> POSTGRES_SCHEMA = key("postgres.schema").stringType()
+            .defaultValue("public").withDescription("schema of the sink tables; created and migrated on start");
+    public static final ConfigOption<Boolean> SINK_TAKE_OVER = key("sink.take-over").booleanType().defaultValue(false)
+            .withDescription("claim the sink schema even if another job writes it, or it has rows and this job starts "
+                    + "without state (a deliberate rewrite; the other writer is fenced off). Without it such a start is "
+                    + "refused: one writer per schema");
+    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1)
+            .withDescription("parallelism of every operator");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint-interval").durationType()
+            .defaultValue(Duration.ofSeconds(5)).withDescription("checkpoint interval (e.g. 500ms, 10s, 1min; a bare "
+                    + "number is ms); rows reach Postgres when a checkpoint completes, so this is also their freshness");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint-dir").stringType().defaultValue("")
+            .withDescription("checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); default: the cluster's "
+                    + "configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
+    public static final ConfigOption<Duration> STATE_TRACE_TTL = key("state.trace-ttl").durationType()
+            .defaultValue(Duration.ofDays(7)).withDescription("a trace's merge state is dropped after it has had no "
+                    + "event for this long in data time (the Kafka time of the records read, so a stopped or lagging job "
+                    + "expires nothing early; e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
+                    + "later event of it counts as a new trace");
+    public static final ConfigOption<Duration> PRICES_POLL_INTERVAL = key("prices.poll-interval").durationType()
+            .defaultValue(Duration.ofSeconds(30)).withDescription("how often the model price tables (models, "
+                    + "model_prices) of the sink schema are read; a change re-prices the observations in trace state "
+                    + "(bounded runs read them once)");
+    public static final ConfigOption<Integer> WEB_UI_PORT = key("web-ui-port").intType().defaultValue(8082)
+            .withDescription("local runs only: port of the Flink web UI");
+    public static final ConfigOption<Boolean> HELP = key("help").booleanType().defaultValue(false)
+            .withDescription("print this help and exit");
+
+    /** Every option, in the order of --help. */
+    public static final List<ConfigOption<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID,
+            KAFKA_STARTING_OFFSETS, KAFKA_PROPERTY, KAFKA_PROPERTIES_FILE, BOUNDED, INPUT_FORMAT, OTLP_PROJECT_ATTRIBUTE,
+            OTLP_DEFAULT_PROJECT, INPUT_PROJECTS, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE,
+            POSTGRES_SCHEMA, SINK_TAKE_OVER, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_TRACE_TTL,
+            PRICES_POLL_INTERVAL, REJECTED_RAW_CHARS, REJECTED_RETENTION, WEB_UI_PORT, HELP);
+
     /** Consumer properties the job sets unless told otherwise (--kafka.property wins). */
     public static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("isolation.level", "read_committed");
-    public static final String REJECTED_RAW_CHARS = "rejected.raw-chars";
-    public static final String REJECTED_RETENTION = "rejected.retention";
-    /** Default of --rejected.retention. */
-    public static final Duration DEFAULT_REJECTED_RETENTION = Duration.ofDays(30);
+    /** The values of --kafka.starting-offsets. */
+    public static final List<String> STARTING_OFFSETS = List.of("earliest", "latest", "committed");
     /** The most --rejected.raw-chars may keep (a row stays far below Postgres's limits). */
     public static final int MAX_RAW_CHARS = 100_000;
-    public static final String HELP = "help";
-
-    private record Spec(String name, String defaultValue, String help, boolean flag) {}
-
-    private static final Map<String, Spec> SPECS = new LinkedHashMap<>();
-
-    private static void spec(String name, String def, String help) {
-        SPECS.put(name, new Spec(name, def, help, false));
-    }
-
-    private static void flag(String name, String help) {
-        SPECS.put(name, new Spec(name, null, help, true));
-    }
-
-    static {
-        spec(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092", "Kafka brokers to read from");
-        spec(KAFKA_TOPIC, "langfuse-events", "topic(s) of ingestion events (JSON, one event per record); several: a,b");
-        spec(KAFKA_GROUP_ID, "user-metrics", "consumer group; offsets are committed on checkpoints");
-        spec(KAFKA_STARTING_OFFSETS, "earliest",
-                "earliest | latest | committed (committed offsets of the group, else earliest); "
-                        + "ignored when restoring from a checkpoint or savepoint");
-        spec(KAFKA_PROPERTY, "", "a Kafka consumer property key=value (repeatable; e.g. security.protocol=SASL_SSL); "
-                + "default isolation.level=read_committed (aborted transactions are not read)");
-        spec(KAFKA_PROPERTIES_FILE, "", "a Java properties file of Kafka consumer properties (TLS, SASL: keeps "
-                + "secrets off the command line); --kafka.property entries win over it");
-        spec(INPUT_FORMAT, "ingestion-json", "what the topics carry: ingestion-json | otlp-json | otlp-proto "
-                + "(OTLP trace exports, e.g. from the OpenTelemetry Collector's kafka exporter; docs/otel.md); "
-                + "per topic: topic=format,topic=format (topics not listed: ingestion-json)");
-        spec(OTLP_PROJECT_ATTRIBUTE, "langfuse.project.id", "OTLP resource attribute that names the project");
-        spec(OTLP_DEFAULT_PROJECT, "", "project of OTLP spans whose resource has no project attribute "
-                + "(empty: such spans are rejected, reason missing_field)");
-        spec(INPUT_PROJECTS, "", "the projects the topics may carry: p1,p2 (every topic), topic=p (that topic); "
-                + "an event naming another is rejected, reason project_not_allowed (empty: any project)");
-        spec(REJECTED_RAW_CHARS, String.valueOf(ParseAndValidate.DEFAULT_RAW_CHARS), "how many characters of a "
-                + "rejected record rejected_events.raw keeps (records may hold prompts and personal data; 0: none)");
-        spec(REJECTED_RETENTION, DEFAULT_REJECTED_RETENTION.toDays() + "d", "rejected_events rows older than this "
-                + "are deleted (checked at least hourly; 0: kept forever)");
-        flag(BOUNDED, "read up to the end offsets as of the start, write everything, exit 0");
-        spec(POSTGRES_URL, "jdbc:postgresql://localhost:5432/metrics", "JDBC URL of the sink database");
-        spec(POSTGRES_USER, "metrics", "database user");
-        spec(POSTGRES_PASSWORD, "metrics", "database password (visible in process lists: prefer the file or "
-                + PASSWORD_ENV + ")");
-        spec(POSTGRES_PASSWORD_FILE, "", "file whose first line is the database password; wins over the others");
-        spec(POSTGRES_SCHEMA, "public", "schema of the sink tables; created and migrated on start");
-        flag(SINK_TAKE_OVER, "claim the sink schema even if another job writes it, or it has rows and this job "
-                + "starts without state (a deliberate rewrite; the other writer is fenced off). Without it such a "
-                + "start is refused: one writer per schema");
-        spec(PARALLELISM, "1", "parallelism of every operator");
-        spec(CHECKPOINT_INTERVAL, "5s", "checkpoint interval (e.g. 500ms, 10s, 1min; a bare number is ms); "
-                + "rows reach Postgres when a checkpoint completes, so this is also their freshness");
-        spec(CHECKPOINT_DIR, "", "checkpoint directory URI (e.g. file:///var/lib/um/checkpoints); "
-                + "default: the cluster's configuration, or <tmpdir>/user-metrics-checkpoints for a local run");
-        spec(STATE_TRACE_TTL, "7d", "a trace's merge state is dropped after it has had no event for this long "
-                + "in data time (the Kafka time of the records read, so a stopped or lagging job expires nothing early; "
-                + "e.g. 12h, 7d; 0 keeps it forever); what it counted stays counted, and a "
-                + "later event of it counts as a new trace");
-        spec(PRICES_POLL_INTERVAL, "30s", "how often the model price tables (models, model_prices) of the sink "
-                + "schema are read; a change re-prices the observations in trace state (bounded runs read them once)");
-        spec(WEB_UI_PORT, "8082", "local runs only: port of the Flink web UI");
-        flag(HELP, "print this help and exit");
-    }
 
     /** A bad command line: message for the user, exit code 2. */
     public static final class UsageException extends Exception {
@@ -118,14 +130,26 @@ public final class JobOptions {
         }
     }
 
-    private final Map<String, String> values;
+    private final Configuration conf;
+    private final Set<String> given;
     private final String password;
     private final PostgresLogin login;
+    private final Properties kafkaProperties;
+    private final Map<String, InputFormat> inputFormats;
+    private final ProjectPins projectPins;
 
-    private JobOptions(Map<String, String> values, String password, PostgresLogin login) {
-        this.values = values;
-        this.password = password;
-        this.login = login;
+    private JobOptions(Configuration conf, Set<String> given, Map<String, String> env) throws UsageException {
+        this.conf = conf;
+        this.given = given;
+        for (ConfigOption<?> option : ALL) {
+            typed(option); // every value parses, or the start is refused
+        }
+        this.password = resolvePassword(env);
+        this.login = resolveLogin(env);
+        this.kafkaProperties = readKafkaProperties();
+        this.inputFormats = readInputFormats();
+        this.projectPins = readProjectPins();
+        validate();
     }
 
     public static JobOptions parse(String[] args) throws UsageException {
@@ -133,15 +157,17 @@ public final class JobOptions {
     }
 
     /**
-     * The password comes from --postgres.password-file, else --postgres.password, else the
+     * --name value or --name=value; a boolean option alone means true; --kafka.property may be
+     * repeated (every entry is kept), any other option given twice takes the later value. The
+     * password comes from --postgres.password-file, else --postgres.password, else the
      * environment variable {@value #PASSWORD_ENV}, else the default.
      */
     public static JobOptions parse(String[] args, Map<String, String> env) throws UsageException {
+        Map<String, ConfigOption<?>> byKey = new LinkedHashMap<>();
+        ALL.forEach(o -> byKey.put(o.key(), o));
         Map<String, String> values = new LinkedHashMap<>();
-        java.util.Set<String> given = new java.util.HashSet<>();
-        for (Spec s : SPECS.values()) {
-            values.put(s.name(), s.flag() ? "false" : s.defaultValue());
-        }
+        List<String> kafkaProperties = new ArrayList<>();
+        Set<String> given = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -154,13 +180,12 @@ public final class JobOptions {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            Spec s = SPECS.get(name);
-            if (s == null) {
+            ConfigOption<?> option = byKey.get(name);
+            if (option == null) {
                 throw new UsageException("unknown option: --" + name);
             }
-            if (s.flag()) {
-                values.put(name, value == null ? "true" : value);
-                continue;
+            if (value == null && isFlag(option)) {
+                value = "true";
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -168,34 +193,151 @@ public final class JobOptions {
                 }
                 value = args[++i];
             }
-            if (name.equals(KAFKA_PROPERTY) && given.contains(name)) {
-                value = values.get(name) + "\n" + value; // repeatable: every entry is kept
+            if (option == KAFKA_PROPERTY) {
+                kafkaProperties.add(value);
+            } else {
+                values.put(name, value);
             }
-            values.put(name, value);
             given.add(name);
         }
-        String password = values.get(POSTGRES_PASSWORD);
-        String file = values.get(POSTGRES_PASSWORD_FILE);
+        Configuration conf = Configuration.fromMap(values);
+        conf.set(KAFKA_PROPERTY, kafkaProperties);
+        return new JobOptions(conf, given, env);
+    }
+
+    private static boolean isFlag(ConfigOption<?> option) {
+        return option.defaultValue() instanceof Boolean;
+    }
+
+    /** The option's value as Flink parses it; a value it cannot parse is a usage error naming the expected form. */
+    private <T> T typed(ConfigOption<T> option) throws UsageException {
+        try {
+            return conf.get(option);
+        } catch (IllegalArgumentException e) {
+            String raw = conf.toMap().get(option.key());
+            Object d = option.defaultValue();
+            String message = d instanceof Boolean ? " takes no value or true/false"
+                    : d instanceof Integer ? " must be an integer"
+                    : d instanceof Duration ? " must be a duration like 500ms, 10s, 1min, 7d"
+                    : " has a bad value";
+            throw new UsageException("--" + option.key() + message + ", got: " + raw);
+        }
+    }
+
+    private String resolvePassword(Map<String, String> env) throws UsageException {
+        String file = get(POSTGRES_PASSWORD_FILE);
         if (!file.isBlank()) {
             try {
-                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
-                password = lines.isEmpty() ? "" : lines.get(0);
-            } catch (java.io.IOException | RuntimeException e) {
-                throw new UsageException("cannot read --" + POSTGRES_PASSWORD_FILE + " " + file + ": " + e.getMessage());
+                List<String> lines = Files.readAllLines(Path.of(file));
+                return lines.isEmpty() ? "" : lines.get(0);
+            } catch (IOException | RuntimeException e) {
+                throw new UsageException("cannot read --" + POSTGRES_PASSWORD_FILE.key() + " " + file + ": " + e.getMessage());
             }
-        } else if (!given.contains(POSTGRES_PASSWORD) && env.get(PASSWORD_ENV) != null) {
-            password = env.get(PASSWORD_ENV);
         }
-        String url = values.get(POSTGRES_URL);
-        String user = values.get(POSTGRES_USER);
-        // Where the tasks read it: a file or the environment stays out of the job graph.
-        PostgresLogin login = !file.isBlank() ? PostgresLogin.fromFile(url, user, file)
-                : !given.contains(POSTGRES_PASSWORD) && env.get(PASSWORD_ENV) != null
-                        ? PostgresLogin.fromEnvironment(url, user, PASSWORD_ENV)
-                        : PostgresLogin.inline(url, user, password);
-        JobOptions o = new JobOptions(values, password, login);
-        o.validate();
-        return o;
+        return passwordFromEnvironment(env) ? env.get(PASSWORD_ENV) : get(POSTGRES_PASSWORD);
+    }
+
+    private boolean passwordFromEnvironment(Map<String, String> env) {
+        return !given.contains(POSTGRES_PASSWORD.key()) && env.get(PASSWORD_ENV) != null;
+    }
+
+    // Where the tasks read the password: a file or the environment stays out of the job graph.
+    private PostgresLogin resolveLogin(Map<String, String> env) {
+        String url = get(POSTGRES_URL);
+        String user = get(POSTGRES_USER);
+        String file = get(POSTGRES_PASSWORD_FILE);
+        return !file.isBlank() ? PostgresLogin.fromFile(url, user, file)
+                : passwordFromEnvironment(env) ? PostgresLogin.fromEnvironment(url, user, PASSWORD_ENV)
+                : PostgresLogin.inline(url, user, password);
+    }
+
+    private void validate() throws UsageException {
+        if (!STARTING_OFFSETS.contains(startingOffsets())) {
+            throw new UsageException("--" + KAFKA_STARTING_OFFSETS.key() + " must be earliest, latest or committed, got: "
+                    + startingOffsets());
+        }
+        if (parallelism() < 1) {
+            throw new UsageException("--" + PARALLELISM.key() + " must be at least 1");
+        }
+        if (checkpointInterval().toMillis() < 10) {
+            throw new UsageException("--" + CHECKPOINT_INTERVAL.key() + " must be at least 10ms");
+        }
+        if (webUiPort() < 0 || webUiPort() > 65535) {
+            throw new UsageException("--" + WEB_UI_PORT.key() + " must be a port number");
+        }
+        int raw = rejectedRawChars();
+        if (raw < 0 || raw > MAX_RAW_CHARS) {
+            throw new UsageException("--" + REJECTED_RAW_CHARS.key() + " must be between 0 and " + MAX_RAW_CHARS
+                    + ", got: " + raw);
+        }
+        if (pricePollInterval().toMillis() < 100) {
+            throw new UsageException("--" + PRICES_POLL_INTERVAL.key() + " must be at least 100ms");
+        }
+        for (ConfigOption<String> required : List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID, POSTGRES_URL,
+                POSTGRES_SCHEMA)) {
+            if (get(required).isBlank()) {
+                throw new UsageException("--" + required.key() + " must not be empty");
+            }
+        }
+    }
+
+    /** The value of an option (already validated by {@link #parse}). */
+    public <T> T get(ConfigOption<T> option) {
+        return conf.get(option);
+    }
+
+    /** The topics to read: --kafka.topic a,b (a history topic next to the live one, see backfill). */
+    public List<String> topics() {
+        return Arrays.stream(get(KAFKA_TOPIC).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+
+    public boolean help() {
+        return get(HELP);
+    }
+
+    public boolean bounded() {
+        return get(BOUNDED);
+    }
+
+    public boolean sinkTakeOver() {
+        return get(SINK_TAKE_OVER);
+    }
+
+    /** One of {@link #STARTING_OFFSETS}. */
+    public String startingOffsets() {
+        return get(KAFKA_STARTING_OFFSETS);
+    }
+
+    public int parallelism() {
+        return get(PARALLELISM);
+    }
+
+    public int webUiPort() {
+        return get(WEB_UI_PORT);
+    }
+
+    public Duration checkpointInterval() {
+        return get(CHECKPOINT_INTERVAL);
+    }
+
+    /** How many characters of a rejected record are kept in rejected_events.raw. */
+    public int rejectedRawChars() {
+        return get(REJECTED_RAW_CHARS);
+    }
+
+    /** How long rejected events are kept (Duration.ZERO: forever). */
+    public Duration rejectedRetention() {
+        return get(REJECTED_RETENTION);
+    }
+
+    /** How long an idle trace's state is kept (Duration.ZERO: forever). */
+    public Duration traceTtl() {
+        return get(STATE_TRACE_TTL);
+    }
+
+    /** How often the model price tables are read. */
+    public Duration pricePollInterval() {
+        return get(PRICES_POLL_INTERVAL);
     }
 
     /** The database password, wherever it came from (never logged): for the client's own connections. */
@@ -208,106 +350,15 @@ public final class JobOptions {
         return login;
     }
 
-    private void validate() throws UsageException {
-        startingOffsets();
-        if (parallelism() < 1) {
-            throw new UsageException("--" + PARALLELISM + " must be at least 1");
-        }
-        if (checkpointInterval().toMillis() < 10) {
-            throw new UsageException("--" + CHECKPOINT_INTERVAL + " must be at least 10ms");
-        }
-        webUiPort();
-        traceTtl();
-        inputFormats();
-        projectPins();
-        kafkaProperties();
-        rejectedRawChars();
-        rejectedRetention();
-        if (pricePollInterval().toMillis() < 100) {
-            throw new UsageException("--" + PRICES_POLL_INTERVAL + " must be at least 100ms");
-        }
-        for (String b : List.of(BOUNDED, SINK_TAKE_OVER, HELP)) {
-            String v = values.get(b);
-            if (!v.equals("true") && !v.equals("false")) {
-                throw new UsageException("--" + b + " takes no value or true/false, got: " + v);
-            }
-        }
-        for (String required : List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID, POSTGRES_URL, POSTGRES_SCHEMA)) {
-            if (get(required).isBlank()) {
-                throw new UsageException("--" + required + " must not be empty");
-            }
-        }
-    }
-
-    public String get(String name) {
-        return values.get(name);
-    }
-
-    /** The topics to read: --kafka.topic a,b (a history topic next to the live one, see backfill). */
-    public List<String> topics() {
-        return java.util.Arrays.stream(get(KAFKA_TOPIC).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
-    }
-
-    public boolean help() {
-        return Boolean.parseBoolean(values.get(HELP));
-    }
-
-    public boolean bounded() {
-        return Boolean.parseBoolean(values.get(BOUNDED));
-    }
-
-    public boolean sinkTakeOver() {
-        return Boolean.parseBoolean(values.get(SINK_TAKE_OVER));
-    }
-
-    public String startingOffsets() throws UsageException {
-        String v = get(KAFKA_STARTING_OFFSETS);
-        if (!List.of("earliest", "latest", "committed").contains(v)) {
-            throw new UsageException("--" + KAFKA_STARTING_OFFSETS + " must be earliest, latest or committed, got: " + v);
-        }
-        return v;
-    }
-
-    public int parallelism() throws UsageException {
-        return intOption(PARALLELISM);
-    }
-
-    public int webUiPort() throws UsageException {
-        int p = intOption(WEB_UI_PORT);
-        if (p < 0 || p > 65535) {
-            throw new UsageException("--" + WEB_UI_PORT + " must be a port number");
-        }
-        return p;
-    }
-
-    public Duration checkpointInterval() throws UsageException {
-        return duration(CHECKPOINT_INTERVAL);
-    }
-
-    /** How many characters of a rejected record are kept in rejected_events.raw. */
-    public int rejectedRawChars() throws UsageException {
-        int n = intOption(REJECTED_RAW_CHARS);
-        if (n < 0 || n > MAX_RAW_CHARS) {
-            throw new UsageException("--" + REJECTED_RAW_CHARS + " must be between 0 and " + MAX_RAW_CHARS + ", got: " + n);
-        }
-        return n;
-    }
-
-    /** How long rejected events are kept (Duration.ZERO: forever). */
-    public Duration rejectedRetention() throws UsageException {
-        return duration(REJECTED_RETENTION);
-    }
-
-    /** How long an idle trace's state is kept (Duration.ZERO: forever). */
-    public Duration traceTtl() throws UsageException {
-        return duration(STATE_TRACE_TTL);
-    }
-
     /**
      * Topic → format from --input.format: one format for every topic, or topic=format pairs
      * (topics not listed read as ingestion-json). Key "" holds the format of unlisted topics.
      */
-    public Map<String, InputFormat> inputFormats() throws UsageException {
+    public Map<String, InputFormat> inputFormats() {
+        return inputFormats;
+    }
+
+    private Map<String, InputFormat> readInputFormats() throws UsageException {
         String v = get(INPUT_FORMAT).trim();
         Map<String, InputFormat> out = new LinkedHashMap<>();
         if (!v.contains("=")) {
@@ -318,15 +369,21 @@ public final class JobOptions {
         for (String pair : v.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new UsageException("--" + INPUT_FORMAT + " takes a format or topic=format pairs, got: " + pair.trim());
+                throw new UsageException("--" + INPUT_FORMAT.key() + " takes a format or topic=format pairs, got: " + pair.trim());
             }
             String topic = pair.substring(0, eq).trim();
             if (!topics().contains(topic)) {
-                throw new UsageException("--" + INPUT_FORMAT + " names topic " + topic + ", which --" + KAFKA_TOPIC + " does not read");
+                throw new UsageException("--" + INPUT_FORMAT.key() + " names topic " + topic + ", which --"
+                        + KAFKA_TOPIC.key() + " does not read");
             }
             out.put(topic, format(pair.substring(eq + 1).trim()));
         }
         return out;
+    }
+
+    private static InputFormat format(String code) throws UsageException {
+        return InputFormat.of(code).orElseThrow(() -> new UsageException("--" + INPUT_FORMAT.key()
+                + " must be ingestion-json, otlp-json or otlp-proto (or topic=format pairs), got: " + code));
     }
 
     /**
@@ -334,24 +391,27 @@ public final class JobOptions {
      * --kafka.properties-file, then each --kafka.property (later wins). The options the job has
      * for the bootstrap servers and group id win over both.
      */
-    public java.util.Properties kafkaProperties() throws UsageException {
-        java.util.Properties p = new java.util.Properties();
+    public Properties kafkaProperties() {
+        Properties copy = new Properties();
+        copy.putAll(kafkaProperties);
+        return copy;
+    }
+
+    private Properties readKafkaProperties() throws UsageException {
+        Properties p = new Properties();
         DEFAULT_KAFKA_PROPERTIES.forEach(p::setProperty);
         String file = get(KAFKA_PROPERTIES_FILE);
         if (!file.isBlank()) {
-            try (java.io.Reader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+            try (Reader r = Files.newBufferedReader(Path.of(file))) {
                 p.load(r);
-            } catch (java.io.IOException e) {
-                throw new UsageException("--" + KAFKA_PROPERTIES_FILE + " cannot be read: " + e.getMessage());
+            } catch (IOException e) {
+                throw new UsageException("--" + KAFKA_PROPERTIES_FILE.key() + " cannot be read: " + e.getMessage());
             }
         }
-        for (String entry : get(KAFKA_PROPERTY).split("\n")) {
-            if (entry.isBlank()) {
-                continue;
-            }
+        for (String entry : get(KAFKA_PROPERTY)) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new UsageException("--" + KAFKA_PROPERTY + " takes key=value, got: " + entry);
+                throw new UsageException("--" + KAFKA_PROPERTY.key() + " takes key=value, got: " + entry);
             }
             p.setProperty(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
         }
@@ -359,75 +419,53 @@ public final class JobOptions {
     }
 
     /** The projects each topic may carry, from --input.projects ({@link ProjectPins}). */
-    public ProjectPins projectPins() throws UsageException {
+    public ProjectPins projectPins() {
+        return projectPins;
+    }
+
+    private ProjectPins readProjectPins() throws UsageException {
         try {
             return ProjectPins.parse(get(INPUT_PROJECTS), topics());
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--" + INPUT_PROJECTS + " " + e.getMessage());
+            throw new UsageException("--" + INPUT_PROJECTS.key() + " " + e.getMessage());
         }
     }
 
-    private static InputFormat format(String code) throws UsageException {
-        return InputFormat.of(code).orElseThrow(() -> new UsageException("--" + INPUT_FORMAT
-                + " must be ingestion-json, otlp-json or otlp-proto (or topic=format pairs), got: " + code));
-    }
-
-    /** How often the model price tables are read. */
-    public Duration pricePollInterval() throws UsageException {
-        return duration(PRICES_POLL_INTERVAL);
-    }
-
-    private int intOption(String name) throws UsageException {
-        try {
-            return Integer.parseInt(get(name));
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got: " + get(name));
-        }
-    }
-
-    private Duration duration(String name) throws UsageException {
-        String v = get(name).trim();
-        try {
-            int i = 0;
-            while (i < v.length() && Character.isDigit(v.charAt(i))) {
-                i++;
-            }
-            long n = Long.parseLong(v.substring(0, i));
-            return switch (v.substring(i)) {
-                case "ms", "" -> Duration.ofMillis(n); // a bare number is milliseconds, as in Flink
-                case "s" -> Duration.ofSeconds(n);
-                case "min", "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> throw new NumberFormatException();
-            };
-        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new UsageException("--" + name + " must be a duration like 500ms, 10s, 1min, 7d, got: " + v);
-        }
-    }
-
+    /** run-job --help: generated from {@link #ALL}. */
     public static String usage() {
         StringBuilder b = new StringBuilder();
         b.append("user-metrics: per-user LLM metrics from Langfuse ingestion events (Kafka -> Flink -> Postgres)\n\n");
         b.append("Usage: run-job [options]   (or: flink run user-metrics-job.jar [options])\n\nOptions:\n");
-        List<String> lines = new ArrayList<>();
-        for (Spec s : SPECS.values()) {
-            String left = "  --" + s.name() + (s.flag() ? "" : " <value>");
-            String def = s.flag() || s.defaultValue().isEmpty() ? "" : " (default: " + s.defaultValue() + ")";
-            lines.add(String.format("%-36s %s%s", left, s.help(), def));
-        }
-        b.append(String.join("\n", lines)).append('\n');
+        b.append(optionList());
         b.append("\nExamples:\n");
         b.append("  run-job --bounded --postgres.schema backfill_1\n");
         b.append("  run-job --kafka.topic langfuse-events --parallelism 2 --checkpoint-interval 5s\n");
         return b.toString();
     }
 
+    /** The options part of {@link #usage()}: one entry per option, descriptions wrapped. */
+    public static String optionList() {
+        StringBuilder b = new StringBuilder();
+        for (ConfigOption<?> option : ALL) {
+            String left = "  --" + option.key() + (isFlag(option) ? "" : " " + OptionHelp.valueHint(option));
+            String text = OptionHelp.describe(option);
+            String shown = OptionHelp.defaultShown(option);
+            if (!shown.isEmpty() && !isFlag(option)) {
+                text += " (default: " + shown + ")";
+            }
+            b.append(OptionHelp.wrap(left, text));
+        }
+        return b.toString();
+    }
+
     @Override
     public String toString() {
-        Map<String, String> shown = new LinkedHashMap<>(values);
-        shown.put(POSTGRES_PASSWORD, "***");
-        shown.put(POSTGRES_URL, PostgresLogin.mask(values.get(POSTGRES_URL)));
+        Map<String, String> shown = new LinkedHashMap<>();
+        for (ConfigOption<?> option : ALL) {
+            shown.put(option.key(), OptionHelp.valueShown(conf.get(option)));
+        }
+        shown.put(POSTGRES_PASSWORD.key(), "***");
+        shown.put(POSTGRES_URL.key(), PostgresLogin.mask(get(POSTGRES_URL)));
         return shown.toString();
     }
 }

@@ -138,14 +138,39 @@ class JobOptionsTest {
     @Test
     void helpListsEveryOption() {
         String usage = JobOptions.usage();
-        for (String name : new String[] {
+        for (var option : new org.apache.flink.configuration.ConfigOption<?>[] {
             JobOptions.KAFKA_BOOTSTRAP_SERVERS, JobOptions.KAFKA_TOPIC, JobOptions.KAFKA_GROUP_ID,
             JobOptions.KAFKA_STARTING_OFFSETS, JobOptions.BOUNDED, JobOptions.POSTGRES_URL, JobOptions.POSTGRES_USER,
             JobOptions.POSTGRES_PASSWORD, JobOptions.POSTGRES_SCHEMA, JobOptions.PARALLELISM,
             JobOptions.CHECKPOINT_INTERVAL, JobOptions.STATE_TRACE_TTL, JobOptions.PRICES_POLL_INTERVAL, JobOptions.INPUT_FORMAT,
             JobOptions.OTLP_PROJECT_ATTRIBUTE, JobOptions.OTLP_DEFAULT_PROJECT, JobOptions.HELP}) {
-            assertThat(usage).contains("--" + name);
+            assertThat(usage).contains("--" + option.key());
         }
+        for (var option : JobOptions.ALL) {
+            assertThat(usage).contains("--" + option.key());
+        }
+        assertThat(usage).contains("--state.trace-ttl <duration>", "(default: 7d)", "(default: 5s)", "(default: 30d)",
+                "langfuse.project.id)").doesNotContain("--bounded <value>");
+    }
+
+    @Test
+    void theOptionListInOperationsMdIsTheGeneratedHelp() throws Exception {
+        // docs/operations.md, "Job options", shows `run-job --help`; regenerate it with that command.
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "operations.md"));
+        String start = "$ local-cluster/bin/run-job --help\n";
+        int from = doc.indexOf(start);
+        assertThat(from).as("docs/operations.md shows run-job --help").isPositive();
+        String shown = doc.substring(from + start.length(), doc.indexOf("```", from));
+        assertThat(shown).as("docs/operations.md's option list (paste the output of local-cluster/bin/run-job --help)")
+                .isEqualTo(JobOptions.usage());
+    }
+
+    @Test
+    void flagsTakeNoValueOrTrueFalse() throws Exception {
+        assertThat(JobOptions.parse(new String[] {"--bounded=false", "--sink.take-over"}).bounded()).isFalse();
+        assertThat(JobOptions.parse(new String[] {"--sink.take-over"}).sinkTakeOver()).isTrue();
+        assertThatThrownBy(() -> JobOptions.parse(new String[] {"--bounded=maybe"}))
+                .hasMessage("--bounded takes no value or true/false, got: maybe");
     }
 
     @Test

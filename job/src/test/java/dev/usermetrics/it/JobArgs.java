@@ -22,4 +22,13 @@ final class JobArgs {
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
     }
+
+    /**
+     * Runs the job's command line in this JVM, as bin/run-job does, and fails unless it exits 0
+     * (the command line's own entry point, which never exits the JVM; main would on an error).
+     */
+    static void run(String... args) throws Exception {
+        org.assertj.core.api.Assertions.assertThat(dev.usermetrics.UserMetricsJob.run(args))
+                .as("exit code of the job's command line").isZero();
+    }
 }

@@ -114,7 +114,7 @@ class JsSdkIT {
             s.execute("INSERT INTO " + schema + ".models (id, model_name, match_pattern) VALUES ('mini', 'gpt-4o-mini', '^gpt-4o-mini$')");
             s.execute("INSERT INTO " + schema + ".model_prices VALUES ('mini', 'input', 0.00000015), ('mini', 'output', 0.0000006)");
         }
-        UserMetricsJob.main(JobArgs.bounded(TOPIC, schema, "--input.format", "otlp-json", "--otlp.default-project", "p-sdk"));
+        JobArgs.run(JobArgs.bounded(TOPIC, schema, "--input.format", "otlp-json", "--otlp.default-project", "p-sdk"));
 
         // user-a: the root, the span ended before propagateAttributes (counted for its trace's
         // user), the nested span and the generation; usage keys containing "input": 321 + 64.

@@ -65,10 +65,10 @@ class KafkaPropertiesIT {
         }
         produceTransactions(topic);
 
-        UserMetricsJob.main(JobArgs.bounded(topic, "it_kafka_committed"));
+        JobArgs.run(JobArgs.bounded(topic, "it_kafka_committed"));
         assertThat(users("it_kafka_committed")).containsExactly("u-committed");
 
-        UserMetricsJob.main(JobArgs.bounded(topic, "it_kafka_uncommitted", "--kafka.group-id", "it-uncommitted",
+        JobArgs.run(JobArgs.bounded(topic, "it_kafka_uncommitted", "--kafka.group-id", "it-uncommitted",
                 "--kafka.property", "isolation.level=read_uncommitted", "--kafka.property", "client.id=it-uncommitted"));
         assertThat(users("it_kafka_uncommitted")).containsExactly("u-aborted", "u-committed");
     }

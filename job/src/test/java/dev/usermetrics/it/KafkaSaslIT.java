@@ -53,7 +53,7 @@ class KafkaSaslIT {
             Path props = dir.resolve("kafka-client.properties");
             Files.writeString(props, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\nsasl.jaas.config="
                     + jaas(SECRET).replace("\\", "\\\\") + "\n");
-            UserMetricsJob.main(JobArgs.bounded("it-sasl", "it_sasl",
+            JobArgs.run(JobArgs.bounded("it-sasl", "it_sasl",
                     "--kafka.bootstrap-servers", broker.saslBootstrapServers(), "--kafka.properties-file", props.toString()));
             UserMetricsJobIT.assertTablesMatch(s, "it_sasl");
         }

@@ -64,7 +64,7 @@ class OtlpInputIT {
             s.execute("INSERT INTO " + schema + ".model_prices VALUES ('mini', 'input', 0.00000015), ('mini', 'output', 0.0000006)");
         }
 
-        UserMetricsJob.main(JobArgs.bounded("it-otlp-json,it-otlp-proto,it-otlp-ingestion", schema,
+        JobArgs.run(JobArgs.bounded("it-otlp-json,it-otlp-proto,it-otlp-ingestion", schema,
                 "--input.format", "it-otlp-json=otlp-json,it-otlp-proto=otlp-proto", "--otlp.default-project", "p1",
                 "--parallelism", "2"));
 

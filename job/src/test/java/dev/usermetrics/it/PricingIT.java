@@ -107,7 +107,7 @@ class PricingIT {
         doubled.addAll(lines);
         Topics.produce("it-pricing", 3, doubled);
 
-        UserMetricsJob.main(JobArgs.bounded("it-pricing", schema, "--parallelism", "2"));
+        JobArgs.run(JobArgs.bounded("it-pricing", schema, "--parallelism", "2"));
 
         assertThat(costs(schema)).isEqualTo(Map.of(
                 "p1/alice", "0.50908 | 0.00908 | 0.5",

@@ -61,7 +61,7 @@ class QueriesIT {
     static void runTheJobOnTheDataset() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("src/test/resources/queries/dataset.jsonl"), StandardCharsets.UTF_8);
         Topics.produce("it-queries", 2, lines);
-        UserMetricsJob.main(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
+        JobArgs.run(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
         queries = DocQueries.read(Path.of("..", "docs", "queries.md"));
         // The Users page's role: a member of metrics_reader granted both projects (V9; TenantBindingIT).
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {

@@ -57,7 +57,7 @@ class RejectedRetentionIT {
                         + "\"body\":{\"id\":\"t1\",\"userId\":\"u1\"}}",
                 "this is not json, and it mentions a customer's prompt"));
 
-        UserMetricsJob.main(JobArgs.bounded("it-rejected-retention", schema,
+        JobArgs.run(JobArgs.bounded("it-rejected-retention", schema,
                 "--rejected.raw-chars", "12", "--rejected.retention", "30d"));
 
         assertThat(rows(schema)).containsExactly(
@@ -76,7 +76,7 @@ class RejectedRetentionIT {
         freshSchemaWithRejected(schema, "4000 days");
         Topics.produce("it-rejected-keep", 1, List.of("not json either"));
 
-        UserMetricsJob.main(JobArgs.bounded("it-rejected-keep", schema, "--rejected.raw-chars", "0", "--rejected.retention", "0"));
+        JobArgs.run(JobArgs.bounded("it-rejected-keep", schema, "--rejected.raw-chars", "0", "--rejected.retention", "0"));
 
         assertThat(rows(schema)).containsExactly("earlier@1 not_json secret prompt", "it-rejected-keep@0 not_json <null>");
     }

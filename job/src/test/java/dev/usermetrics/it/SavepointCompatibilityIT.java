@@ -90,7 +90,7 @@ class SavepointCompatibilityIT {
 
         JobClient job = start(options(topic, restored, restored, false), restored,
                 fixture.resolve("savepoint").toAbsolutePath().toUri().toString(), ignoreUnclaimedState);
-        UserMetricsJob.main(JobArgs.bounded(topic, scratch, "--kafka.group-id", scratch, "--parallelism", "2"));
+        JobArgs.run(JobArgs.bounded(topic, scratch, "--kafka.group-id", scratch, "--parallelism", "2"));
         Map<String, List<String>> expected = dump(scratch);
         assertThat(expected.get("user_metrics")).hasSizeGreaterThan(10);
 

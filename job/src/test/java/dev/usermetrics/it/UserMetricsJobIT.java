@@ -77,7 +77,7 @@ class UserMetricsJobIT {
         assertThat(s.totals).hasSizeGreaterThan(30);
         Topics.produce("it-main", 3, s.lines);
 
-        UserMetricsJob.main(args("it-main", "it_main", "--parallelism", "2"));
+        JobArgs.run(args("it-main", "it_main", "--parallelism", "2"));
 
         assertTablesMatch(s, "it_main");
         // Sanity of the dataset itself: the traits are really there.
@@ -172,7 +172,7 @@ class UserMetricsJobIT {
     void replayingTheTopicIntoTheSameSchemaChangesNothing() throws Exception {
         Scenario s = new Scenario(7, 150);
         Topics.produce("it-replay", 2, s.lines);
-        UserMetricsJob.main(args("it-replay", "it_replay"));
+        JobArgs.run(args("it-replay", "it_replay"));
         assertTablesMatch(s, "it_replay");
         // A second full replay (new group, from earliest, no state) rewrites the same absolute
         // values. The schema has rows, so it says so explicitly (one writer per schema: WriterFencingIT).
@@ -182,7 +182,7 @@ class UserMetricsJobIT {
                 again[i + 1] = "it-replay-2";
             }
         }
-        UserMetricsJob.main(again);
+        JobArgs.run(again);
         assertTablesMatch(s, "it_replay");
     }
 
