@@ -195,8 +195,8 @@ class StandaloneClusterIT {
             st.execute("INSERT INTO it_read.reader_projects (role_name, project_id) VALUES ('it_read_reader', 'proj-a')");
         }
 
-        long users = s.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
-        long traces = s.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
+        long users = s.truth.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
+        long traces = s.truth.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
                 .mapToLong(e -> e.getValue().traces).sum();
         String complete = users + "/" + traces;
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
