@@ -108,15 +108,8 @@ class UserMetricsJobIT {
                 + "\",\"projectId\":\"p-live\",\"body\":" + body + "}";
     }
 
-    /** Polls until the condition holds (generous deadline: this checks outcomes, not speed). */
     private static void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; user_metrics = " + SinkTables.totals("it_live"));
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, java.time.Duration.ofSeconds(120), condition, () -> "user_metrics = " + SinkTables.totals("it_live"));
     }
 
     @Test
