@@ -4,7 +4,6 @@ import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
@@ -16,10 +15,5 @@ final class ResolverHarness {
             throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(r, new Keys.ByTrace(), Types.STRING,
                 TraceResolver.PRICES);
-    }
-
-    /** Keyed state entries held (heap backend): 0 means every trace's state is gone. */
-    static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<String, ?, ?, ?> h) {
-        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
     }
 }

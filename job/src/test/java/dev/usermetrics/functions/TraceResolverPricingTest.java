@@ -10,6 +10,7 @@ import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.testing.PrivateState;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,6 @@ import java.util.Map;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,10 +137,7 @@ class TraceResolverPricingTest {
         assertThat(t.byModel.get("llama-local").unpricedObservations).isZero();
         assertThat(t.byModel.get("llama-local").totalCost).isEqualByComparingTo("0.1");
 
-        var backend = harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(Keys.of("p", "t1"));
-        var state = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                TraceResolver.observationsDescriptor());
+        var state = PrivateState.keyed(harness, Keys.of("p", "t1"), TraceResolver.observationsDescriptor());
         assertThat(state.get("o1").calculatedCost.get("total")).isEqualByComparingTo("0.007");
         assertThat(state.get("o3").unpriced).isFalse();
 

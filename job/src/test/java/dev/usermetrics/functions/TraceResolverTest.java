@@ -10,6 +10,7 @@ import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.ScoreDataType;
+import dev.usermetrics.testing.PrivateState;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,6 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import dev.usermetrics.pricing.PriceSnapshot;
@@ -168,11 +167,11 @@ class TraceResolverTest {
                 score("s1", 30, "t1", "sc1", "quality", ScoreDataType.NUMERIC, "2", null));
         sendAt(5 * 60_000, obs("e3", 40, "t1", "o2", null, 40L, Map.of("input", 7L), null)); // activity: expiry moves on
         sendAt(11 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
+        assertThat(PrivateState.keyedEntries(harness)).isEqualTo(3); // trace, observations, scores: idle 6 minutes only
         int emitted = output().size();
 
         sendAt(16 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
         List<Contribution> settle = output().subList(emitted, output().size());
         assertThat(settle).hasSize(1);
         Contribution c = settle.get(0);
@@ -196,7 +195,7 @@ class TraceResolverTest {
         harness.setProcessingTime(0);
         sendAt(0, trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
         harness.setProcessingTime(60 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(2);
+        assertThat(PrivateState.keyedEntries(harness)).isEqualTo(2);
         sendAt(2 * 60_000, obs("e3", 30, "t1", "o2", null, 30L, Map.of("input", 7L), null));
         assertThat(perUserEnv().get("u1/default").delta.traces).isEqualTo(1);
         assertThat(perUserEnv().get("u1/default").delta.observations).isEqualTo(2);
@@ -211,9 +210,9 @@ class TraceResolverTest {
         sendAt(8 * 60_000);
         harness.processElement(trace("e1", 10, "t1", "u1"), 60_000);
         sendAt(12 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(1);
+        assertThat(PrivateState.keyedEntries(harness)).isEqualTo(1);
         sendAt(18 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
     }
 
     @Test
@@ -224,7 +223,7 @@ class TraceResolverTest {
         sendAt(5 * 60_000, trace("e1", 10, "t1", "u1"), obs("e2", 20, "t1", "o1", null, 20L, Map.of("input", 5L), null));
         assertThat(output()).hasSize(emitted); // nothing changed, nothing emitted
         sendAt(11 * 60_000);
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isZero(); // expired 10 minutes after e2, not after its copy
+        assertThat(PrivateState.keyedEntries(harness)).isZero(); // expired 10 minutes after e2, not after its copy
     }
 
     @Test
@@ -349,12 +348,8 @@ class TraceResolverTest {
         assertThat(obsPerHour).isEqualTo(Map.of(3 * 3_600_000L, 1L));
     }
 
-    private <S extends State> S state(String traceId,
-            StateDescriptor<S, ?> descriptor) throws Exception {
-        var backend = harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(Keys.of("p", traceId));
-        return backend.getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, descriptor);
+    private <S extends State> S state(String traceId, StateDescriptor<S, ?> descriptor) throws Exception {
+        return PrivateState.keyed(harness, Keys.of("p", traceId), descriptor);
     }
 
     @Test
@@ -381,6 +376,6 @@ class TraceResolverTest {
     void stateHoldsTheMergedTraceAndObservations() throws Exception {
         send(trace("e1", 10, "t1", "u1"), obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 1L), null));
         // One key, two states: trace, observations.
-        assertThat(ResolverHarness.keyedStateEntries(harness)).isEqualTo(2);
+        assertThat(PrivateState.keyedEntries(harness)).isEqualTo(2);
     }
 }

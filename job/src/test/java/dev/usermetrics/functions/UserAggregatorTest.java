@@ -6,15 +6,13 @@ import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.testing.PrivateState;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -25,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class UserAggregatorTest {
     private static final long HOUR = 3_600_000L;
     private static final long SEC = 1_000_000_000L;
+    /** UserAggregator's trace-times state (it has no descriptor method for it). */
+    private static final MapStateDescriptor<String, Long> TRACE_TIMES = new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG);
     private KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> harness;
 
     @BeforeEach
@@ -104,19 +104,15 @@ class UserAggregatorTest {
     @Test
     void stateHoldsTotalsBucketsAndTraceTimes() throws Exception {
         send(trace("u1", 100, +1), trace("u1", 100, +1), observation("u1", 3700, +1, 5, "0.1"));
-        var backend = harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(Keys.of("p", "u1"));
-        var ns = VoidNamespace.INSTANCE;
-        var nsSer = VoidNamespaceSerializer.INSTANCE;
-        UserTotals totals = backend.getPartitionedState(ns, nsSer, UserAggregator.totalsDescriptor()).value();
+        String key = Keys.of("p", "u1");
+        UserTotals totals = PrivateState.keyed(harness, key, UserAggregator.totalsDescriptor()).value();
         assertThat(totals.metrics.traces).isEqualTo(2);
         assertThat(totals.metrics.observations).isEqualTo(1);
         assertThat(totals.firstSeenNanos).isEqualTo(100 * SEC);
-        var hourly = backend.getPartitionedState(ns, nsSer, UserAggregator.bucketsDescriptor("hourly"));
+        var hourly = PrivateState.keyed(harness, key, UserAggregator.bucketsDescriptor("hourly"));
         assertThat(hourly.get("0/default").traces).isEqualTo(2);
         assertThat(hourly.get(HOUR + "/default").observations).isEqualTo(1);
-        var traceTimes = backend.getPartitionedState(ns, nsSer, new MapStateDescriptor<>(
-                "trace-times", Types.STRING, Types.LONG));
+        var traceTimes = PrivateState.keyed(harness, key, TRACE_TIMES);
         assertThat(traceTimes.get(100 * SEC + "/default")).isEqualTo(2L);
     }
 
@@ -133,10 +129,7 @@ class UserAggregatorTest {
         send(settled("u1", 100));
         // Settling changes no value: no row is written, and the trace-times entry is gone.
         assertThat(harness.extractOutputValues()).hasSize(rowsBefore);
-        var backend = harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(Keys.of("p", "u1"));
-        var traceTimes = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
+        var traceTimes = PrivateState.keyed(harness, Keys.of("p", "u1"), TRACE_TIMES);
         assertThat(traceTimes.keys()).containsExactlyInAnyOrder(200 * SEC + "/default", 300 * SEC + "/default");
 
         // The other two traces leave (e.g. they moved to another user): the settled one still
@@ -196,10 +189,10 @@ class UserAggregatorTest {
     @Test
     void allStateIsRemovedWhenAUsersContributionsNetToZero() throws Exception {
         send(trace("u1", 100, +1), observation("u1", 100, +1, 5, "0.1"), observation("u1", 4000, +1, 6, "0.2"));
-        assertThat(harness.numKeyedStateEntries()).isGreaterThan(0);
+        assertThat(PrivateState.keyedEntries(harness)).isGreaterThan(0);
 
         send(observation("u1", 4000, -1, 6, "0.2"), observation("u1", 100, -1, 5, "0.1"), trace("u1", 100, -1));
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
         // Every row it had is now a delete.
         assertThat(latestRows().values()).allSatisfy(r -> assertThat(r.isDelete()).isTrue());
         // user_metrics, user_metrics_env, two hours, one day.
@@ -285,7 +278,7 @@ class UserAggregatorTest {
         row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "BOOLEAN:helpful"));
         assertThat(row.isDelete()).isTrue();
         assertThat(row.score.lastScoreAtNanos).isNull();
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
     }
 
     @Test
@@ -298,11 +291,8 @@ class UserAggregatorTest {
     }
 
     private long indexEntries(String user) throws Exception {
-        var backend = harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(Keys.of("p", user));
         long n = 0;
-        for (var ignored : backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                TimeIndex.descriptor()).keys()) {
+        for (var ignored : PrivateState.keyed(harness, Keys.of("p", user), TimeIndex.descriptor()).keys()) {
             n++;
         }
         return n;
@@ -362,7 +352,7 @@ class UserAggregatorTest {
         for (long[] rest : open) {
             send(traceIn("u1", envs[(int) rest[1]], rest[0], -1));
         }
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
     }
 
     /** The same for last_score_at of one score name among many, with far more score times than the threshold. */
@@ -393,7 +383,7 @@ class UserAggregatorTest {
                 assertThat(indexEntries("u1")).as("the time index is built by the first rescan of a large user").isGreaterThan(0);
             }
         }
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
     }
 
     /**

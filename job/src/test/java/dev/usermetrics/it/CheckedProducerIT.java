@@ -60,15 +60,14 @@ class CheckedProducerIT {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             List<List<Integer>> got = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int total = 0;
-            while (total < n && System.nanoTime() < deadline) {
+            // Reads on until all n are in (consumer.poll waits up to 200 ms itself: no pause between reads).
+            Await.lastRead(Duration.ofSeconds(60), Duration.ZERO, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     assertThat(r.offset()).isEqualTo(got.get(r.partition()).size());
                     got.get(r.partition()).add(Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8)));
-                    total++;
                 }
-            }
+                return got.stream().mapToInt(List::size).sum();
+            }, total -> total >= n);
             for (int part = 0; part < 3; part++) {
                 List<Integer> expected = new ArrayList<>();
                 for (int i = part; i < n; i += 3) {

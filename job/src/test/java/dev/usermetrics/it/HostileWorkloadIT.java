@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.it.RowKeys.UserKey;
 import dev.usermetrics.localcluster.FlinkCluster;
 import dev.usermetrics.sink.PostgresSinks;
 import java.math.BigDecimal;
@@ -135,7 +136,7 @@ class HostileWorkloadIT {
                         && upd != null && upd.inputTokens() == N - 1 && keys != null && keys.observations() == 200
                         && rows.get(key("u-wide")) != null && rows.get(key("u-wide")).scores() == 4L * WIDE;
             });
-            Map<Scenario.UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
+            Map<UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
             assertThat(rows.keySet()).containsExactlyInAnyOrder(key("u-hot"), key("u-hot-2"), key("u-big-2"), key("u-upd"), key("u-keys"),
                     key("u-wide"));
             assertThat(rows.get(key("u-wide")).traces()).isEqualTo(WIDE);
@@ -188,8 +189,8 @@ class HostileWorkloadIT {
         return rest.get("/jobs/" + jobId + "/checkpoints").path("counts");
     }
 
-    private static Scenario.UserKey key(String user) {
-        return new Scenario.UserKey("p-hostile", user);
+    private static UserKey key(String user) {
+        return new UserKey("p-hostile", user);
     }
 
     /** The MiniCluster's REST port: the first free one of the job's range from {@code port}. */

@@ -136,15 +136,8 @@ class PricingIT {
                 "alice", "0.50908 | 0.00908", "bob", "0.0275 | 0.0275", "carol", "0 | 0", "dana", "101.28375 | 101.28375"));
     }
 
-    /** Polls until the condition holds (generous deadline: this checks outcomes, not speed). */
     private static void await(String what, Callable<Boolean> condition, Callable<Object> state) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; now: " + state.call());
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(120), condition, () -> "now: " + state.call());
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,12 +95,8 @@ class SavepointCompatibilityIT {
         Map<String, List<String>> expected = dump(scratch);
         assertThat(expected.get("user_metrics")).hasSizeGreaterThan(10);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        Map<String, List<String>> actual = dump(restored);
-        while (!actual.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            actual = dump(restored);
-        }
+        Map<String, List<String>> actual = Await.lastRead(Duration.ofSeconds(180), Duration.ofSeconds(1), () -> dump(restored),
+                expected::equals);
         job.cancel().get(30, TimeUnit.SECONDS);
         for (String table : TABLES) {
             List<String> missing = new ArrayList<>(expected.get(table));

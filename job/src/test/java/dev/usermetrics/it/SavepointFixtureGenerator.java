@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,22 +82,16 @@ class SavepointFixtureGenerator {
         Properties p = new Properties();
         p.put("bootstrap.servers", Services.kafkaBootstrap());
         try (Admin admin = Admin.create(p)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            while (System.nanoTime() < deadline) {
+            Await.until("the job committing all offsets of " + TOPIC, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(500), () -> {
                 var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, OffsetSpec> latest = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
                 for (int i = 0; i < PARTITIONS; i++) {
                     latest.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
                 }
                 var ends = admin.listOffsets(latest).all().get();
-                boolean done = latest.keySet().stream().allMatch(tp ->
+                return latest.keySet().stream().allMatch(tp ->
                         committed.get(tp) != null && committed.get(tp).offset() >= ends.get(tp).offset());
-                if (done) {
-                    return;
-                }
-                Thread.sleep(500);
-            }
-            throw new AssertionError("the job did not commit all offsets of " + TOPIC + " in time");
+            }, () -> "group " + group + " not caught up");
         }
     }
 

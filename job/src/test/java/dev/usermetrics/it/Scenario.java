@@ -9,9 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,102 +18,23 @@ import java.util.TreeMap;
 /**
  * A generated dataset with every trait the job must handle — late and changed users, invalid
  * userIds, usage updates (also out of order), legacy usage, tokens above 2^31, 12-decimal costs,
- * duplicates, shuffled order, malformed records — and its batch truth, computed here from the
- * intended events by a small reference model that shares no code with the job.
+ * duplicates, shuffled order, malformed records. It keeps the intended events ({@link
+ * IntendedEvent}), renders them to the JSON lines sent to Kafka, counts the rejected_events rows
+ * those lines must give, and has its batch truth computed from the intended events by {@link
+ * ReferenceModel} (which shares no code with the job).
  */
 final class Scenario {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant BASE = Instant.parse("2026-03-01T00:00:00Z");
 
-    /** One intended event. userIdJson is the raw JSON of the userId field (null: absent). */
-    static final class Ev {
-        String id;
-        Instant ts;
-        String type;
-        String project;
-        String traceId;
-        String obsId; // null for trace events
-        Instant bodyTime;
-        String userIdJson;
-        String validUser; // the userId if the rules accept it, else null
-        Map<String, Long> usage;
-        Map<String, BigDecimal> cost;
-        int usageFormat; // 0 usageDetails/costDetails, 1 legacy usage, 2 OpenAI-style usage
-        boolean emptyDetails; // sends {} details: must not overwrite
-        String envJson; // raw JSON of body.environment (null: absent)
-        String validEnv; // what the rules make of it: lower-cased, "default" when invalid, null when absent
-        String modelJson; // raw JSON of body.model (null: absent)
-        String validModel; // the model if usable, else null
-        // Scores (type score-create): obsId is null, scoreId set.
-        String scoreId;
-        String scoreName;
-        String scoreType; // NUMERIC, BOOLEAN, CATEGORICAL
-        boolean sendDataType;
-        BigDecimal scoreValue;
-        String scoreLabel;
-    }
-
-    record UserKey(String project, String user) {}
-
-    record EnvKey(String project, String user, String env) {}
-
-    record BucketKey(String project, String user, String env, Instant start) {}
-
-    record ModelKey(String project, String user, String env, Instant day, String model) {}
-
-    record ScoreKey(String project, String user, String name, String type) {}
-
-    /** Expected user_model_metrics_daily row. */
-    static final class ModelRow {
-        long observations;
-        long inputTokens;
-        long outputTokens;
-        long totalTokens;
-        BigDecimal inputCost = BigDecimal.ZERO;
-        BigDecimal outputCost = BigDecimal.ZERO;
-        BigDecimal totalCost = BigDecimal.ZERO;
-    }
-
-    /** Expected user_scores row. */
-    static final class ScoreRow {
-        long count;
-        BigDecimal sum = BigDecimal.ZERO;
-        Map<String, Long> labels = new TreeMap<>();
-        Instant last;
-    }
-
-    /** Expected metrics of one row. */
-    static final class Row {
-        long traces;
-        long observations;
-        long scores;
-        Map<String, Long> usage = new TreeMap<>();
-        long totalTokens;
-        Map<String, BigDecimal> cost = new TreeMap<>();
-        BigDecimal totalCost = BigDecimal.ZERO;
-        Instant firstSeen;
-        Instant lastSeen;
-
-        long tokensContaining(String part) {
-            return usage.entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(part))
-                    .mapToLong(Map.Entry::getValue).sum();
-        }
-
-        BigDecimal costContaining(String part) {
-            return cost.entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(part))
-                    .map(Map.Entry::getValue).reduce(BigDecimal.ZERO, BigDecimal::add);
-        }
-    }
-
-    final List<Ev> events = new ArrayList<>();
+    /** The intended events, in generation order. */
+    final List<IntendedEvent> events = new ArrayList<>();
+    /** The records to send: the events rendered (5 % of them twice), sdk-log and malformed lines, shuffled. */
     final List<String> lines = new ArrayList<>();
+    /** rejected_events rows by reason that {@link #lines} must give (one per copy of a record). */
     final Map<String, Integer> expectedRejections = new TreeMap<>();
-    final Map<UserKey, Row> totals = new HashMap<>();
-    final Map<EnvKey, Row> envTotals = new HashMap<>();
-    final Map<BucketKey, Row> hourly = new HashMap<>();
-    final Map<BucketKey, Row> daily = new HashMap<>();
-    final Map<ModelKey, ModelRow> modelDaily = new HashMap<>();
-    final Map<ScoreKey, ScoreRow> scores = new HashMap<>();
+    /** What the metric tables must hold once every line is processed. */
+    final ReferenceModel truth;
 
     private final Random rnd;
     private int nextEventId;
@@ -154,7 +72,7 @@ final class Scenario {
         addObservationsUnderAnotherTrace(traceCount, users);
         addScoresUnderAnotherTrace();
         addMaximalKeys();
-        computeTruth();
+        truth = new ReferenceModel(events);
         render();
     }
 
@@ -167,17 +85,17 @@ final class Scenario {
         String project = "プ".repeat(256); // 256 characters (the limit), 768 bytes
         String user = "😀".repeat(200); // 200 code points (the limit), 800 bytes
         Instant start = BASE.plusSeconds(3600);
-        Ev t = base(project, "trace-max", null, "trace-create", start);
+        IntendedEvent t = base(project, "trace-max", null, "trace-create", start);
         setUser(t, user);
         setEnv(t, quote("e".repeat(40)));
         events.add(t);
-        Ev g = base(project, "trace-max", "trace-max-obs", "generation-create", start.plusSeconds(1));
+        IntendedEvent g = base(project, "trace-max", "trace-max-obs", "generation-create", start.plusSeconds(1));
         g.bodyTime = g.ts;
         g.usage = new TreeMap<>(Map.of("input", 10L, "output", 5L));
         g.cost = new TreeMap<>(Map.of("total", new BigDecimal("0.000000000001")));
         setModel(g, quote("モ".repeat(200))); // 200 characters (the limit), 600 bytes
         events.add(g);
-        Ev sc = scoreEvent(project, "trace-max", "trace-max-score", start.plusSeconds(2));
+        IntendedEvent sc = scoreEvent(project, "trace-max", "trace-max-score", start.plusSeconds(2));
         scoreContent(sc, "名".repeat(333)); // 999 bytes: the name limit is 1,000 bytes
         events.add(sc);
     }
@@ -203,7 +121,7 @@ final class Scenario {
         // observations (late propagate_attributes); <75 user changes; <85 no user; else an
         // invalid userId on the trace and a valid one later.
         if (hasTraceCreate) {
-            Ev t = base(project, traceId, null, "trace-create", start.plusMillis(rnd.nextInt(50)));
+            IntendedEvent t = base(project, traceId, null, "trace-create", start.plusMillis(rnd.nextInt(50)));
             t.bodyTime = rnd.nextBoolean() ? start : null;
             if (mode < 40 || (mode >= 65 && mode < 75)) {
                 setUser(t, userA);
@@ -215,7 +133,7 @@ final class Scenario {
             if (rnd.nextInt(100) < 15) {
                 // A second trace event (an SDK update of the trace): later, maybe with another
                 // body.timestamp, which must not replace the first one that was set.
-                Ev t2 = base(project, traceId, null, "trace-create", t.ts.plusSeconds(1 + rnd.nextInt(300)));
+                IntendedEvent t2 = base(project, traceId, null, "trace-create", t.ts.plusSeconds(1 + rnd.nextInt(300)));
                 t2.bodyTime = rnd.nextBoolean() ? start.plusSeconds(5000) : null;
                 if (t.validUser != null) {
                     setUser(t2, t.validUser);
@@ -227,7 +145,7 @@ final class Scenario {
         for (int o = 0; o < observations; o++) {
             String obsId = traceId + "-obs-" + o;
             Instant obsStart = time(start, 7200);
-            Ev create = base(project, traceId, obsId, pick("span-create", "generation-create", "event-create",
+            IntendedEvent create = base(project, traceId, obsId, pick("span-create", "generation-create", "event-create",
                     "tool-create", "agent-create", "chain-create", "retriever-create", "embedding-create"), obsStart);
             create.bodyTime = rnd.nextInt(100) < 95 ? obsStart : null;
             if (rnd.nextInt(100) < 70) {
@@ -241,7 +159,7 @@ final class Scenario {
             events.add(create);
             int updates = rnd.nextInt(3);
             for (int u = 0; u < updates; u++) {
-                Ev upd = base(project, traceId, obsId, rnd.nextBoolean() ? "generation-update" : "span-update",
+                IntendedEvent upd = base(project, traceId, obsId, rnd.nextBoolean() ? "generation-update" : "span-update",
                         time(obsStart, 600).plusSeconds(1));
                 if (rnd.nextInt(100) < 15) {
                     upd.emptyDetails = true;
@@ -279,7 +197,7 @@ final class Scenario {
     private static final String[] LABELS = {"good", "bad", "neutral", "ラベル", "\"}, {\"x\": 1"};
 
     private void generateScore(String project, String traceId, String scoreId, Instant traceStart) {
-        Ev sc = scoreEvent(project, traceId, scoreId, time(traceStart, 2 * 86_400));
+        IntendedEvent sc = scoreEvent(project, traceId, scoreId, time(traceStart, 2 * 86_400));
         if (rnd.nextInt(100) < 70) {
             sc.bodyTime = time(traceStart, 2 * 86_400);
         }
@@ -287,21 +205,21 @@ final class Scenario {
         events.add(sc);
         if (rnd.nextInt(100) < 20) {
             // Sent again with a new value (and maybe a new timestamp, which must not win).
-            Ev again = scoreEvent(project, traceId, scoreId, sc.ts.plusSeconds(1 + rnd.nextInt(3000)));
+            IntendedEvent again = scoreEvent(project, traceId, scoreId, sc.ts.plusSeconds(1 + rnd.nextInt(3000)));
             again.bodyTime = rnd.nextBoolean() ? sc.ts.plusSeconds(7200) : null;
             scoreContent(again, sc.scoreName);
             events.add(again);
         }
     }
 
-    private Ev scoreEvent(String project, String traceId, String scoreId, Instant ts) {
-        Ev e = base(project, traceId, null, "score-create", ts);
+    private IntendedEvent scoreEvent(String project, String traceId, String scoreId, Instant ts) {
+        IntendedEvent e = base(project, traceId, null, "score-create", ts);
         e.scoreId = scoreId;
         return e;
     }
 
     /** quality: NUMERIC, helpful: BOOLEAN, sentiment: CATEGORICAL, accuracy: NUMERIC. */
-    private void scoreContent(Ev e, String name) {
+    private void scoreContent(IntendedEvent e, String name) {
         e.scoreName = name;
         e.sendDataType = rnd.nextInt(100) < 70;
         switch (name) {
@@ -324,25 +242,25 @@ final class Scenario {
 
     /** Like addObservationsUnderAnotherTrace, for scores: the same score id under another trace is another score. */
     private void addScoresUnderAnotherTrace() {
-        List<Ev> picked = new ArrayList<>();
-        for (Ev e : events) {
+        List<IntendedEvent> picked = new ArrayList<>();
+        for (IntendedEvent e : events) {
             if (e.scoreId != null && rnd.nextInt(100) < 5) {
                 picked.add(e);
             }
         }
         int ghosts = 0;
-        for (Ev c : picked) {
+        for (IntendedEvent c : picked) {
             boolean earlier = rnd.nextBoolean();
             int t = rnd.nextInt(10);
             boolean sameProject = ("proj-" + (t % 3 == 0 ? "b" : "a")).equals(c.project);
             String other = rnd.nextBoolean() && sameProject && !c.traceId.equals("trace-" + t) ? "trace-" + t : "ghost-s-" + ghosts++;
-            Ev e = scoreEvent(c.project, other, c.scoreId, earlier ? c.ts.minusSeconds(600) : c.ts.plusSeconds(600));
+            IntendedEvent e = scoreEvent(c.project, other, c.scoreId, earlier ? c.ts.minusSeconds(600) : c.ts.plusSeconds(600));
             scoreContent(e, c.scoreName);
             events.add(e);
         }
     }
 
-    private void setEnv(Ev e, String json) {
+    private void setEnv(IntendedEvent e, String json) {
         e.envJson = json;
         if (json == null) {
             e.validEnv = null;
@@ -354,7 +272,7 @@ final class Scenario {
         }
     }
 
-    private void setModel(Ev e, String json) {
+    private void setModel(IntendedEvent e, String json) {
         e.modelJson = json;
         e.validModel = json != null && json.startsWith("\"") && json.length() - 2 <= 200 ? json.substring(1, json.length() - 1) : null;
     }
@@ -365,14 +283,14 @@ final class Scenario {
      * trace (identity is project, traceId, observationId); the original stays as it is.
      */
     private void addObservationsUnderAnotherTrace(int traceCount, List<String> users) {
-        List<Ev> creates = new ArrayList<>();
-        for (Ev e : events) {
+        List<IntendedEvent> creates = new ArrayList<>();
+        for (IntendedEvent e : events) {
             if (e.obsId != null && e.type.endsWith("-create") && rnd.nextInt(100) < 4) {
                 creates.add(e);
             }
         }
         int ghosts = 0;
-        for (Ev c : creates) {
+        for (IntendedEvent c : creates) {
             String other;
             if (rnd.nextBoolean()) {
                 int t = rnd.nextInt(traceCount);
@@ -384,7 +302,7 @@ final class Scenario {
                 other = "ghost-" + ghosts++;
             }
             boolean earlier = rnd.nextBoolean();
-            Ev e = base(c.project, other, c.obsId, "span-update", earlier ? c.ts.minusSeconds(3600) : c.ts.plusSeconds(3600));
+            IntendedEvent e = base(c.project, other, c.obsId, "span-update", earlier ? c.ts.minusSeconds(3600) : c.ts.plusSeconds(3600));
             e.bodyTime = earlier && rnd.nextBoolean() ? e.ts : null;
             if (rnd.nextBoolean()) {
                 usageAndCost(e);
@@ -396,7 +314,7 @@ final class Scenario {
         }
     }
 
-    private void assignObservationUser(Ev e, int mode, int o, int n, String a, String b) {
+    private void assignObservationUser(IntendedEvent e, int mode, int o, int n, String a, String b) {
         if (mode < 40) {
             setUser(e, a);
         } else if (mode < 65) {
@@ -417,8 +335,8 @@ final class Scenario {
         }
     }
 
-    private Ev base(String project, String traceId, String obsId, String type, Instant ts) {
-        Ev e = new Ev();
+    private IntendedEvent base(String project, String traceId, String obsId, String type, Instant ts) {
+        IntendedEvent e = new IntendedEvent();
         e.id = eventId();
         e.ts = ts;
         e.type = type;
@@ -432,18 +350,18 @@ final class Scenario {
         return options[rnd.nextInt(options.length)];
     }
 
-    private void setUser(Ev e, String user) {
+    private void setUser(IntendedEvent e, String user) {
         e.userIdJson = quote(user);
         e.validUser = user;
     }
 
-    private void setInvalidUser(Ev e) {
+    private void setInvalidUser(IntendedEvent e) {
         int k = rnd.nextInt(INVALID_USER_IDS.length);
         e.userIdJson = INVALID_USER_IDS[k];
         e.validUser = null;
     }
 
-    private void usageAndCost(Ev e) {
+    private void usageAndCost(IntendedEvent e) {
         int format = rnd.nextInt(100);
         if (format < 12) {
             e.usageFormat = 1 + rnd.nextInt(2);
@@ -491,169 +409,6 @@ final class Scenario {
         }
     }
 
-    // ---------------------------------------------------------------- reference model (batch truth)
-
-    private static final Comparator<Ev> ORDER = Comparator.comparing((Ev e) -> e.ts).thenComparing(e -> e.id);
-
-    private void computeTruth() {
-        // An observation (a score) is identified by (project, traceId, id): an event naming
-        // another trace belongs to that trace, as another observation (score) with the same id.
-        Map<String, List<Ev>> byTrace = new LinkedHashMap<>();
-        for (Ev e : events) {
-            byTrace.computeIfAbsent(e.project + "\u0001" + e.traceId, k -> new ArrayList<>()).add(e);
-        }
-        for (List<Ev> evs : byTrace.values()) {
-            evs.sort(ORDER);
-            String project = evs.get(0).project;
-            String user = null;
-            String env = "default";
-            for (Ev e : evs) {
-                if (e.scoreId != null) {
-                    continue; // a score never decides its trace's user or environment
-                }
-                if (e.validUser != null) {
-                    user = e.validUser; // sorted ascending: the last one is the greatest (ts, id)
-                }
-                if (e.validEnv != null) {
-                    env = e.validEnv;
-                }
-            }
-            if (user == null) {
-                continue;
-            }
-            Map<String, List<Ev>> byObs = new LinkedHashMap<>();
-            Map<String, List<Ev>> byScore = new LinkedHashMap<>();
-            Instant traceTime = null; // body.timestamp of the first trace event that has one
-            Instant firstTraceEventTs = null;
-            for (Ev e : evs) {
-                if (e.scoreId != null) {
-                    byScore.computeIfAbsent(e.scoreId, k -> new ArrayList<>()).add(e);
-                } else if (e.obsId == null) {
-                    if (firstTraceEventTs == null) {
-                        firstTraceEventTs = e.ts;
-                    }
-                    if (traceTime == null && e.bodyTime != null) {
-                        traceTime = e.bodyTime;
-                    }
-                } else {
-                    byObs.computeIfAbsent(e.obsId, k -> new ArrayList<>()).add(e);
-                }
-            }
-            if (firstTraceEventTs == null && byObs.isEmpty()) {
-                continue; // only scores: not a trace
-            }
-            List<Row> obsRows = new ArrayList<>();
-            List<Instant> obsTimes = new ArrayList<>();
-            List<String> obsModels = new ArrayList<>();
-            for (List<Ev> oe : byObs.values()) {
-                Instant startTime = null;
-                Instant minTs = null;
-                Map<String, Long> usage = null;
-                Map<String, BigDecimal> cost = null;
-                String model = "";
-                for (Ev e : oe) { // ascending order
-                    if (minTs == null) {
-                        minTs = e.ts;
-                    }
-                    if (startTime == null && e.bodyTime != null) {
-                        startTime = e.bodyTime;
-                    }
-                    if (e.usage != null && !e.usage.isEmpty()) {
-                        usage = e.usage;
-                    }
-                    if (e.cost != null && !e.cost.isEmpty()) {
-                        cost = e.cost;
-                    }
-                    if (e.validModel != null) {
-                        model = e.validModel;
-                    }
-                }
-                Row r = new Row();
-                r.observations = 1;
-                if (usage != null) {
-                    r.usage.putAll(usage);
-                    r.totalTokens = usage.containsKey("total") ? usage.get("total")
-                            : usage.values().stream().mapToLong(Long::longValue).sum();
-                }
-                if (cost != null) {
-                    r.cost.putAll(cost);
-                    r.totalCost = cost.containsKey("total") ? cost.get("total")
-                            : cost.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-                }
-                obsRows.add(r);
-                obsTimes.add(startTime != null ? startTime : minTs);
-                obsModels.add(model);
-            }
-            if (traceTime == null) {
-                traceTime = firstTraceEventTs != null ? firstTraceEventTs
-                        : obsTimes.stream().min(Comparator.naturalOrder()).orElseThrow();
-            }
-            UserKey uk = new UserKey(project, user);
-            EnvKey ek = new EnvKey(project, user, env);
-            Row traceRow = new Row();
-            traceRow.traces = 1;
-            addEverywhere(project, user, env, traceTime, traceRow);
-            for (Row tot : List.of(totals.get(uk), envTotals.get(ek))) {
-                tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
-                tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
-            }
-            for (int i = 0; i < obsRows.size(); i++) {
-                Row r = obsRows.get(i);
-                addEverywhere(project, user, env, obsTimes.get(i), r);
-                ModelRow m = modelDaily.computeIfAbsent(new ModelKey(project, user, env, day(obsTimes.get(i)), obsModels.get(i)), k -> new ModelRow());
-                m.observations++;
-                m.inputTokens += r.tokensContaining("input");
-                m.outputTokens += r.tokensContaining("output");
-                m.totalTokens += r.totalTokens;
-                m.inputCost = m.inputCost.add(r.costContaining("input"));
-                m.outputCost = m.outputCost.add(r.costContaining("output"));
-                m.totalCost = m.totalCost.add(r.totalCost);
-            }
-            for (List<Ev> se : byScore.values()) {
-                Ev last = se.get(se.size() - 1); // name, type and value: last write wins
-                Instant time = se.stream().filter(e -> e.bodyTime != null).map(e -> e.bodyTime).findFirst().orElse(se.get(0).ts);
-                Row one = new Row();
-                one.scores = 1;
-                addEverywhere(project, user, env, time, one);
-                ScoreRow sr = scores.computeIfAbsent(new ScoreKey(project, user, last.scoreName, last.scoreType), k -> new ScoreRow());
-                sr.count++;
-                if (last.scoreValue != null) {
-                    sr.sum = sr.sum.add(last.scoreValue);
-                }
-                if (last.scoreLabel != null) {
-                    sr.labels.merge(last.scoreLabel, 1L, Long::sum);
-                }
-                sr.last = sr.last == null || time.isAfter(sr.last) ? time : sr.last;
-            }
-        }
-    }
-
-    /** Adds r to the user's totals, environment totals and the hour and day of time. */
-    private void addEverywhere(String project, String user, String env, Instant time, Row r) {
-        add(totals.computeIfAbsent(new UserKey(project, user), k -> new Row()), r);
-        add(envTotals.computeIfAbsent(new EnvKey(project, user, env), k -> new Row()), r);
-        add(hourly.computeIfAbsent(new BucketKey(project, user, env, hour(time)), k -> new Row()), r);
-        add(daily.computeIfAbsent(new BucketKey(project, user, env, day(time)), k -> new Row()), r);
-    }
-
-    private static void add(Row into, Row r) {
-        into.traces += r.traces;
-        into.observations += r.observations;
-        into.scores += r.scores;
-        r.usage.forEach((k, v) -> into.usage.merge(k, v, Long::sum));
-        into.totalTokens += r.totalTokens;
-        r.cost.forEach((k, v) -> into.cost.merge(k, v, BigDecimal::add));
-        into.totalCost = into.totalCost.add(r.totalCost);
-    }
-
-    static Instant hour(Instant t) {
-        return t.truncatedTo(ChronoUnit.HOURS);
-    }
-
-    static Instant day(Instant t) {
-        return t.truncatedTo(ChronoUnit.DAYS);
-    }
-
     // ---------------------------------------------------------------- rendering to JSON lines
 
     private static final DateTimeFormatter WITH_OFFSET = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
@@ -669,7 +424,7 @@ final class Scenario {
         return t.toString();
     }
 
-    private String render(Ev e) {
+    private String render(IntendedEvent e) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", e.id);
         root.put("timestamp", iso(e.ts));
@@ -755,7 +510,7 @@ final class Scenario {
     }
 
     private void render() {
-        for (Ev e : events) {
+        for (IntendedEvent e : events) {
             String line = render(e);
             int copies = rnd.nextInt(100) < 5 ? 2 : 1; // 5 % delivered twice
             for (int c = 0; c < copies; c++) {
@@ -802,7 +557,7 @@ final class Scenario {
         Collections.shuffle(lines, rnd);
     }
 
-    private void countInvalidUser(Ev e) {
+    private void countInvalidUser(IntendedEvent e) {
         for (int k = 0; k < INVALID_USER_IDS.length; k++) {
             if (INVALID_USER_IDS[k].equals(e.userIdJson)) {
                 expectedRejections.merge(INVALID_REASONS[k], 1, Integer::sum);

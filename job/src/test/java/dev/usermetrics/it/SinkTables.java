@@ -2,6 +2,11 @@ package dev.usermetrics.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usermetrics.it.RowKeys.BucketKey;
+import dev.usermetrics.it.RowKeys.EnvKey;
+import dev.usermetrics.it.RowKeys.ModelKey;
+import dev.usermetrics.it.RowKeys.ScoreKey;
+import dev.usermetrics.it.RowKeys.UserKey;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +30,7 @@ final class SinkTables {
             BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost,
             Map<String, BigDecimal> usage, Map<String, BigDecimal> cost, Instant firstSeen, Instant lastSeen) {}
 
-    static Values expected(Scenario.Row r, boolean withSeen) {
+    static Values expected(ReferenceModel.Row r, boolean withSeen) {
         Map<String, BigDecimal> usage = new TreeMap<>();
         // Per-key sums over the observations that carry the key: a key whose values are all 0 stays.
         r.usage.forEach((k, v) -> usage.put(k, norm(BigDecimal.valueOf(v))));
@@ -36,36 +41,36 @@ final class SinkTables {
                 usage, cost, withSeen ? micros(r.firstSeen) : null, withSeen ? micros(r.lastSeen) : null);
     }
 
-    static Map<Scenario.UserKey, Values> totals(String schema) throws SQLException {
-        Map<Scenario.UserKey, Values> out = new HashMap<>();
+    static Map<UserKey, Values> totals(String schema) throws SQLException {
+        Map<UserKey, Values> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_metrics")) {
             while (rs.next()) {
-                out.put(new Scenario.UserKey(rs.getString("project_id"), rs.getString("user_id")), values(rs, true));
+                out.put(new UserKey(rs.getString("project_id"), rs.getString("user_id")), values(rs, true));
             }
         }
         return out;
     }
 
-    static Map<Scenario.EnvKey, Values> envTotals(String schema) throws SQLException {
-        Map<Scenario.EnvKey, Values> out = new HashMap<>();
+    static Map<EnvKey, Values> envTotals(String schema) throws SQLException {
+        Map<EnvKey, Values> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_metrics_env")) {
             while (rs.next()) {
-                out.put(new Scenario.EnvKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment")),
+                out.put(new EnvKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment")),
                         values(rs, true));
             }
         }
         return out;
     }
 
-    static Map<Scenario.BucketKey, Values> buckets(String schema, String table) throws SQLException {
-        Map<Scenario.BucketKey, Values> out = new HashMap<>();
+    static Map<BucketKey, Values> buckets(String schema, String table) throws SQLException {
+        Map<BucketKey, Values> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\"." + table)) {
             while (rs.next()) {
                 Instant start = rs.getObject("bucket_start", OffsetDateTime.class).toInstant();
-                out.put(new Scenario.BucketKey(rs.getString("project_id"), rs.getString("user_id"),
+                out.put(new BucketKey(rs.getString("project_id"), rs.getString("user_id"),
                         rs.getString("environment"), start), values(rs, false));
             }
         }
@@ -76,12 +81,12 @@ final class SinkTables {
     record ModelValues(long observations, long inputTokens, long outputTokens, long totalTokens,
             BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost) {}
 
-    static Map<Scenario.ModelKey, ModelValues> modelDaily(String schema) throws SQLException {
-        Map<Scenario.ModelKey, ModelValues> out = new HashMap<>();
+    static Map<ModelKey, ModelValues> modelDaily(String schema) throws SQLException {
+        Map<ModelKey, ModelValues> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_model_metrics_daily")) {
             while (rs.next()) {
-                out.put(new Scenario.ModelKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment"),
+                out.put(new ModelKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("environment"),
                                 rs.getObject("bucket_start", OffsetDateTime.class).toInstant(), rs.getString("model")),
                         new ModelValues(rs.getLong("observation_count"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
                                 rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
@@ -91,9 +96,9 @@ final class SinkTables {
         return out;
     }
 
-    static Map<Scenario.ModelKey, ModelValues> expectedModelDaily(Scenario s) {
-        Map<Scenario.ModelKey, ModelValues> out = new HashMap<>();
-        s.modelDaily.forEach((k, m) -> out.put(k, new ModelValues(m.observations, m.inputTokens, m.outputTokens,
+    static Map<ModelKey, ModelValues> expectedModelDaily(ReferenceModel truth) {
+        Map<ModelKey, ModelValues> out = new HashMap<>();
+        truth.modelDaily.forEach((k, m) -> out.put(k, new ModelValues(m.observations, m.inputTokens, m.outputTokens,
                 m.totalTokens, norm(m.inputCost), norm(m.outputCost), norm(m.totalCost))));
         return out;
     }
@@ -101,8 +106,8 @@ final class SinkTables {
     /** A user_scores row as compared (value_avg is checked against value_sum / score_count). */
     record ScoreValues(long count, BigDecimal sum, Map<String, BigDecimal> labels, Instant last) {}
 
-    static Map<Scenario.ScoreKey, ScoreValues> scores(String schema) throws SQLException {
-        Map<Scenario.ScoreKey, ScoreValues> out = new HashMap<>();
+    static Map<ScoreKey, ScoreValues> scores(String schema) throws SQLException {
+        Map<ScoreKey, ScoreValues> out = new HashMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_scores")) {
             while (rs.next()) {
@@ -117,7 +122,7 @@ final class SinkTables {
                     }
                 }
                 String labels = rs.getString("value_counts");
-                out.put(new Scenario.ScoreKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("name"),
+                out.put(new ScoreKey(rs.getString("project_id"), rs.getString("user_id"), rs.getString("name"),
                                 rs.getString("data_type")),
                         new ScoreValues(count, sum == null ? null : norm(sum), labels == null ? null : jsonMap(labels),
                                 instant(rs, "last_score_at")));
@@ -126,9 +131,9 @@ final class SinkTables {
         return out;
     }
 
-    static Map<Scenario.ScoreKey, ScoreValues> expectedScores(Scenario s) {
-        Map<Scenario.ScoreKey, ScoreValues> out = new HashMap<>();
-        s.scores.forEach((k, r) -> {
+    static Map<ScoreKey, ScoreValues> expectedScores(ReferenceModel truth) {
+        Map<ScoreKey, ScoreValues> out = new HashMap<>();
+        truth.scores.forEach((k, r) -> {
             Map<String, BigDecimal> labels = null;
             if (!k.type().equals("NUMERIC")) {
                 labels = new TreeMap<>();
@@ -155,10 +160,10 @@ final class SinkTables {
     }
 
     /** The same from the batch truth: every user with a row counts once. */
-    static Map<String, Long> expectedProjectUsers(Scenario s) {
+    static Map<String, Long> expectedProjectUsers(ReferenceModel truth) {
         Map<String, Long> out = new TreeMap<>();
-        s.totals.keySet().forEach(k -> out.merge(k.project() + "/*", 1L, Long::sum));
-        s.envTotals.keySet().forEach(k -> out.merge(k.project() + "/" + k.env(), 1L, Long::sum));
+        truth.totals.keySet().forEach(k -> out.merge(k.project() + "/*", 1L, Long::sum));
+        truth.envTotals.keySet().forEach(k -> out.merge(k.project() + "/" + k.env(), 1L, Long::sum));
         return out;
     }
 
@@ -209,7 +214,7 @@ final class SinkTables {
         return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
-    static <K> Map<K, Values> expectedTotals(Map<K, Scenario.Row> rows, boolean withSeen) {
+    static <K> Map<K, Values> expectedTotals(Map<K, ReferenceModel.Row> rows, boolean withSeen) {
         Map<K, Values> out = new HashMap<>();
         rows.forEach((k, r) -> {
             if (r.traces != 0 || r.observations != 0 || r.scores != 0) {

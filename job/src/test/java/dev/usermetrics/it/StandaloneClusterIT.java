@@ -6,6 +6,7 @@ import dev.usermetrics.localcluster.FlinkCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -98,9 +99,9 @@ class StandaloneClusterIT {
         assertThat(status).contains(first, "RUNNING", "last checkpoint: #");
         // Offsets are committed to the group after checkpoints (the first commit on a fresh broker
         // may hit a coordinator that is not ready yet).
-        for (int i = 0; i < 30 && !status.contains("it-standalone-0"); i++) {
-            Thread.sleep(1000);
-            status = script("status", "--group", "it-standalone");
+        if (!status.contains("it-standalone-0")) {
+            status = Await.lastRead(Duration.ofSeconds(120), Duration.ofSeconds(1), () -> script("status", "--group", "it-standalone"),
+                    st -> st.contains("it-standalone-0"));
         }
         assertThat(status).contains("it-standalone-0", "committed", "lag");
 
@@ -195,8 +196,8 @@ class StandaloneClusterIT {
             st.execute("INSERT INTO it_read.reader_projects (role_name, project_id) VALUES ('it_read_reader', 'proj-a')");
         }
 
-        long users = s.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
-        long traces = s.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
+        long users = s.truth.totals.keySet().stream().filter(k -> k.project().equals("proj-a")).count();
+        long traces = s.truth.totals.entrySet().stream().filter(e -> e.getKey().project().equals("proj-a"))
                 .mapToLong(e -> e.getValue().traces).sum();
         String complete = users + "/" + traces;
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -259,18 +260,7 @@ class StandaloneClusterIT {
 
     /** Polls until the tables equal the truth (a streaming job has no end to wait for). */
     static void awaitTables(Scenario s, String schema, int timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (true) {
-            try {
-                UserMetricsJobIT.assertTablesMatch(s, schema);
-                return;
-            } catch (AssertionError | Exception notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("tables of " + schema + " did not reach the batch truth in "
-                            + timeoutSeconds + " s", notYet);
-                }
-                Thread.sleep(2000);
-            }
-        }
+        Await.untilPasses("the tables of " + schema + " to equal the batch truth", Duration.ofSeconds(timeoutSeconds),
+                Duration.ofSeconds(2), () -> UserMetricsJobIT.assertTablesMatch(s, schema));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.it.RowKeys.UserKey;
 import dev.usermetrics.localcluster.CheckedProducer;
 import dev.usermetrics.localcluster.Produce;
 import dev.usermetrics.sink.PostgresSinks;
@@ -82,7 +83,7 @@ class TraceTtlIT {
             // A gap longer than the TTL in the data: a new trace at base + 60 s moves the clock
             // past every trace's expiry (base + 5 s + 15 s); t0's next event then starts it anew.
             produce(base + 60_000, List.of(event("d0", "trace-create", "{\"id\":\"clock\",\"userId\":\"carol\"}")));
-            await("the clock trace counted", () -> SinkTables.totals(SCHEMA).containsKey(new Scenario.UserKey("p-ttl", "carol")));
+            await("the clock trace counted", () -> SinkTables.totals(SCHEMA).containsKey(new UserKey("p-ttl", "carol")));
             Thread.sleep(1_500); // its watermark (every 200 ms) reaches the trace stage
             // (as the SDK sends it: propagate_attributes puts the userId on every observation)
             produce(base + 61_000, List.of(event("e0", "generation-create", "{\"id\":\"o3-0\",\"traceId\":\"t0\","
@@ -92,19 +93,19 @@ class TraceTtlIT {
             job.cancel().get();
         }
 
-        Map<Scenario.UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
+        Map<UserKey, SinkTables.Values> rows = SinkTables.totals(SCHEMA);
         // Independently: alice has the even traces (10, t0 twice), bob the odd ones.
-        assertThat(rows.get(new Scenario.UserKey("p-ttl", "alice"))).satisfies(v -> {
+        assertThat(rows.get(new UserKey("p-ttl", "alice"))).satisfies(v -> {
             assertThat(v.traces()).isEqualTo(TRACES / 2 + 1);
             assertThat(v.observations()).isEqualTo(TRACES + 1);
             assertThat(v.inputTokens()).isEqualTo(TRACES / 2 * 17 + 1);
         });
-        assertThat(rows.get(new Scenario.UserKey("p-ttl", "bob"))).satisfies(v -> {
+        assertThat(rows.get(new UserKey("p-ttl", "bob"))).satisfies(v -> {
             assertThat(v.traces()).isEqualTo(TRACES / 2);
             assertThat(v.observations()).isEqualTo(TRACES);
             assertThat(v.inputTokens()).isEqualTo(TRACES / 2 * 17);
         });
-        assertThat(rows.get(new Scenario.UserKey("p-ttl", "carol")).traces()).isEqualTo(1);
+        assertThat(rows.get(new UserKey("p-ttl", "carol")).traces()).isEqualTo(1);
         assertThat(rows).hasSize(3);
     }
 

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.it.RowKeys.BucketKey;
+import dev.usermetrics.it.RowKeys.EnvKey;
+import dev.usermetrics.it.RowKeys.ModelKey;
+import dev.usermetrics.it.RowKeys.ScoreKey;
+import dev.usermetrics.it.RowKeys.UserKey;
 import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.sink.PostgresSinks;
 import java.util.Map;
@@ -21,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real job on a MiniCluster with RocksDB, reading a real Kafka broker and writing a real
- * Postgres; the tables must equal the batch truth computed by {@link Scenario}.
+ * Postgres; the tables must equal the batch truth of a {@link Scenario} (its {@link ReferenceModel}).
  */
 class UserMetricsJobIT {
 
@@ -35,37 +40,38 @@ class UserMetricsJobIT {
 
     /** The metric tables (and, with checkRejections, rejected_events) equal the batch truth. */
     static void assertTablesMatch(Scenario s, String schema, boolean checkRejections) throws Exception {
+        ReferenceModel truth = s.truth;
         var totals = SinkTables.totals(schema);
-        var expectedTotals = SinkTables.expectedTotals(s.totals, true);
+        var expectedTotals = SinkTables.expectedTotals(truth.totals, true);
         assertThat(totals.keySet()).isEqualTo(expectedTotals.keySet());
         expectedTotals.forEach((k, v) -> assertThat(totals.get(k)).as("user_metrics %s", k).isEqualTo(v));
 
         var envTotals = SinkTables.envTotals(schema);
-        var expectedEnvTotals = SinkTables.expectedTotals(s.envTotals, true);
+        var expectedEnvTotals = SinkTables.expectedTotals(truth.envTotals, true);
         assertThat(envTotals.keySet()).isEqualTo(expectedEnvTotals.keySet());
         expectedEnvTotals.forEach((k, v) -> assertThat(envTotals.get(k)).as("user_metrics_env %s", k).isEqualTo(v));
 
         var hourly = SinkTables.buckets(schema, "user_metrics_hourly");
-        var expectedHourly = SinkTables.expectedTotals(s.hourly, false);
+        var expectedHourly = SinkTables.expectedTotals(truth.hourly, false);
         assertThat(hourly.keySet()).isEqualTo(expectedHourly.keySet());
         expectedHourly.forEach((k, v) -> assertThat(hourly.get(k)).as("hourly %s", k).isEqualTo(v));
 
         var daily = SinkTables.buckets(schema, "user_metrics_daily");
-        var expectedDaily = SinkTables.expectedTotals(s.daily, false);
+        var expectedDaily = SinkTables.expectedTotals(truth.daily, false);
         assertThat(daily.keySet()).isEqualTo(expectedDaily.keySet());
         expectedDaily.forEach((k, v) -> assertThat(daily.get(k)).as("daily %s", k).isEqualTo(v));
 
         var models = SinkTables.modelDaily(schema);
-        var expectedModels = SinkTables.expectedModelDaily(s);
+        var expectedModels = SinkTables.expectedModelDaily(truth);
         assertThat(models.keySet()).isEqualTo(expectedModels.keySet());
         expectedModels.forEach((k, v) -> assertThat(models.get(k)).as("user_model_metrics_daily %s", k).isEqualTo(v));
 
         var scores = SinkTables.scores(schema);
-        var expectedScores = SinkTables.expectedScores(s);
+        var expectedScores = SinkTables.expectedScores(truth);
         assertThat(scores.keySet()).isEqualTo(expectedScores.keySet());
         expectedScores.forEach((k, v) -> assertThat(scores.get(k)).as("user_scores %s", k).isEqualTo(v));
 
-        assertThat(SinkTables.projectUsers(schema)).isEqualTo(SinkTables.expectedProjectUsers(s));
+        assertThat(SinkTables.projectUsers(schema)).isEqualTo(SinkTables.expectedProjectUsers(truth));
         if (checkRejections) {
             assertThat(SinkTables.rejectionsByReason(schema)).isEqualTo(s.expectedRejections);
         }
@@ -74,7 +80,7 @@ class UserMetricsJobIT {
     @Test
     void boundedRunFromTheCommandLineEqualsTheBatchTruth() throws Exception {
         Scenario s = new Scenario(42, 600);
-        assertThat(s.totals).hasSizeGreaterThan(30);
+        assertThat(s.truth.totals).hasSizeGreaterThan(30);
         Topics.produce("it-main", 3, s.lines);
 
         JobArgs.run(args("it-main", "it_main", "--parallelism", "2"));
@@ -86,15 +92,15 @@ class UserMetricsJobIT {
         assertThat(bigTokens).isGreaterThan(5);
         assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable",
                 "invalid_environment", "invalid_model", "invalid_score", "score_without_trace");
-        assertThat(s.envTotals.keySet()).extracting(Scenario.EnvKey::env).contains("default", "production", "staging");
-        assertThat(s.envTotals.size()).isGreaterThan(s.totals.size()); // some users have several environments
-        assertThat(s.modelDaily.keySet()).extracting(Scenario.ModelKey::model).contains("", "gpt-4o", "claude-sonnet-4");
-        assertThat(s.scores.keySet()).extracting(Scenario.ScoreKey::type).contains("NUMERIC", "BOOLEAN", "CATEGORICAL");
-        assertThat(s.hourly.values()).anyMatch(r -> r.scores > 0 && r.traces == 0 && r.observations == 0);
+        assertThat(s.truth.envTotals.keySet()).extracting(EnvKey::env).contains("default", "production", "staging");
+        assertThat(s.truth.envTotals.size()).isGreaterThan(s.truth.totals.size()); // some users have several environments
+        assertThat(s.truth.modelDaily.keySet()).extracting(ModelKey::model).contains("", "gpt-4o", "claude-sonnet-4");
+        assertThat(s.truth.scores.keySet()).extracting(ScoreKey::type).contains("NUMERIC", "BOOLEAN", "CATEGORICAL");
+        assertThat(s.truth.hourly.values()).anyMatch(r -> r.scores > 0 && r.traces == 0 && r.observations == 0);
         // Injection strings were stored verbatim (they only ever reach SQL as bind parameters).
-        assertThat(s.totals.keySet()).extracting(Scenario.UserKey::user).contains("x'); DROP TABLE user_metrics; --");
-        assertThat(s.modelDaily.keySet()).extracting(Scenario.ModelKey::model).contains("m'); DELETE FROM user_model_metrics_daily; --");
-        assertThat(s.scores.keySet()).extracting(Scenario.ScoreKey::name).contains("q'); DROP TABLE user_scores; --");
+        assertThat(s.truth.totals.keySet()).extracting(UserKey::user).contains("x'); DROP TABLE user_metrics; --");
+        assertThat(s.truth.modelDaily.keySet()).extracting(ModelKey::model).contains("m'); DELETE FROM user_model_metrics_daily; --");
+        assertThat(s.truth.scores.keySet()).extracting(ScoreKey::name).contains("q'); DROP TABLE user_scores; --");
     }
 
     private static String event(String id, String ts, String type, String body) {
@@ -102,15 +108,8 @@ class UserMetricsJobIT {
                 + "\",\"projectId\":\"p-live\",\"body\":" + body + "}";
     }
 
-    /** Polls until the condition holds (generous deadline: this checks outcomes, not speed). */
     private static void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "; user_metrics = " + SinkTables.totals("it_live"));
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, java.time.Duration.ofSeconds(120), condition, () -> "user_metrics = " + SinkTables.totals("it_live"));
     }
 
     @Test
@@ -131,8 +130,8 @@ class UserMetricsJobIT {
                     event("e2", "2026-05-01T10:00:01Z", "generation-create",
                             "{\"id\":\"o1\",\"traceId\":\"t1\",\"startTime\":\"2026-05-01T10:00:01Z\",\"userId\":\"alice\","
                                     + "\"usageDetails\":{\"input\":10,\"output\":5},\"costDetails\":{\"total\":0.000000000123}}")));
-            var alice = new Scenario.UserKey("p-live", "alice");
-            var bob = new Scenario.UserKey("p-live", "bob");
+            var alice = new UserKey("p-live", "alice");
+            var bob = new UserKey("p-live", "bob");
             await("alice counted", () -> {
                 var v = SinkTables.totals("it_live").get(alice);
                 return v != null && v.traces() == 1 && v.observations() == 1;
@@ -154,15 +153,15 @@ class UserMetricsJobIT {
             assertThat(v.totalCost()).isEqualByComparingTo("0.000000000123");
             // alice's hourly and daily rows were deleted too; bob has hours 10 and 11. Each table
             // has its own sink, flushed independently: wait until the daily one no longer has alice.
-            var aliceDay = new Scenario.BucketKey("p-live", "alice", "default", java.time.Instant.parse("2026-05-01T00:00:00Z"));
+            var aliceDay = new BucketKey("p-live", "alice", "default", java.time.Instant.parse("2026-05-01T00:00:00Z"));
             await("alice's daily row deleted", () -> !SinkTables.buckets("it_live", "user_metrics_daily").containsKey(aliceDay)
                     && SinkTables.buckets("it_live", "user_metrics_hourly").keySet().stream().noneMatch(k -> k.user().equals("alice")));
             var hourly = SinkTables.buckets("it_live", "user_metrics_hourly");
             assertThat(hourly.keySet()).containsExactlyInAnyOrder(
-                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T10:00:00Z")),
-                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T11:00:00Z")));
+                    new BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T10:00:00Z")),
+                    new BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T11:00:00Z")));
             assertThat(SinkTables.buckets("it_live", "user_metrics_daily").keySet()).containsExactly(
-                    new Scenario.BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T00:00:00Z")));
+                    new BucketKey("p-live", "bob", "default", java.time.Instant.parse("2026-05-01T00:00:00Z")));
         } finally {
             client.cancel().get();
         }

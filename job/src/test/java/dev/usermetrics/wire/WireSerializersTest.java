@@ -12,11 +12,9 @@ import dev.usermetrics.records.ScoreDataType;
 import dev.usermetrics.records.ScoreDelta;
 import dev.usermetrics.records.ScoreTotals;
 import dev.usermetrics.records.SinkTable;
+import dev.usermetrics.testing.PrivateState;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -124,8 +122,7 @@ class WireSerializersTest {
     void serializersKnowEveryField() {
         Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 17, Contribution.class, 9, MetricsRow.class, 12,
                 Metrics.class, 10, ModelMetrics.class, 9, ScoreDelta.class, 5, ScoreTotals.class, 5);
-        known.forEach((type, count) -> assertThat(Arrays.stream(type.getDeclaredFields())
-                .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).toList())
+        known.forEach((type, count) -> assertThat(PrivateState.instanceFields(type))
                 .as("instance fields of %s", type.getSimpleName()).hasSize(count));
     }
 
