@@ -43,9 +43,9 @@ public class ModelMetrics {
     /** this += sign * other. */
     public void add(ModelMetrics o, int sign) {
         observations += sign * o.observations;
-        inputTokens = Metrics.plus(inputTokens, sign * o.inputTokens);
-        outputTokens = Metrics.plus(outputTokens, sign * o.outputTokens);
-        totalTokens = Metrics.plus(totalTokens, sign * o.totalTokens);
+        inputTokens = Counts.plus(inputTokens, sign * o.inputTokens);
+        outputTokens = Counts.plus(outputTokens, sign * o.outputTokens);
+        totalTokens = Counts.plus(totalTokens, sign * o.totalTokens);
         inputCost = sign > 0 ? inputCost.add(o.inputCost) : inputCost.subtract(o.inputCost);
         outputCost = sign > 0 ? outputCost.add(o.outputCost) : outputCost.subtract(o.outputCost);
         totalCost = sign > 0 ? totalCost.add(o.totalCost) : totalCost.subtract(o.totalCost);
