@@ -1,5 +1,6 @@
 package dev.usermetrics.check;
 
+import dev.usermetrics.records.Decimals;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -59,7 +60,7 @@ public final class TableDiff {
                 for (int i = 1; i <= n; i++) {
                     if (!rs.getMetaData().getColumnName(i).equals("updated_at")) {
                         Object v = rs.getObject(i);
-                        b.append(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(v)).append('|');
+                        b.append(v instanceof BigDecimal d ? Decimals.text(d) : String.valueOf(v)).append('|');
                     }
                 }
                 out.add(b.toString());
