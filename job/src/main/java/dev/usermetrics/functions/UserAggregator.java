@@ -361,7 +361,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             out.collect(modelRow(who, StateKeys.bucketStart(e.getKey()), StateKeys.modelOf(e.getKey()), e.getValue()));
         }
         for (Map.Entry<String, ScoreTotals> e : scores.entries()) {
-            if (e.getValue().count != 0) { // kept only for its settled time otherwise: no row
+            if (!e.getValue().isEmpty()) { // kept only for its settled time otherwise: no row
                 out.collect(scoreRow(who, e.getKey(), e.getValue()));
             }
         }

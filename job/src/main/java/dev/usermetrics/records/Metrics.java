@@ -85,7 +85,10 @@ public class Metrics {
         }
     }
 
-    /** True when the row counts nothing (no trace, observation or score) and is deleted. */
+    /**
+     * True when the row counts nothing (no trace, observation or score) and is deleted
+     * (MetricsRow.isDelete); the same rule decides whether a user counts in project_users.
+     */
     public boolean isEmpty() {
         return traces == 0 && observations == 0 && scores == 0;
     }

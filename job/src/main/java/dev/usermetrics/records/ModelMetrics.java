@@ -54,6 +54,12 @@ public class ModelMetrics {
         unpricedObservations += sign * o.unpricedObservations;
     }
 
+    /** True when the row counts nothing (no observation) and is deleted (MetricsRow.isDelete). */
+    public boolean isEmpty() {
+        return observations == 0;
+    }
+
+    /** True when adding this changes nothing. */
     public boolean isZero() {
         return observations == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
                 && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * staging table, then one INSERT … SELECT … ON CONFLICT) and a delete of many keys (arrays zipped
  * by unnest: deletes are few, and a join with a staging table that has no statistics could be
  * planned as a scan of the whole table).
- * Whether a row is written or deleted is {@link MetricsRow#isDelete()}.
+ * Whether a row is written or deleted is {@link MetricsRow#isDelete()} (in SQL terms: its table's
+ * count columns are all 0; TableLayoutTest checks the two agree over the values filled here).
  */
 public enum TableLayout {
     USER_METRICS(SinkTable.USER_METRICS, "user_metrics", Cols.keys(Cols.PROJECT, Cols.USER), Cols.with(Cols.METRICS, Cols.SEEN),
