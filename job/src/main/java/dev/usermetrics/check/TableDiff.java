@@ -14,7 +14,8 @@ import java.util.List;
  * Compares the metric tables of two schemas row by row (all columns but updated_at; decimals by
  * value): a run under faults or bad input against a clean reference run over the same events.
  *
- * <pre>TableDiff URL USER PASSWORD SCHEMA_A SCHEMA_B   → prints "equal" (exit 0) or the first difference (exit 1)</pre>
+ * <pre>TableDiff URL USER SCHEMA_A SCHEMA_B   → prints "equal" (exit 0) or the first difference (exit 1)</pre>
+ * The password comes from the environment variable POSTGRES_PASSWORD (not the command line).
  */
 public final class TableDiff {
     public static final List<String> METRIC_TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",

@@ -383,7 +383,7 @@ public final class EventParser {
         return key;
     }
 
-    /** A usage value: a non-negative integer that fits in 64 bits; null means "not given". */
+    /** A usage value: a non-negative integer of at most 2^53 ({@link #MAX_USAGE}); null means "not given". */
     private static void putUsage(Map<String, Long> out, String key, JsonNode v, String field) throws Reject {
         if (v == null || v.isNull()) {
             return;
