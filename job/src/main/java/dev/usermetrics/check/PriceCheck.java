@@ -4,6 +4,7 @@ import dev.usermetrics.pricing.CostCalculator;
 import dev.usermetrics.pricing.ModelPrice;
 import dev.usermetrics.pricing.PriceBook;
 import dev.usermetrics.pricing.PriceBookReader;
+import dev.usermetrics.records.Decimals;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -100,7 +101,7 @@ public final class PriceCheck {
 
     private static Map<String, String> plain(Map<String, BigDecimal> cost) {
         Map<String, String> m = new LinkedHashMap<>();
-        cost.forEach((k, v) -> m.put(k, v.stripTrailingZeros().toPlainString()));
+        cost.forEach((k, v) -> m.put(k, Decimals.text(v)));
         return m;
     }
 }

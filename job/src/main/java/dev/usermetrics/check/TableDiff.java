@@ -1,5 +1,6 @@
 package dev.usermetrics.check;
 
+import dev.usermetrics.records.Decimals;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +14,8 @@ import java.util.List;
  * Compares the metric tables of two schemas row by row (all columns but updated_at; decimals by
  * value): a run under faults or bad input against a clean reference run over the same events.
  *
- * <pre>TableDiff URL USER PASSWORD SCHEMA_A SCHEMA_B   → prints "equal" (exit 0) or the first difference (exit 1)</pre>
+ * <pre>TableDiff URL USER SCHEMA_A SCHEMA_B   → prints "equal" (exit 0) or the first difference (exit 1)</pre>
+ * The password comes from the environment variable POSTGRES_PASSWORD (not the command line).
  */
 public final class TableDiff {
     public static final List<String> METRIC_TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
@@ -59,7 +61,7 @@ public final class TableDiff {
                 for (int i = 1; i <= n; i++) {
                     if (!rs.getMetaData().getColumnName(i).equals("updated_at")) {
                         Object v = rs.getObject(i);
-                        b.append(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(v)).append('|');
+                        b.append(v instanceof BigDecimal d ? Decimals.text(d) : String.valueOf(v)).append('|');
                     }
                 }
                 out.add(b.toString());

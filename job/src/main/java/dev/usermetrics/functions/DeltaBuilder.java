@@ -36,15 +36,12 @@ final class DeltaBuilder {
         return slots.computeIfAbsent(new Slot(userId, env, hour), s -> new Contribution(projectId, userId, env, hour));
     }
 
-    /** Emits every contribution that changes something; returns how many. */
-    int emit(Collector<Contribution> out) {
-        int n = 0;
+    /** Emits every contribution that changes something. */
+    void emit(Collector<Contribution> out) {
         for (Contribution c : slots.values()) {
             if (!c.isZero()) {
                 out.collect(c);
-                n++;
             }
         }
-        return n;
     }
 }

@@ -3,7 +3,8 @@ package dev.usermetrics.functions;
 /**
  * A last-write-wins field: the value of the greatest version (event timestamp, event id) that
  * carried one. Merging is commutative and idempotent, so any arrival order gives the same value.
- * Flink POJO (state of the trace stage).
+ * Part of the trace stage's state, written by its compact serializers (functions/state); a Flink
+ * POJO, so state of the POJO-serialized layout v3 still restores.
  */
 public class Lww {
     /** null until an event carried a value. */
@@ -19,13 +20,6 @@ public class Lww {
             value = v;
             verTs = ts;
             verId = id;
-        }
-    }
-
-    /** Takes the other field's value when it is newer. */
-    public void offer(Lww other) {
-        if (other.verId != null) {
-            offer(other.value, other.verTs, other.verId);
         }
     }
 

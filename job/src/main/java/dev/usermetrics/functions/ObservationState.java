@@ -1,5 +1,6 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.records.Counts;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.pricing.CostCalculator;
@@ -138,7 +139,7 @@ public class ObservationState implements TraceMember {
             m.usage.putAll(usage);
             usage.keySet().forEach(k -> m.usageKeyCount.put(k, 1L));
             Long total = usage.get("total");
-            m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Metrics::plus);
+            m.totalTokens = total != null ? total : usage.values().stream().mapToLong(Long::longValue).reduce(0L, Counts::plus);
         }
         if (cost != null) {
             m.cost.putAll(cost);

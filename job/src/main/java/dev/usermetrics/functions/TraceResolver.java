@@ -4,7 +4,6 @@ import dev.usermetrics.functions.state.ObservationStateSerializer;
 import dev.usermetrics.functions.state.ScoreStateSerializer;
 import dev.usermetrics.functions.state.TraceStateSerializer;
 import dev.usermetrics.records.Contribution;
-import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.pricing.PriceBook;
 import dev.usermetrics.pricing.PriceSnapshot;

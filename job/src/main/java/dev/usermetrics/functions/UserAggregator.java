@@ -5,6 +5,7 @@ import dev.usermetrics.functions.state.ModelMetricsSerializer;
 import dev.usermetrics.functions.state.ScoreTotalsSerializer;
 import dev.usermetrics.functions.state.UserTotalsSerializer;
 import dev.usermetrics.records.Contribution;
+import dev.usermetrics.records.Counts;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.ModelMetrics;
@@ -192,7 +193,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         ScoreTotals s = stored != null ? stored : new ScoreTotals();
         s.count += d.count;
         s.valueSum = s.valueSum.add(d.valueSum);
-        d.labels.forEach((label, n) -> ScoreDelta.addCount(s.labels, label, n));
+        d.labels.forEach((label, n) -> Counts.add(s.labels, label, n));
         // Whether the index is kept is asked per time: a removal may drop it (the user's last
         // open score time went) and a later time of the same delta must then not be indexed.
         boolean rescan = false;
@@ -360,7 +361,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
             out.collect(modelRow(who, StateKeys.bucketStart(e.getKey()), StateKeys.modelOf(e.getKey()), e.getValue()));
         }
         for (Map.Entry<String, ScoreTotals> e : scores.entries()) {
-            if (e.getValue().count != 0) { // kept only for its settled time otherwise: no row
+            if (!e.getValue().isEmpty()) { // kept only for its settled time otherwise: no row
                 out.collect(scoreRow(who, e.getKey(), e.getValue()));
             }
         }

@@ -1,5 +1,6 @@
 package dev.usermetrics.pricing;
 
+import dev.usermetrics.records.Decimals;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -67,7 +68,7 @@ public class PriceSnapshot {
             b.append(field(d.id)).append(field(d.projectId)).append(field(d.modelName)).append(field(d.matchPattern))
                     .append(field(d.startNanos == null ? null : d.startNanos.toString())).append(field(d.unit));
             for (Map.Entry<String, BigDecimal> p : new TreeMap<>(d.prices).entrySet()) {
-                b.append(field(p.getKey())).append(field(canonical(p.getValue())));
+                b.append(field(p.getKey())).append(field(Decimals.text(p.getValue())));
             }
             b.append('\n');
         }
@@ -82,10 +83,6 @@ public class PriceSnapshot {
     /** Length-prefixed, so no content can imitate a separator. */
     private static String field(String s) {
         return s == null ? "-;" : s.length() + ":" + s + ";";
-    }
-
-    private static String canonical(BigDecimal d) {
-        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
     }
 
     @Override

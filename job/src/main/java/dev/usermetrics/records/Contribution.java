@@ -44,20 +44,20 @@ public class Contribution {
     /** this += other (same project, user, environment and hour). */
     public void add(Contribution other) {
         delta.add(other.delta, +1);
-        other.traceTimes.forEach((t, n) -> ScoreDelta.addCount(traceTimes, t, n));
+        other.traceTimes.forEach((t, n) -> Counts.add(traceTimes, t, n));
         other.byModel.forEach((m, d) -> byModel.computeIfAbsent(m, k -> new ModelMetrics()).add(d, +1));
         other.scores.forEach((k, d) -> scores.computeIfAbsent(k, x -> new ScoreDelta()).add(d));
-        other.settledTraceTimes.forEach((t, n) -> ScoreDelta.addCount(settledTraceTimes, t, n));
+        other.settledTraceTimes.forEach((t, n) -> Counts.add(settledTraceTimes, t, n));
     }
 
     /** Marks one counted trace at this time as settled (its trace-stage state expired). */
     public void settleTrace(long timeNanos) {
-        ScoreDelta.addCount(settledTraceTimes, timeNanos, 1);
+        Counts.add(settledTraceTimes, timeNanos, 1);
     }
 
     /** Marks one counted score as settled. */
     public void settleScore(String scoreKey, long timeNanos) {
-        ScoreDelta.addCount(scores.computeIfAbsent(scoreKey, k -> new ScoreDelta()).settledTimes, timeNanos, 1);
+        Counts.add(scores.computeIfAbsent(scoreKey, k -> new ScoreDelta()).settledTimes, timeNanos, 1);
     }
 
     /** True when this only settles (changes no metric, so no row changes). */
@@ -70,7 +70,7 @@ public class Contribution {
     /** Records sign traces at one exact time. */
     public void addTrace(long timeNanos, long sign) {
         delta.traces += sign;
-        ScoreDelta.addCount(traceTimes, timeNanos, sign);
+        Counts.add(traceTimes, timeNanos, sign);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * A validated trace, observation or score event, reduced to what the metrics need. Times are epoch
- * nanoseconds (UTC). Flink POJO: public fields, no-arg constructor.
+ * nanoseconds (UTC). Public fields, no-arg constructor; on the streams it is written by
+ * wire.IngestionEventSerializer.
  */
 public class IngestionEvent {
     /** Envelope id: events with the same id are the same event. */
@@ -43,29 +44,6 @@ public class IngestionEvent {
 
     public boolean isTrace() {
         return kind == EntityKind.TRACE;
-    }
-
-    /** A shallow copy (maps are shared: they are never modified after parsing). */
-    public IngestionEvent copy() {
-        IngestionEvent c = new IngestionEvent();
-        c.eventId = eventId;
-        c.timestampNanos = timestampNanos;
-        c.projectId = projectId;
-        c.kind = kind;
-        c.traceId = traceId;
-        c.observationId = observationId;
-        c.scoreId = scoreId;
-        c.bodyTimeNanos = bodyTimeNanos;
-        c.userId = userId;
-        c.environment = environment;
-        c.model = model;
-        c.usage = usage;
-        c.cost = cost;
-        c.scoreName = scoreName;
-        c.scoreDataType = scoreDataType;
-        c.scoreValue = scoreValue;
-        c.scoreLabel = scoreLabel;
-        return c;
     }
 
     @Override

@@ -6,10 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Additive metrics of one user, either cumulative or for one time bucket. Also used as the
@@ -44,37 +41,17 @@ public class Metrics {
 
     public Metrics() {}
 
-    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
-    private static final AtomicLong OVERFLOWS = new AtomicLong();
-
-    /**
-     * a + b, saturating at the long range instead of throwing: input validation keeps every
-     * event's usage at most 2^53, so only an absurd number of absurd events can get here, and the
-     * job must not crash-loop on input. Logged (at 1, 2, 4, 8, … occurrences).
-     */
-    public static long plus(long a, long b) {
-        long r = a + b;
-        if (((a ^ r) & (b ^ r)) < 0) {
-            long n = OVERFLOWS.incrementAndGet();
-            if (Long.bitCount(n) == 1) {
-                LOG.error("token sum overflowed 64 bits ({} times so far); the value saturates and is no longer exact", n);
-            }
-            return a > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
-        return r;
-    }
-
     /** this += sign * other. */
     public void add(Metrics other, int sign) {
         traces += sign * other.traces;
         observations += sign * other.observations;
         scores += sign * other.scores;
-        totalTokens = plus(totalTokens, sign * other.totalTokens);
+        totalTokens = Counts.plus(totalTokens, sign * other.totalTokens);
         totalCost = sign > 0 ? totalCost.add(other.totalCost) : totalCost.subtract(other.totalCost);
         calculatedTotalCost = sign > 0 ? calculatedTotalCost.add(other.calculatedTotalCost)
                 : calculatedTotalCost.subtract(other.calculatedTotalCost);
         merge(usage, usageKeyCount, other.usage, other.usageKeyCount, sign, 0L,
-                Metrics::plus, (v, sg) -> sg * v, v -> v == 0);
+                Counts::plus, (v, sg) -> sg * v, v -> v == 0);
         merge(cost, costKeyCount, other.cost, other.costKeyCount, sign, BigDecimal.ZERO,
                 BigDecimal::add, (v, sg) -> sg > 0 ? v : v.negate(), v -> v.signum() == 0);
     }
@@ -100,12 +77,7 @@ public class Metrics {
     private static <V> void mergeKey(Map<String, V> sums, Map<String, Long> counts, String k, V d, long dCount,
             int sign, V zero, BinaryOperator<V> plus, BiFunction<V, Integer, V> signed, Predicate<V> isZero) {
         V sum = d == null ? sums.getOrDefault(k, zero) : plus.apply(sums.getOrDefault(k, zero), signed.apply(d, sign));
-        long n = counts.getOrDefault(k, 0L) + sign * dCount;
-        if (n == 0) {
-            counts.remove(k);
-        } else {
-            counts.put(k, n);
-        }
+        long n = Counts.add(counts, k, sign * dCount);
         if (n == 0 && isZero.test(sum)) {
             sums.remove(k);
         } else {
@@ -113,7 +85,10 @@ public class Metrics {
         }
     }
 
-    /** True when the row counts nothing (no trace, observation or score) and is deleted. */
+    /**
+     * True when the row counts nothing (no trace, observation or score) and is deleted
+     * (MetricsRow.isDelete); the same rule decides whether a user counts in project_users.
+     */
     public boolean isEmpty() {
         return traces == 0 && observations == 0 && scores == 0;
     }
@@ -137,7 +112,7 @@ public class Metrics {
         long sum = 0;
         for (Map.Entry<String, Long> e : usage.entrySet()) {
             if (containsIgnoringCase(e.getKey(), part)) {
-                sum = plus(sum, e.getValue());
+                sum = Counts.plus(sum, e.getValue());
             }
         }
         return sum;

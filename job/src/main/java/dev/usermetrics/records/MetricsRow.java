@@ -33,11 +33,17 @@ public class MetricsRow {
         return new RowKey(table, projectId, userId, environment, bucketStartMillis, subKey);
     }
 
-    /** True when the row has nothing to count and is deleted from its table. */
+    /**
+     * True when the row has nothing to count and is deleted from its table: in SQL terms, when
+     * its count columns are all 0 — trace_count, observation_count and score_count (the metric
+     * tables, {@link Metrics#isEmpty}), observation_count (model rows, {@link ModelMetrics#isEmpty}),
+     * score_count (score rows, {@link ScoreTotals#isEmpty}), user_count (project_users).
+     * TableLayoutTest checks this against the columns the writer fills.
+     */
     public boolean isDelete() {
         return switch (table) {
-            case USER_MODEL_METRICS_DAILY -> modelMetrics.observations == 0;
-            case USER_SCORES -> score.count == 0;
+            case USER_MODEL_METRICS_DAILY -> modelMetrics.isEmpty();
+            case USER_SCORES -> score.isEmpty();
             case PROJECT_USERS -> userCount == 0;
             default -> metrics.isEmpty();
         };

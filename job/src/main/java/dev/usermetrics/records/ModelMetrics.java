@@ -43,9 +43,9 @@ public class ModelMetrics {
     /** this += sign * other. */
     public void add(ModelMetrics o, int sign) {
         observations += sign * o.observations;
-        inputTokens = Metrics.plus(inputTokens, sign * o.inputTokens);
-        outputTokens = Metrics.plus(outputTokens, sign * o.outputTokens);
-        totalTokens = Metrics.plus(totalTokens, sign * o.totalTokens);
+        inputTokens = Counts.plus(inputTokens, sign * o.inputTokens);
+        outputTokens = Counts.plus(outputTokens, sign * o.outputTokens);
+        totalTokens = Counts.plus(totalTokens, sign * o.totalTokens);
         inputCost = sign > 0 ? inputCost.add(o.inputCost) : inputCost.subtract(o.inputCost);
         outputCost = sign > 0 ? outputCost.add(o.outputCost) : outputCost.subtract(o.outputCost);
         totalCost = sign > 0 ? totalCost.add(o.totalCost) : totalCost.subtract(o.totalCost);
@@ -54,6 +54,12 @@ public class ModelMetrics {
         unpricedObservations += sign * o.unpricedObservations;
     }
 
+    /** True when the row counts nothing (no observation) and is deleted (MetricsRow.isDelete). */
+    public boolean isEmpty() {
+        return observations == 0;
+    }
+
+    /** True when adding this changes nothing. */
     public boolean isZero() {
         return observations == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
                 && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0

@@ -25,9 +25,9 @@ public class ScoreDelta {
     public void add(ScoreDelta other) {
         count += other.count;
         valueSum = valueSum.add(other.valueSum);
-        other.labels.forEach((k, v) -> addCount(labels, k, v));
-        other.times.forEach((k, v) -> addCount(times, k, v));
-        other.settledTimes.forEach((k, v) -> addCount(settledTimes, k, v));
+        other.labels.forEach((k, v) -> Counts.add(labels, k, v));
+        other.times.forEach((k, v) -> Counts.add(times, k, v));
+        other.settledTimes.forEach((k, v) -> Counts.add(settledTimes, k, v));
     }
 
     /** Adds (sign +1) or removes (sign -1) one score. */
@@ -37,9 +37,9 @@ public class ScoreDelta {
             valueSum = sign > 0 ? valueSum.add(value) : valueSum.subtract(value);
         }
         if (label != null) {
-            addCount(labels, label, sign);
+            Counts.add(labels, label, sign);
         }
-        addCount(times, timeNanos, sign);
+        Counts.add(times, timeNanos, sign);
     }
 
     /** True when applying this changes no value of the user's scores (it may still settle). */
@@ -49,16 +49,6 @@ public class ScoreDelta {
 
     public boolean isZero() {
         return changesNothing() && settledTimes.isEmpty();
-    }
-
-    /** counts[k] += n; the key leaves the map at 0. */
-    public static <K> void addCount(Map<K, Long> counts, K k, long n) {
-        long v = counts.getOrDefault(k, 0L) + n;
-        if (v == 0) {
-            counts.remove(k);
-        } else {
-            counts.put(k, v);
-        }
     }
 
     /** The key of a (name, data type) in score maps; the type goes first (it has no ':'). */

@@ -16,6 +16,14 @@ public class ScoreTotals {
 
     public ScoreTotals() {}
 
+    /**
+     * True when the row counts nothing (no score) and is deleted (MetricsRow.isDelete); the state
+     * entry may stay for its settled time.
+     */
+    public boolean isEmpty() {
+        return count == 0;
+    }
+
     @Override
     public String toString() {
         return "ScoreTotals{count=" + count + ", sum=" + valueSum + ", labels=" + labels + ", last=" + lastScoreAtNanos + "}";

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresRowSink implements RowSink {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresRowSink.class);
 
-    /** Rows per statement: bounds the arrays (and the memory of one statement in Postgres). */
+    /** Rows per COPY chunk and per delete statement: bounds the text, the arrays and one statement's memory in Postgres. */
     static final int CHUNK_ROWS = 5_000;
     static final int MAX_ATTEMPTS = 6;
 

@@ -1,7 +1,8 @@
 package dev.usermetrics.sink;
 
-import dev.usermetrics.sql.SqlIdentifiers;
+import dev.usermetrics.records.Decimals;
 import dev.usermetrics.records.RejectedEvent;
+import dev.usermetrics.sql.SqlIdentifiers;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -12,10 +13,11 @@ import java.util.Map;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
- * The rejected-events statement and the canonical text forms the writers share. The metric
- * tables' statements are in {@link TableLayout}: absolute values with INSERT … ON CONFLICT DO
- * UPDATE SET col = EXCLUDED.col (never increments), so replaying after a restart converges to the
- * same rows; a row that counts nothing any more (no trace, observation or score) is deleted.
+ * The rejected-events statement, and the text of the metric tables' jsonb columns (decimals in
+ * their canonical form, {@link Decimals}). The metric tables' statements are in
+ * {@link TableLayout}: absolute values with INSERT … ON CONFLICT DO UPDATE SET col = EXCLUDED.col
+ * (never increments), so replaying after a restart converges to the same rows; a row that counts
+ * nothing any more ({@link dev.usermetrics.records.MetricsRow#isDelete()}) is deleted.
  */
 public final class SinkStatements {
 
@@ -43,18 +45,9 @@ public final class SinkStatements {
         }
     }
 
-
-    /**
-     * The same decimal always as the same text: a sum's scale depends on the order of the
-     * additions (0.000000000000 or 0), and jsonb keeps the text it is given.
-     */
-    static BigDecimal canonical(BigDecimal d) {
-        return d == null ? null : d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-    }
-
     static String toJson(Map<String, ?> map) {
         // A flat object of numbers, keys sorted: written by hand (ObjectMapper + TreeMap was a
-        // tenth of the writer's time). jsonb keeps a number's text, hence the canonical form.
+        // tenth of the writer's time). jsonb keeps a number's text, hence the canonical form (Decimals).
         List<String> keys = new ArrayList<>(map.keySet());
         Collections.sort(keys);
         StringBuilder b = new StringBuilder(16 + 24 * keys.size()).append('{');
@@ -64,7 +57,7 @@ public final class SinkStatements {
             }
             appendJsonString(b, k);
             Object v = map.get(k);
-            b.append(':').append(v instanceof BigDecimal d ? canonical(d).toPlainString() : String.valueOf(v));
+            b.append(':').append(v instanceof BigDecimal d ? Decimals.text(d) : String.valueOf(v));
         }
         return b.append('}').toString();
     }

@@ -1,6 +1,7 @@
 package dev.usermetrics.sink;
 
 import dev.usermetrics.sql.SqlIdentifiers;
+import dev.usermetrics.records.Decimals;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.ModelMetrics;
@@ -8,7 +9,6 @@ import dev.usermetrics.records.ScoreDataType;
 import dev.usermetrics.records.ScoreDelta;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.validation.Timestamps;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * staging table, then one INSERT … SELECT … ON CONFLICT) and a delete of many keys (arrays zipped
  * by unnest: deletes are few, and a join with a staging table that has no statistics could be
  * planned as a scan of the whole table).
- * Whether a row is written or deleted is {@link MetricsRow#isDelete()}.
+ * Whether a row is written or deleted is {@link MetricsRow#isDelete()} (in SQL terms: its table's
+ * count columns are all 0; TableLayoutTest checks the two agree over the values filled here).
  */
 public enum TableLayout {
     USER_METRICS(SinkTable.USER_METRICS, "user_metrics", Cols.keys(Cols.PROJECT, Cols.USER), Cols.with(Cols.METRICS, Cols.SEEN),
@@ -53,10 +54,10 @@ public enum TableLayout {
                 v.add(Long.toString(m.inputTokens));
                 v.add(Long.toString(m.outputTokens));
                 v.add(Long.toString(m.totalTokens));
-                v.add(decimal(m.inputCost));
-                v.add(decimal(m.outputCost));
-                v.add(decimal(m.totalCost));
-                v.add(decimal(m.calculatedTotalCost));
+                v.add(Decimals.text(m.inputCost));
+                v.add(Decimals.text(m.outputCost));
+                v.add(Decimals.text(m.totalCost));
+                v.add(Decimals.text(m.calculatedTotalCost));
                 v.add(Long.toString(m.unpricedObservations));
             }),
     USER_SCORES(SinkTable.USER_SCORES, "user_scores", Cols.keys(Cols.PROJECT, Cols.USER, new Col("name", "text"), new Col("data_type", "text")),
@@ -69,7 +70,7 @@ public enum TableLayout {
                 v.add(type.name());
                 v.add(Long.toString(r.score.count));
                 // value_sum only for types with values, value_counts only for labels.
-                v.add(type.hasValue() ? decimal(r.score.valueSum) : null);
+                v.add(type.hasValue() ? Decimals.text(r.score.valueSum) : null);
                 v.add(type.hasLabel() ? SinkStatements.toJson(r.score.labels) : null);
                 v.add(timestamp(r.score.lastScoreAtNanos));
             }),
@@ -222,16 +223,12 @@ public enum TableLayout {
         v.add(Long.toString(Metrics.tokensContaining(m.usage, "input")));
         v.add(Long.toString(Metrics.tokensContaining(m.usage, "output")));
         v.add(Long.toString(m.totalTokens));
-        v.add(decimal(Metrics.costContaining(m.cost, "input")));
-        v.add(decimal(Metrics.costContaining(m.cost, "output")));
-        v.add(decimal(m.totalCost));
+        v.add(Decimals.text(Metrics.costContaining(m.cost, "input")));
+        v.add(Decimals.text(Metrics.costContaining(m.cost, "output")));
+        v.add(Decimals.text(m.totalCost));
         v.add(SinkStatements.toJson(m.usage));
         v.add(SinkStatements.toJson(m.cost));
-        v.add(decimal(m.calculatedTotalCost));
-    }
-
-    private static String decimal(BigDecimal d) {
-        return d == null ? null : SinkStatements.canonical(d).toPlainString();
+        v.add(Decimals.text(m.calculatedTotalCost));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.usermetrics.validation;
 
+import dev.usermetrics.records.Decimals;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
@@ -56,9 +57,9 @@ public final class BoundedNumbers {
     }
 
     /**
-     * d with trailing zeros removed and a scale of at least 0 (the canonical form the job keeps),
-     * or null when it has more than maxScale decimal places. Call only after bounding |d| from
-     * above (a large exponent would be expanded by {@code setScale(0)}).
+     * d in the canonical form the job keeps ({@link Decimals#canonical}: no trailing zeros, scale
+     * at least 0), or null when it has more than maxScale decimal places. Call only after bounding
+     * |d| from above (a large exponent would be expanded by {@code setScale(0)}).
      */
     public static BigDecimal canonicalOrNull(BigDecimal d, int maxScale) {
         if (d.signum() == 0) {
@@ -69,11 +70,8 @@ public final class BoundedNumbers {
         if (exponent(d) < -maxScale) {
             return null;
         }
-        BigDecimal stripped = d.stripTrailingZeros();
-        if (stripped.scale() > maxScale) {
-            return null;
-        }
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+        BigDecimal canonical = Decimals.canonical(d);
+        return canonical.scale() > maxScale ? null : canonical;
     }
 
     /** A number read from text (e.g. an OTLP attribute), or null when it is not one or too long. */

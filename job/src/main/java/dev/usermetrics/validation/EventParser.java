@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.usermetrics.records.EntityKind;
+import dev.usermetrics.records.Counts;
 import dev.usermetrics.records.IngestionEvent;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -383,7 +383,7 @@ public final class EventParser {
         return key;
     }
 
-    /** A usage value: a non-negative integer that fits in 64 bits; null means "not given". */
+    /** A usage value: a non-negative integer of at most 2^53 ({@link #MAX_USAGE}); null means "not given". */
     private static void putUsage(Map<String, Long> out, String key, JsonNode v, String field) throws Reject {
         if (v == null || v.isNull()) {
             return;
@@ -406,7 +406,7 @@ public final class EventParser {
         if (n.compareTo(MAX_USAGE_BIG) > 0) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " is larger than 2^53 (" + MAX_USAGE + ")");
         }
-        out.merge(key, n.longValueExact(), Long::sum); // two values <= 2^53 cannot overflow
+        out.merge(key, n.longValueExact(), Counts::plus); // two values <= 2^53: never saturates
     }
 
     /** The values of one usage map must add up to at most 2^53 (see MAX_USAGE). */

@@ -49,9 +49,9 @@ class MetricsTest {
 
     @Test
     void tokenSumsSaturateInsteadOfThrowing() {
-        assertThat(Metrics.plus(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
-        assertThat(Metrics.plus(Long.MIN_VALUE + 1, -5)).isEqualTo(Long.MIN_VALUE);
-        assertThat(Metrics.plus(1L << 53, 1L << 53)).isEqualTo(1L << 54);
+        assertThat(Counts.plus(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
+        assertThat(Counts.plus(Long.MIN_VALUE + 1, -5)).isEqualTo(Long.MIN_VALUE);
+        assertThat(Counts.plus(1L << 53, 1L << 53)).isEqualTo(1L << 54);
     }
 
     @Test

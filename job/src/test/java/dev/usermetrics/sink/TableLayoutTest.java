@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
+import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.ScoreDataType;
+import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.ScoreTotals;
 import dev.usermetrics.records.SinkTable;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +57,85 @@ class TableLayoutTest {
         assertThat(TableLayout.USER_METRICS.values(r)).containsExactly("p", "u", "2", "0", "0", "7", "5", "0",
                 "0.0000000001", "0", "0.0000000001", "{\"input\":7,\"output\":5}", "{\"input\":0.0000000001}", "0",
                 "2023-11-14T22:13:20.123457Z", null);
+    }
+
+    /**
+     * The rule that deletes a row, as SQL over each table's columns (what docs/design.md and
+     * docs/tables.md state): it must agree with MetricsRow.isDelete, which the writer and the
+     * user stage follow, over the values the writer puts in those columns.
+     */
+    private static final Map<SinkTable, String> EMPTY_ROW = Map.of(
+            SinkTable.USER_METRICS, "trace_count = 0 AND observation_count = 0 AND score_count = 0",
+            SinkTable.USER_METRICS_ENV, "trace_count = 0 AND observation_count = 0 AND score_count = 0",
+            SinkTable.USER_METRICS_HOURLY, "trace_count = 0 AND observation_count = 0 AND score_count = 0",
+            SinkTable.USER_METRICS_DAILY, "trace_count = 0 AND observation_count = 0 AND score_count = 0",
+            SinkTable.USER_MODEL_METRICS_DAILY, "observation_count = 0",
+            SinkTable.USER_SCORES, "score_count = 0",
+            SinkTable.PROJECT_USERS, "user_count = 0");
+
+    @Test
+    void aRowIsDeletedExactlyWhenTheCountColumnsOfItsTableAreZero() {
+        assertThat(EMPTY_ROW).containsOnlyKeys(SinkTable.values());
+        for (SinkTable table : SinkTable.values()) {
+            TableLayout layout = TableLayout.of(table);
+            List<String> names = layout.columns().stream().map(TableLayout.Col::name).toList();
+            List<String> counted = new ArrayList<>();
+            for (String term : EMPTY_ROW.get(table).split(" AND ")) {
+                String column = term.substring(0, term.indexOf(" = 0"));
+                assertThat(names).as(table + " has " + column).contains(column);
+                counted.add(column);
+            }
+            // Every combination of zero and non-zero counts, the other values never zero.
+            for (int mask = 0; mask < 1 << 3; mask++) {
+                MetricsRow r = row(table, (mask & 1) != 0 ? 3 : 0, (mask & 2) != 0 ? 5 : 0, (mask & 4) != 0 ? 7 : 0);
+                List<String> values = layout.values(r);
+                boolean sqlEmpty = counted.stream().allMatch(c -> values.get(names.indexOf(c)).equals("0"));
+                assertThat(r.isDelete()).as(table + " " + values).isEqualTo(sqlEmpty);
+            }
+        }
+    }
+
+    /** A row of the table whose counts are a, b, c (as many as the table has), all else non-zero. */
+    private static MetricsRow row(SinkTable table, long a, long b, long c) {
+        MetricsRow r = new MetricsRow();
+        r.table = table;
+        r.projectId = "p";
+        r.userId = "u";
+        r.environment = "default";
+        r.bucketStartMillis = 1_700_000_000_000L;
+        switch (table) {
+            case USER_MODEL_METRICS_DAILY -> {
+                r.subKey = "gpt-4o";
+                r.modelMetrics = new ModelMetrics();
+                r.modelMetrics.observations = a;
+                r.modelMetrics.inputTokens = 11;
+                r.modelMetrics.totalTokens = 13;
+                r.modelMetrics.totalCost = new BigDecimal("0.25");
+                r.modelMetrics.unpricedObservations = 1;
+            }
+            case USER_SCORES -> {
+                r.subKey = ScoreDelta.key("quality", ScoreDataType.BOOLEAN);
+                r.score = new ScoreTotals();
+                r.score.count = a;
+                r.score.valueSum = BigDecimal.ONE;
+                r.score.labels = Map.of("True", 1L);
+                r.score.lastScoreAtNanos = 1_700_000_000_000_000_000L;
+            }
+            case PROJECT_USERS -> r.userCount = a;
+            default -> {
+                r.metrics = new Metrics();
+                r.metrics.traces = a;
+                r.metrics.observations = b;
+                r.metrics.scores = c;
+                r.metrics.usage = Map.of("input", 11L);
+                r.metrics.totalTokens = 11;
+                r.metrics.cost = Map.of("input", new BigDecimal("0.25"));
+                r.metrics.totalCost = new BigDecimal("0.25");
+                r.firstSeenNanos = 1_700_000_000_000_000_000L;
+                r.lastSeenNanos = 1_700_000_000_000_000_000L;
+            }
+        }
+        return r;
     }
 
     @Test
