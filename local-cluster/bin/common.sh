@@ -42,11 +42,13 @@ newer_than() { # REFERENCE PATH...: the first file under PATHs newer than REFERE
   find "$@" -type f -newer "$ref" -print -quit 2>/dev/null || true
 }
 ensure_built() {
-  local why="" out lc_jar sql_jar
+  local why="" out lc_jar sql_jar tools_jar
   lc_jar=$(ls "$LC_DIR"/target/local-cluster-*.jar 2>/dev/null | head -1 || true)
+  tools_jar=$(ls "$LC_DIR"/job-tools/target/job-tools-*.jar 2>/dev/null | head -1 || true)
   sql_jar=$(ls "$LC_DIR"/sql-alternative/target/sql-alternative-*.jar 2>/dev/null | head -1 || true)
   for out in "$ROOT/job/target/user-metrics-job.jar" "$ROOT/job/target/local-classpath.txt" "$LC_DIR/target/classpath.txt" \
-      "$LC_DIR/flink/target/flink-classpath.txt" "$LC_DIR/sql-alternative/target/sql-classpath.txt" "$lc_jar" "$sql_jar"; do
+      "$LC_DIR/flink/target/flink-classpath.txt" "$LC_DIR/sql-alternative/target/sql-classpath.txt" \
+      "$LC_DIR/job-tools/target/classpath.txt" "$lc_jar" "$sql_jar" "$tools_jar"; do
     [[ -n "$out" && -f "$out" ]] || { why="a build output is missing (${out:-a jar})"; break; }
   done
   if [[ -z "$why" && "${UM_REBUILD:-}" == 1 ]]; then
@@ -55,6 +57,7 @@ ensure_built() {
     why=$(newer_than "$ROOT/job/target/user-metrics-job.jar" "$ROOT/pom.xml" "$ROOT/job/pom.xml" "$ROOT/job/src/main" "$ROOT/schemas/postgres")
     [[ -n "$why" ]] || why=$(newer_than "$lc_jar" "$LC_DIR/pom.xml" "$LC_DIR/src/main")
     [[ -n "$why" ]] || why=$(newer_than "$sql_jar" "$LC_DIR/sql-alternative/pom.xml" "$LC_DIR/sql-alternative/src/main")
+    [[ -n "$why" ]] || why=$(newer_than "$tools_jar" "$LC_DIR/job-tools/pom.xml" "$LC_DIR/job-tools/src/main")
     [[ -n "$why" ]] || why=$(newer_than "$LC_DIR/flink/target/flink-classpath.txt" "$LC_DIR/flink/pom.xml")
     [[ -n "$why" ]] && why="${why#"$ROOT"/} changed since the last build"
   fi
@@ -71,6 +74,9 @@ tools_cp() { echo "$LC_DIR/target/classes:$(cat "$LC_DIR/target/classpath.txt")"
 
 # Classpath of a local job run: the job jar plus the Flink runtime it is provided with on a cluster.
 job_cp() { echo "$ROOT/job/target/user-metrics-job.jar:$(cat "$ROOT/job/target/local-classpath.txt")"; }
+
+# Classpath of the tools that run the job's own code (job-tools/pom.xml: check/, bench/).
+jobtools_cp() { echo "$(ls "$LC_DIR"/job-tools/target/job-tools-*.jar | head -1):$(cat "$LC_DIR/job-tools/target/classpath.txt")"; }
 
 # Classpath of the benchmark's Flink SQL alternative (sql-alternative/pom.xml).
 sql_cp() { echo "$LC_DIR/sql-alternative/target/classes:$(cat "$LC_DIR/sql-alternative/target/sql-classpath.txt")"; }

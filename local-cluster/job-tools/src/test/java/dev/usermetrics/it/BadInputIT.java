@@ -17,7 +17,7 @@ class BadInputIT {
     void everyKindIsHandledAndTheRestIsExact() throws Exception {
         Scenario s = new Scenario(61, 200);
         BadInputReplay replay = new BadInputReplay(Services.kafkaBootstrap(), Services.postgresUrl(), Services.postgresUser(), "");
-        BadInputReplay.Report r = replay.run(Path.of("..", "schemas", "events", "bad-input"), s.lines, "it-bad");
+        BadInputReplay.Report r = replay.run(Path.of("..", "..", "schemas", "events", "bad-input"), s.lines, "it-bad");
         BadInputReplay.print(r);
 
         assertThat(r.jobFinished()).as("the job finished with restarts disabled: %s", r.failure()).isTrue();
