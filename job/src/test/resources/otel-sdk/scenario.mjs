@@ -1,10 +1,14 @@
 // Runs the Langfuse JS SDK patterns from Langfuse's user-tracking docs and exports OTLP/HTTP to
-// LANGFUSE_BASE_URL (the test's endpoint, JsSdkIT). Prints "done" when every span was exported.
+// LANGFUSE_BASE_URL (the OpenTelemetry Collector, JsSdkIT). Prints "done" when every span was
+// exported. The OpenAI model of section 5 is served from OPENAI_BASE_URL (a stub in the test).
 // Sections 1-3 produced the committed capture src/test/resources/otel/js-sdk-5.11.1-export.json.
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { LangfuseSpanProcessor } from "@langfuse/otel";
-import { startActiveObservation, startObservation, propagateAttributes } from "@langfuse/tracing";
+import { observe, startActiveObservation, startObservation, propagateAttributes } from "@langfuse/tracing";
 import { trace } from "@opentelemetry/api";
+import { CallbackHandler } from "@langfuse/langchain";
+import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { ChatOpenAI } from "@langchain/openai";
 
 const processor = new LangfuseSpanProcessor({
   publicKey: "pk-lf-test",
@@ -64,6 +68,43 @@ await startActiveObservation("direct-bad-number", async () => {
 await startActiveObservation("direct-bad-long", async () => {
   trace.getActiveSpan().setAttribute("user.id", "v".repeat(201));
 });
+
+// 5. The LangChain CallbackHandler, as on the page (which imports the deprecated
+//    langfuse-langchain; this is its successor, @langfuse/langchain), on a prompt | model chain
+//    whose OpenAI chat model is served from OPENAI_BASE_URL (a stub in the test).
+const chain = ChatPromptTemplate.fromTemplate("Tell me a joke about {input}")
+  .pipe(new ChatOpenAI({ model: "gpt-4o-mini", temperature: 0 }));
+const langfuseHandler = new CallbackHandler();
+await startActiveObservation("langchain-call", async () => {
+  // Propagate userId to all observations
+  await propagateAttributes(
+    {
+      userId: "user-c",
+    },
+    async () => {
+      // Pass handler to the chain invocation
+      await chain.invoke(
+        { input: "<user_input>" },
+        { callbacks: [langfuseHandler] }
+      );
+    }
+  );
+});
+
+// 6. The observe wrapper, as on the page: two observations (the wrapped functions).
+const processQuery = observe(async (userQuery) => userQuery.toUpperCase(), { name: "process-query" });
+const processUserRequest = observe(
+  async (userQuery) => {
+    // Propagate userId to all child observations
+    return await propagateAttributes({ userId: "user-d" }, async () => {
+      // All nested observations automatically inherit userId
+      const result = await processQuery(userQuery);
+      return result;
+    });
+  },
+  { name: "process-user-request" }
+);
+const result = await processUserRequest("some query");
 
 await processor.forceFlush();
 await sdk.shutdown();

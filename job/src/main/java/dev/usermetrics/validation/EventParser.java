@@ -349,12 +349,95 @@ public final class EventParser {
         if (node.size() > MAX_DETAIL_KEYS) {
             throw new Reject(RejectReason.INVALID_USAGE, field + " has " + node.size() + " keys, more than " + MAX_DETAIL_KEYS);
         }
+        OpenAiUsageForm form = OpenAiUsageForm.of(node);
+        if (form != null) {
+            return checkUsageSum(openAiUsage(node, form, field), field);
+        }
         Map<String, Long> out = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             putUsage(out, checkKey(f.getKey(), field, RejectReason.INVALID_USAGE), f.getValue(), field + "." + f.getKey());
         }
         return out.isEmpty() ? null : checkUsageSum(out, field);
+    }
+
+    /**
+     * Langfuse's two OpenAI usage forms (ingestion types.ts, UsageDetails), tried before the plain
+     * map as Langfuse does: the Chat Completions API's {prompt_tokens, completion_tokens,
+     * total_tokens, prompt_tokens_details, completion_tokens_details} and the Responses API's
+     * {input_tokens, output_tokens, total_tokens, input_tokens_details, output_tokens_details}:
+     * exactly those keys, the three counts present. The Langfuse OpenAI integration and LangChain's
+     * OpenAI model export usage this way; read as a plain map they would count total_tokens as a
+     * key of its own and no input or output at all.
+     */
+    private enum OpenAiUsageForm {
+        COMPLETION("prompt_tokens", "completion_tokens"),
+        RESPONSE("input_tokens", "output_tokens");
+
+        final String input;
+        final String output;
+
+        OpenAiUsageForm(String input, String output) {
+            this.input = input;
+            this.output = output;
+        }
+
+        static OpenAiUsageForm of(JsonNode node) {
+            for (OpenAiUsageForm form : values()) {
+                if (form.matches(node)) {
+                    return form;
+                }
+            }
+            return null;
+        }
+
+        private boolean matches(JsonNode node) {
+            Set<String> keys = Set.of(input, output, "total_tokens", input + "_details", output + "_details");
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                if (!keys.contains(it.next())) {
+                    return false;
+                }
+            }
+            return node.hasNonNull(input) && node.hasNonNull(output) && node.hasNonNull("total_tokens")
+                    && detailsOrAbsent(node.get(input + "_details")) && detailsOrAbsent(node.get(output + "_details"));
+        }
+
+        private static boolean detailsOrAbsent(JsonNode details) {
+            return details == null || details.isNull() || details.isObject();
+        }
+    }
+
+    /**
+     * As Langfuse converts them: input, output and total from the counts; each non-null detail
+     * becomes input_&lt;key&gt; / output_&lt;key&gt; and is subtracted from input / output (not below
+     * 0), so that the keys still add up to the tokens used.
+     */
+    private static Map<String, Long> openAiUsage(JsonNode node, OpenAiUsageForm form, String field) throws Reject {
+        Map<String, Long> out = new HashMap<>();
+        putUsage(out, "input", node.get(form.input), field + "." + form.input);
+        putUsage(out, "output", node.get(form.output), field + "." + form.output);
+        putUsage(out, "total", node.get("total_tokens"), field + ".total_tokens");
+        addDetails(out, "input", node.get(form.input + "_details"), field + "." + form.input + "_details");
+        addDetails(out, "output", node.get(form.output + "_details"), field + "." + form.output + "_details");
+        return out;
+    }
+
+    private static void addDetails(Map<String, Long> out, String part, JsonNode details, String field) throws Reject {
+        if (details == null || details.isNull()) {
+            return;
+        }
+        if (out.size() + details.size() > MAX_DETAIL_KEYS) {
+            throw new Reject(RejectReason.INVALID_USAGE, field + ": more than " + MAX_DETAIL_KEYS + " usage keys in all");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = details.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String key = checkKey(part + "_" + f.getKey(), field, RejectReason.INVALID_USAGE);
+            putUsage(out, key, f.getValue(), field + "." + f.getKey());
+            Long detail = out.get(key);
+            if (detail != null) {
+                out.put(part, Math.max(out.get(part) - detail, 0));
+            }
+        }
     }
 
     private static Map<String, BigDecimal> readCostDetails(JsonNode node, String field) throws Reject {

@@ -7,11 +7,8 @@ import dev.usermetrics.localcluster.CheckedProducer;
 import dev.usermetrics.localcluster.Produce;
 import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.otel.OtlpDecoder;
-import dev.usermetrics.sink.SchemaMigrator;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -58,11 +55,7 @@ class OtlpInputIT {
         produce("it-otlp-ingestion", t0, ("{\"id\":\"e1\",\"timestamp\":\"2026-11-25T10:00:00Z\",\"type\":\"trace-create\","
                 + "\"projectId\":\"p1\",\"body\":{\"id\":\"t-c\",\"userId\":\"user-c\"}}").getBytes(StandardCharsets.UTF_8));
         // gpt-4o-mini is priced: 1000 × 0.00000015 + 200 × 0.0000006 = 0.00015 + 0.00012 = 0.00027.
-        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
-        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO " + schema + ".models (id, model_name, match_pattern) VALUES ('mini', 'gpt-4o-mini', '^gpt-4o-mini$')");
-            s.execute("INSERT INTO " + schema + ".model_prices VALUES ('mini', 'input', 0.00000015), ('mini', 'output', 0.0000006)");
-        }
+        SinkTables.priceModel(schema, "mini", "gpt-4o-mini", "0.00000015", "0.0000006");
 
         JobArgs.run(JobArgs.bounded("it-otlp-json,it-otlp-proto,it-otlp-ingestion", schema,
                 "--input.format", "it-otlp-json=otlp-json,it-otlp-proto=otlp-proto", "--otlp.default-project", "p1",

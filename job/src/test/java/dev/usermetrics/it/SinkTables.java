@@ -243,4 +243,27 @@ final class SinkTables {
         }
         return out;
     }
+
+    /**
+     * A global model of the schema's price tables (migrated first): names matching exactly
+     * {@code modelName}, priced per input and output token.
+     */
+    static void priceModel(String schema, String id, String modelName, String inputPrice, String outputPrice) throws SQLException {
+        dev.usermetrics.sink.SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        try (Connection c = Services.connect();
+                java.sql.PreparedStatement model = c.prepareStatement(
+                        "INSERT INTO " + schema + ".models (id, model_name, match_pattern) VALUES (?, ?, ?)");
+                java.sql.PreparedStatement price = c.prepareStatement(
+                        "INSERT INTO " + schema + ".model_prices VALUES (?, 'input', ?::numeric), (?, 'output', ?::numeric)")) {
+            model.setString(1, id);
+            model.setString(2, modelName);
+            model.setString(3, "^" + java.util.regex.Pattern.quote(modelName) + "$");
+            model.executeUpdate();
+            price.setString(1, id);
+            price.setString(2, inputPrice);
+            price.setString(3, id);
+            price.setString(4, outputPrice);
+            price.executeUpdate();
+        }
+    }
 }

@@ -90,6 +90,36 @@ class EventParserTest {
     }
 
     @Test
+    void openAiUsageFormsAreConvertedAsLangfuseDoes() {
+        // What langfuse.openai and LangChain's ChatOpenAI export (Chat Completions form).
+        IngestionEvent chat = accepted(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"completion_tokens\":5,\"prompt_tokens\":17,\"total_tokens\":22,"
+                + "\"completion_tokens_details\":null,\"prompt_tokens_details\":null}}"));
+        assertThat(chat.usage).isEqualTo(Map.of("input", 17L, "output", 5L, "total", 22L));
+        // Details become input_/output_ keys and are taken out of input/output (not below 0).
+        IngestionEvent detailed = accepted(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"prompt_tokens\":100,\"completion_tokens\":50,\"total_tokens\":150,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":30,\"audio_tokens\":null},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":60}}}"));
+        assertThat(detailed.usage).isEqualTo(Map.of("input", 70L, "input_cached_tokens", 30L,
+                "output", 0L, "output_reasoning_tokens", 60L, "total", 150L));
+        // The Responses API form.
+        IngestionEvent responses = accepted(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"input_tokens\":9,\"output_tokens\":4,\"total_tokens\":13,\"output_tokens_details\":{\"reasoning_tokens\":1}}}"));
+        assertThat(responses.usage).isEqualTo(Map.of("input", 9L, "output", 3L, "output_reasoning_tokens", 1L, "total", 13L));
+        // Any other key, or a count missing: a plain map of its own keys.
+        IngestionEvent plain = accepted(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"cache\":4}}"));
+        assertThat(plain.usage).isEqualTo(Map.of("prompt_tokens", 1L, "completion_tokens", 2L, "total_tokens", 3L, "cache", 4L));
+        assertThat(accepted(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"prompt_tokens\":1,\"total_tokens\":3}}")).usage).isEqualTo(Map.of("prompt_tokens", 1L, "total_tokens", 3L));
+        // Invalid counts are invalid in either reading.
+        assertThat(rejected(event("generation-create", "{\"id\":\"o\",\"traceId\":\"t\",\"usageDetails\":"
+                + "{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"prompt_tokens_details\":{\"x\":-1}}}"))
+                .reason()).isEqualTo(RejectReason.INVALID_USAGE);
+    }
+
+    @Test
     void emptyUsageObjectMeansAbsent() {
         IngestionEvent e = accepted(event("span-update", "{\"id\":\"o1\",\"traceId\":\"t1\",\"usageDetails\":{},\"costDetails\":{}}"));
         assertThat(e.usage).isNull();
