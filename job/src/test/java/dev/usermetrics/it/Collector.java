@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real OpenTelemetry Collector process for the SDK tests: the distribution of
@@ -33,7 +32,7 @@ final class Collector implements AutoCloseable {
     }
 
     static void assumeGo() {
-        Assumptions.assumeTrue(Commands.available("go", "version"),
+        Commands.assumeTool(Commands.available("go", "version"),
                 "Go is not on the PATH: the OpenTelemetry Collector cannot be built, the test is skipped");
     }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /** Runs the external programs of the SDK tests (node, npm, python, pip, go). */
 final class Commands {
@@ -24,6 +25,17 @@ final class Commands {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Skips the test, with {@code message}, when a tool it needs is missing; fails it instead
+     * where UM_REQUIRE_SDK_TOOLS=1 (CI: the SDK tests must run there, not skip quietly).
+     */
+    static void assumeTool(boolean present, String message) {
+        if ("1".equals(System.getenv("UM_REQUIRE_SDK_TOOLS"))) {
+            assertThat(present).as("UM_REQUIRE_SDK_TOOLS=1, but " + message).isTrue();
+        }
+        Assumptions.assumeTrue(present, message);
     }
 
     /** Runs {@code cmd} in {@code dir}, asserts it exits 0 in time, returns its output (stdout and stderr). */

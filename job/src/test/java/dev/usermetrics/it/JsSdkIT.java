@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +41,7 @@ class JsSdkIT {
 
     @Test
     void theLangfuseJsSdkThroughTheCollectorGivesExactPerUserTables() throws Exception {
-        Assumptions.assumeTrue(Commands.available("node", "--version") && Commands.available("npm", "--version"),
+        Commands.assumeTool(Commands.available("node", "--version") && Commands.available("npm", "--version"),
                 "Node.js (node and npm) is not on the PATH: the test with the real Langfuse JS SDK is skipped");
         Collector.assumeGo();
         install();

@@ -6,7 +6,6 @@ import dev.usermetrics.localcluster.Produce;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +42,7 @@ class PythonSdkIT {
 
     @Test
     void thePythonSdkPatternsThroughTheCollectorGiveExactPerUserTables() throws Exception {
-        Assumptions.assumeTrue(Commands.available("python3", "-m", "venv", "--help"),
+        Commands.assumeTool(Commands.available("python3", "-m", "venv", "--help"),
                 "python3 with its venv module is not on the PATH: the test with the real Langfuse Python SDK is skipped");
         Collector.assumeGo();
         Path python = install();
