@@ -376,10 +376,12 @@ public final class EventParser {
 
         final String input;
         final String output;
+        private final Set<String> keys;
 
         OpenAiUsageForm(String input, String output) {
             this.input = input;
             this.output = output;
+            this.keys = Set.of(input, output, "total_tokens", input + "_details", output + "_details");
         }
 
         static OpenAiUsageForm of(JsonNode node) {
@@ -392,7 +394,6 @@ public final class EventParser {
         }
 
         private boolean matches(JsonNode node) {
-            Set<String> keys = Set.of(input, output, "total_tokens", input + "_details", output + "_details");
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 if (!keys.contains(it.next())) {
                     return false;
