@@ -222,6 +222,40 @@ class QueriesIT {
     }
 
     @Test
+    void searchByUserIdIsACaseInsensitiveSubstringInCostOrder() throws Exception {
+        // userId, traces, observations, tokens, cost, scores. "a": alice, frank, carol (not bob).
+        assertThat(run("users-search", params("search", "a"))).containsExactly(
+                "alice | 2 | 3 | 465 | 0.0095 | 3", "frank | 1 | 1 | 10 | 0.0001 | 0", "carol | 1 | 1 | 2 | 0.00002 | 1");
+        assertThat(run("users-search", params("search", "AL"))).containsExactly("alice | 2 | 3 | 465 | 0.0095 | 3");
+        assertThat(run("users-search", params("search", "rO"))).containsExactly("carol | 1 | 1 | 2 | 0.00002 | 1");
+        assertThat(run("users-search", params("search", "ali", "limit", "1", "offset", "1"))).isEmpty();
+        // Wildcards in the search text are literal characters, which no user id here has.
+        assertThat(run("users-search", params("search", "%"))).isEmpty();
+        assertThat(run("users-search", params("search", "_"))).isEmpty();
+        assertThat(run("users-search", params("search", "a\\"))).isEmpty();
+        // p2's alice only in p2.
+        assertThat(run("users-search", params("search", "alice", "project_id", "p2"))).containsExactly("alice | 1 | 1 | 10 | 1 | 1");
+    }
+
+    @Test
+    void usersSegmentedByFeedback() throws Exception {
+        // userId, avg, count, traces, tokens, cost. quality (NUMERIC): carol 1.0; alice (0.9 + 0.4) / 2.
+        assertThat(run("users-by-score-avg", params("score_name", "quality", "data_type", "NUMERIC"))).containsExactly(
+                "carol | 1 | 1 | 1 | 2 | 0.00002", "alice | 0.65 | 2 | 2 | 465 | 0.0095");
+        // helpful (BOOLEAN, the average is the share of true): alice 1, bob 0.
+        assertThat(run("users-by-score-avg", params("score_name", "helpful", "data_type", "BOOLEAN"))).containsExactly(
+                "alice | 1 | 1 | 2 | 465 | 0.0095", "bob | 0 | 1 | 2 | 1570 | 0.0301");
+        assertThat(run("users-by-score-avg", params("score_name", "quality", "data_type", "NUMERIC", "offset", "1")))
+                .containsExactly("alice | 0.65 | 2 | 2 | 465 | 0.0095");
+        assertThat(run("users-by-score-avg", params("score_name", "quality", "data_type", "BOOLEAN"))).isEmpty();
+        // userId, count, avg, traces, tokens, cost.
+        assertThat(run("users-by-score-count", params("score_name", "quality", "data_type", "NUMERIC"))).containsExactly(
+                "alice | 2 | 0.65 | 2 | 465 | 0.0095", "carol | 1 | 1 | 1 | 2 | 0.00002");
+        assertThat(run("users-by-score-count", params("score_name", "sentiment", "data_type", "CATEGORICAL"))).containsExactly(
+                "bob | 1 | null | 2 | 1570 | 0.0301");
+    }
+
+    @Test
     void userPageAndScores() throws Exception {
         String helpful = "{\"count\":1,\"dataType\":\"BOOLEAN\",\"lastScoreAt\":\"2026-03-02T11:05:00+00:00\",\"name\":\"helpful\","
                 + "\"avgValue\":1,\"sumValue\":1,\"valueCounts\":{\"True\":1}}";

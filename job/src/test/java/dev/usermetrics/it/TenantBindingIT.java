@@ -89,6 +89,46 @@ class TenantBindingIT {
         }
     }
 
+    /** What user_search_page (V10, the owner's rights) returns to the role with app.project_id = project. */
+    private static List<String> searched(Statement s, String role, String project, String search) throws Exception {
+        s.execute("SET ROLE " + role);
+        s.execute(project == null ? "RESET app.project_id" : "SET app.project_id = '" + project + "'");
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT user_id FROM " + SCHEMA + ".user_search_page('" + search + "', 50, 0) ORDER BY 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        s.execute("RESET ROLE");
+        return out;
+    }
+
+    @Test
+    void theSearchFunctionAppliesTheSameTenantRuleToItsCaller() throws Exception {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            assertThat(searched(s, A, "pa", "")).containsExactly("alice", "amir");
+            assertThat(searched(s, A, "pb", "")).isEmpty(); // it runs as the owner, but answers for the caller
+            assertThat(searched(s, A, "pb", "secret")).isEmpty();
+            assertThat(searched(s, A, null, "")).isEmpty();
+            assertThat(searched(s, A_MEMBER, "pa", "AM")).containsExactly("amir"); // through membership
+            assertThat(searched(s, B, "pb", "")).containsExactly("secret-b");
+            // The pool hands tenant A's connection to B: B still gets nothing of pa.
+            assertThat(searched(s, B, "pa", "")).isEmpty();
+            // The owner (no SET ROLE: the login) sees every project, as with the views.
+            s.execute("SET app.project_id = 'pb'");
+            try (ResultSet rs = s.executeQuery("SELECT user_id FROM " + SCHEMA + ".user_search_page('', 50, 0)")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("secret-b");
+            }
+            // Not for roles outside metrics_reader.
+            s.execute("DO $$ BEGIN CREATE ROLE it_tenant_outsider NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            s.execute("SET ROLE it_tenant_outsider");
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM " + SCHEMA + ".user_search_page('', 50, 0)"))
+                    .hasMessageContaining("permission denied");
+            s.execute("RESET ROLE");
+        }
+    }
+
     @Test
     void aPooledConnectionCannotCarryAProjectOverToTheNextRole() throws Exception {
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
