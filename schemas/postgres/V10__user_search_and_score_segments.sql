@@ -33,7 +33,7 @@ $$;
 -- The search runs in a function because of row-level security (V9): ILIKE is not leakproof, so
 -- in a reader's query Postgres applies it only after the tables' policies, never as an index
 -- condition: the trigram index would go unused and a search for a rare id would read every user
--- of the project (0.4 s at a million). user_search_page runs as the schema's owner (no policies),
+-- of the project (2.5 s at a million). user_search_page runs as the schema's owner (no policies),
 -- applies the same tenant rule itself, to the role that called it (SET ROLE's role, else the
 -- login; the owner and its members see every project, as with the views), and returns only the
 -- ids of one page, in the Users list's order; the documented query joins them to users_list,

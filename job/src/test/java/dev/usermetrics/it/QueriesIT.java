@@ -279,7 +279,7 @@ class QueriesIT {
 
     @Test
     void metricsApiByHourDayWeekAndMonth() throws Exception {
-        // userId, timeDimension, count, tokens, cost. 10:00–13:00: alice's 11:00 hour holds only
+        // userId, time_dimension, count, tokens, cost. 10:00–13:00: alice's 11:00 hour holds only
         // scores (no row), frank's trace at 13:00 is outside.
         assertThat(run("metrics-traces-by-hour", params("from", "2026-03-02T10:00:00Z", "to", "2026-03-02T13:00:00Z"))).containsExactly(
                 "alice | 2026-03-02T10:00:00Z | 1 | 165 | 0.0035",
@@ -320,6 +320,35 @@ class QueriesIT {
                 "2026-03-01T00:00:00Z | 2 | 3 | 1570 | 0.0301");
         assertThat(run("user-series-by-month", params("user_id", "carol"))).containsExactly(
                 "2026-04-01T00:00:00Z | 1 | 1 | 2 | 0.00002");
+    }
+
+    /** The result columns of a documented query, as a client sees them. */
+    private static List<String> columns(String name, Map<String, String> params) throws SQLException {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + SCHEMA);
+            s.execute("SET ROLE " + READER);
+            s.execute("SET app.project_id = 'p1'");
+            try (ResultSet rs = s.executeQuery(DocQueries.bind(queries.get(name), params))) {
+                List<String> out = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    out.add(rs.getMetaData().getColumnLabel(i));
+                }
+                return out;
+            }
+        }
+    }
+
+    @Test
+    void metricsApiResultsAreShapedAsLangfuseNamesThem() throws Exception {
+        // Langfuse's query builder: the dimension's alias, time_dimension, <aggregation>_<measure>.
+        for (String q : List.of("metrics-traces-by-hour", "metrics-traces-by-day", "metrics-traces-by-week",
+                "metrics-traces-by-month", "metrics-observations-by-day")) {
+            assertThat(columns(q, params())).as(q).containsExactly("userId", "time_dimension", "count_count",
+                    "sum_totalTokens", "sum_totalCost");
+        }
+        // The daily endpoint's item: date, countTraces, countObservations, totalCost, usage[].
+        assertThat(columns("user-daily-metrics", params("user_id", "alice"))).containsExactly(
+                "date", "countTraces", "countObservations", "totalCost", "usage");
     }
 
     @Test
