@@ -35,31 +35,42 @@ $$;
 -- condition: the trigram index would go unused and a search for a rare id would read every user
 -- of the project (2.5 s at a million). user_search_page runs as the schema's owner (no policies),
 -- applies the same tenant rule itself, to the role that called it (SET ROLE's role, else the
--- login; the owner and its members see every project, as with the views), and returns only the
--- ids of one page, in the Users list's order; the documented query joins them to users_list,
--- whose policies apply again. %, _ and \ in the search text match themselves.
+-- login; the owner and the roles that inherit its rights see every project, as with the views),
+-- and returns only the ids of one page, in the Users list's order; the documented query joins
+-- them to users_list, whose policies apply again. %, _ and \ in the search text match
+-- themselves. It answers for the session's role, not for the code that calls it: a reader's own
+-- SECURITY DEFINER function run by a more privileged session sees what that session may see.
 DO $$
 BEGIN
+    -- search_path is pg_catalog only, every table named with its schema: the body runs with the
+    -- owner's rights, so no object a reader could create (in public, say) may stand in for a
+    -- built-in function or a table it uses. E'' strings: the body parses the same whatever
+    -- standard_conforming_strings the calling session has.
     EXECUTE format($f$
         CREATE FUNCTION user_search_page(search text, page_size integer, page_offset integer)
         RETURNS TABLE (user_id text)
-        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = %I, pg_temp AS $body$
+        LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
         DECLARE
-            caller name := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role')::name END;
-            project text := current_setting('app.project_id', true);
+            caller name := CASE pg_catalog.current_setting('role')
+                               WHEN 'none' THEN session_user ELSE pg_catalog.current_setting('role')::name END;
+            project text := pg_catalog.current_setting('app.project_id', true);
         BEGIN
-            IF project IS NULL OR NOT (pg_has_role(caller, current_user, 'MEMBER') OR EXISTS (
-                    SELECT 1 FROM reader_projects g
-                    WHERE g.project_id = project AND pg_has_role(caller, to_regrole(g.role_name), 'USAGE'))) THEN
+            IF project IS NULL OR NOT (pg_catalog.pg_has_role(caller, current_user, 'USAGE') OR EXISTS (
+                    SELECT 1 FROM %1$I.reader_projects g
+                    WHERE g.project_id = project
+                      AND pg_catalog.pg_has_role(caller, pg_catalog.to_regrole(g.role_name)::oid, 'USAGE'))) THEN
                 RETURN;
             END IF;
             -- The pattern as a constant, so that the plan is made for it: a rare fragment reads
             -- its matches from the trigram index, a common one the cost index until a page is full.
-            RETURN QUERY EXECUTE format(
-                'SELECT m.user_id FROM user_metrics m WHERE m.project_id = %%L AND m.user_id ILIKE %%L'
+            -- At most 1,000 ids per call (Langfuse's row_limit).
+            RETURN QUERY EXECUTE pg_catalog.format(
+                'SELECT m.user_id FROM %%I.user_metrics m WHERE m.project_id = %%L AND m.user_id ILIKE %%L'
                 ' ORDER BY m.total_cost DESC, m.user_id LIMIT $1 OFFSET $2',
-                project, '%%' || replace(replace(replace(search, '\', '\\'), '%%', '\%%'), '_', '\_') || '%%')
-            USING page_size, page_offset;
+                %1$L, project,
+                '%%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(search, E'\\', E'\\\\'), '%%', E'\\%%'),
+                                           '_', E'\\_') || '%%')
+            USING LEAST(page_size, 1000), page_offset;
         END
         $body$
     $f$, current_schema());

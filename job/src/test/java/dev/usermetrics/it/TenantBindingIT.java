@@ -130,6 +130,38 @@ class TenantBindingIT {
     }
 
     @Test
+    void theSearchFunctionUsesNoObjectAReaderCanCreate() throws Exception {
+        // The job's schema is public by default, and a database from before Postgres 15 lets
+        // everyone create objects there. Tenant A puts functions into the function's own schema
+        // that would win the lookup of pg_has_role and format (better-matching argument types)
+        // and grant it every project, were the body's names resolved in that schema.
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("GRANT CREATE ON SCHEMA " + SCHEMA + " TO " + A);
+            try {
+                s.execute("SET ROLE " + A);
+                s.execute("CREATE FUNCTION " + SCHEMA + ".pg_has_role(name, regrole, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'");
+                s.execute("CREATE FUNCTION " + SCHEMA + ".pg_has_role(name, name, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'");
+                s.execute("CREATE FUNCTION " + SCHEMA + ".format(text, text, text) RETURNS text LANGUAGE sql"
+                        + " AS 'SELECT ''SELECT user_id FROM " + SCHEMA + ".user_metrics LIMIT $1 OFFSET $2'''");
+                s.execute("RESET ROLE");
+                assertThat(searched(s, A, "pb", "")).isEmpty();
+                assertThat(searched(s, A, "pa", "")).containsExactly("alice", "amir");
+            } finally {
+                s.execute("RESET ROLE");
+                s.execute("DROP FUNCTION IF EXISTS " + SCHEMA + ".pg_has_role(name, regrole, text), " + SCHEMA
+                        + ".pg_has_role(name, name, text), " + SCHEMA + ".format(text, text, text)");
+                s.execute("REVOKE CREATE ON SCHEMA " + SCHEMA + " FROM " + A);
+            }
+            // A page is at most 1,000 ids; no page size (NULL) is no page.
+            s.execute("SET ROLE " + A);
+            s.execute("SET app.project_id = 'pa'");
+            assertThat(count(s, "SELECT count(*) FROM " + SCHEMA + ".user_search_page('', NULL, 0)")).isZero();
+            assertThat(count(s, "SELECT count(*) FROM " + SCHEMA + ".user_search_page('', 1000000, 0)")).isEqualTo(2);
+            s.execute("RESET ROLE");
+        }
+    }
+
+    @Test
     void aPooledConnectionCannotCarryAProjectOverToTheNextRole() throws Exception {
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
             assertThat(users(s, A, "pa")).containsExactly("alice", "amir");
