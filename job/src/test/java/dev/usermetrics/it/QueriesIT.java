@@ -235,6 +235,9 @@ class QueriesIT {
         assertThat(run("users-search", params("search", "a\\"))).isEmpty();
         // p2's alice only in p2.
         assertThat(run("users-search", params("search", "alice", "project_id", "p2"))).containsExactly("alice | 1 | 1 | 10 | 1 | 1");
+        assertThat(run("users-search-count", params("search", "a"))).containsExactly("3");
+        assertThat(run("users-search-count", params("search", "%"))).containsExactly("0");
+        assertThat(run("users-search-count", params("search", "alice", "project_id", "p2"))).containsExactly("1");
     }
 
     @Test
