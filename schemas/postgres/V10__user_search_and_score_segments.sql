@@ -30,53 +30,85 @@ BEGIN
 END
 $$;
 
--- The search runs in a function because of row-level security (V9): ILIKE is not leakproof, so
+-- The search runs in functions because of row-level security (V9): ILIKE is not leakproof, so
 -- in a reader's query Postgres applies it only after the tables' policies, never as an index
 -- condition: the trigram index would go unused and a search for a rare id would read every user
--- of the project (2.5 s at a million). user_search_page runs as the schema's owner (no policies),
--- applies the same tenant rule itself, to the role that called it (SET ROLE's role, else the
--- login; the owner and the roles that inherit its rights see every project, as with the views),
--- and returns only the ids of one page, in the Users list's order; the documented query joins
--- them to users_list, whose policies apply again. %, _ and \ in the search text match
--- themselves. It answers for the session's role, not for the code that calls it: a reader's own
--- SECURITY DEFINER function run by a more privileged session sees what that session may see.
+-- of the project (2.5 s at a million). user_search_page and user_search_count run as the
+-- schema's owner (no policies), apply the same tenant rule themselves, to the role that called
+-- them (the owner and the roles that inherit its rights see every project, as with the views),
+-- and return only ids (of one page, in the Users list's order) or a count; the documented query
+-- joins the ids to users_list, whose policies apply again. %, _ and \ in the search text match
+-- themselves. They answer for the session's role, not for the code that calls them: a reader's
+-- own SECURITY DEFINER function run by a more privileged session sees what that session may see.
 DO $$
 BEGIN
-    -- search_path is pg_catalog only, every table named with its schema: the body runs with the
-    -- owner's rights, so no object a reader could create (in public, say) may stand in for a
-    -- built-in function or a table it uses. E'' strings: the body parses the same whatever
-    -- standard_conforming_strings the calling session has.
+    -- search_path is pg_catalog only, every table and function of the schema named with it: the
+    -- bodies run with the owner's rights, so no object a reader could create (in public, say) may
+    -- stand in for a built-in function or a table they use. E'' strings: the bodies parse the
+    -- same whatever standard_conforming_strings the calling session has.
+    --
+    -- The tenant rule, for the role that called (SET ROLE's role, else the login): the project
+    -- in app.project_id is granted to it in reader_projects, or it inherits the owner's rights.
     EXECUTE format($f$
-        CREATE FUNCTION user_search_page(search text, page_size integer, page_offset integer)
-        RETURNS TABLE (user_id text)
-        LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+        CREATE FUNCTION user_search_allowed() RETURNS boolean
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
         DECLARE
             caller name := CASE pg_catalog.current_setting('role')
                                WHEN 'none' THEN session_user ELSE pg_catalog.current_setting('role')::name END;
             project text := pg_catalog.current_setting('app.project_id', true);
         BEGIN
-            IF project IS NULL OR NOT (pg_catalog.pg_has_role(caller, current_user, 'USAGE') OR EXISTS (
-                    SELECT 1 FROM %1$I.reader_projects g
-                    WHERE g.project_id = project
-                      AND pg_catalog.pg_has_role(caller, pg_catalog.to_regrole(g.role_name)::oid, 'USAGE'))) THEN
-                RETURN;
-            END IF;
-            -- The pattern as a constant, so that the plan is made for it: a rare fragment reads
-            -- its matches from the trigram index, a common one the cost index until a page is full.
-            -- At most 1,000 ids per call (Langfuse's row_limit).
-            RETURN QUERY EXECUTE pg_catalog.format(
-                'SELECT m.user_id FROM %%I.user_metrics m WHERE m.project_id = %%L AND m.user_id ILIKE %%L'
-                ' ORDER BY m.total_cost DESC, m.user_id LIMIT $1 OFFSET $2',
-                %1$L, project,
-                '%%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(search, E'\\', E'\\\\'), '%%', E'\\%%'),
-                                           '_', E'\\_') || '%%')
-            USING LEAST(page_size, 1000), page_offset;
+            RETURN project IS NOT NULL AND (pg_catalog.pg_has_role(caller, current_user, 'USAGE') OR EXISTS (
+                SELECT 1 FROM %1$I.reader_projects g
+                WHERE g.project_id = project
+                  AND pg_catalog.pg_has_role(caller, pg_catalog.to_regrole(g.role_name)::oid, 'USAGE')));
         END
         $body$
     $f$, current_schema());
-    REVOKE EXECUTE ON FUNCTION user_search_page(text, integer, integer) FROM PUBLIC;
+    -- The user ids of the connection's project containing the search text: the query text, with
+    -- the project and the ILIKE pattern as constants (so that the plan is made for them).
+    EXECUTE format($f$
+        CREATE FUNCTION user_search_query(search text, order_and_limit text) RETURNS text
+        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $body$
+            SELECT pg_catalog.format(
+                'SELECT m.user_id FROM %%I.user_metrics m WHERE m.project_id = %%L AND m.user_id ILIKE %%L ',
+                %1$L, pg_catalog.current_setting('app.project_id', true),
+                '%%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(search, E'\\', E'\\\\'), '%%', E'\\%%'),
+                                           '_', E'\\_') || '%%') || order_and_limit
+        $body$
+    $f$, current_schema());
+    -- One page, in the Users list's order: a rare fragment reads its matches from the trigram
+    -- index, a common one the cost index until the page is full. At most 1,000 ids per call.
+    EXECUTE format($f$
+        CREATE FUNCTION user_search_page(search text, page_size integer, page_offset integer)
+        RETURNS TABLE (user_id text)
+        LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+        BEGIN
+            IF %1$I.user_search_allowed() THEN
+                RETURN QUERY EXECUTE %1$I.user_search_query(search, 'ORDER BY m.total_cost DESC, m.user_id LIMIT $1 OFFSET $2')
+                USING LEAST(page_size, 1000), page_offset;
+            END IF;
+        END
+        $body$
+    $f$, current_schema());
+    -- The pager's total: the matches, counted up to 1,000 without ordering them (ordered, the
+    -- planner may walk the cost index a long way to find 1,000 matches of a 3-character fragment).
+    EXECUTE format($f$
+        CREATE FUNCTION user_search_count(search text) RETURNS bigint
+        LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+        DECLARE
+            n bigint := 0;
+        BEGIN
+            IF %1$I.user_search_allowed() THEN
+                EXECUTE 'SELECT count(*) FROM (' || %1$I.user_search_query(search, 'LIMIT 1000') || ') matches' INTO n;
+            END IF;
+            RETURN n;
+        END
+        $body$
+    $f$, current_schema());
+    REVOKE EXECUTE ON FUNCTION user_search_allowed(), user_search_query(text, text),
+        user_search_page(text, integer, integer), user_search_count(text) FROM PUBLIC;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'metrics_reader') THEN
-        GRANT EXECUTE ON FUNCTION user_search_page(text, integer, integer) TO metrics_reader;
+        GRANT EXECUTE ON FUNCTION user_search_page(text, integer, integer), user_search_count(text) TO metrics_reader;
     END IF;
 END
 $$;

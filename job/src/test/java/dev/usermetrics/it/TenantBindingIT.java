@@ -157,6 +157,13 @@ class TenantBindingIT {
             s.execute("SET app.project_id = 'pa'");
             assertThat(count(s, "SELECT count(*) FROM " + SCHEMA + ".user_search_page('', NULL, 0)")).isZero();
             assertThat(count(s, "SELECT count(*) FROM " + SCHEMA + ".user_search_page('', 1000000, 0)")).isEqualTo(2);
+            // The count answers under the same rule.
+            assertThat(count(s, "SELECT " + SCHEMA + ".user_search_count('')")).isEqualTo(2);
+            assertThat(count(s, "SELECT " + SCHEMA + ".user_search_count('m')")).isEqualTo(1);
+            s.execute("SET app.project_id = 'pb'");
+            assertThat(count(s, "SELECT " + SCHEMA + ".user_search_count('')")).isZero();
+            // The helpers are the owner's only.
+            assertThatThrownBy(() -> count(s, "SELECT " + SCHEMA + ".user_search_allowed()::int")).hasMessageContaining("permission denied");
             s.execute("RESET ROLE");
         }
     }
