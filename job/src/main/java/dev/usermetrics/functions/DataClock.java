@@ -28,9 +28,40 @@ public final class DataClock {
 
     /** The input's watermarks: Kafka time, never ahead of the wall clock. */
     public static WatermarkStrategy<RawRecord> ofInput() {
-        return WatermarkStrategy.<RawRecord>forMonotonousTimestamps()
+        return WatermarkStrategy.<RawRecord>forGenerator(ctx -> new KafkaTimeWatermarks())
                 .withTimestampAssigner(new KafkaTimeNotAhead())
                 .withIdleness(IDLE_PARTITION);
+    }
+
+    /**
+     * Monotonous timestamps (the watermark is just below the latest time read), emitted
+     * periodically and also at once, in the stream, whenever the latest time enters a new hour:
+     * the trailing windows roll at hour boundaries ({@link TrailingWindows}), so a short
+     * bounded run, which may end before any periodic watermark, still ends with the hour of
+     * the data it read (and so with the same windows whatever its speed).
+     */
+    static final class KafkaTimeWatermarks implements WatermarkGenerator<RawRecord> {
+        private static final long HOUR = 3_600_000L;
+        private long latest = Long.MIN_VALUE + 1;
+        private long latestHour = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(RawRecord r, long timestamp, WatermarkOutput output) {
+            if (timestamp <= latest) {
+                return;
+            }
+            latest = timestamp;
+            long hour = Math.floorDiv(timestamp - 1, HOUR);
+            if (hour > latestHour) {
+                latestHour = hour;
+                output.emitWatermark(new Watermark(latest - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(latest - 1));
+        }
     }
 
     /**

@@ -14,14 +14,22 @@ import dev.usermetrics.records.ScoreTotals;
 import dev.usermetrics.records.SinkTable;
 import dev.usermetrics.records.UserCountChange;
 import dev.usermetrics.validation.Timestamps;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -51,11 +59,17 @@ import org.apache.flink.util.OutputTag;
  *   <li>{@code time-index}: {@link TimeIndex}, only for a user with many open trace or score
  *       times: their ordered sets, so a rescan after the extreme leaves is 8 point reads, not a
  *       scan of every time the user has.</li>
+ *   <li>{@code windows}, {@code window-hours}, {@code window-progress}: the trailing-window
+ *       totals ({@link TrailingWindows}), rolled by the stage's event-time timers.</li>
  * </ul>
+ * Operator state: {@code windows-clock}, a union list of each subtask's clock at the checkpoint
+ * (see {@link TrailingWindows}); absent in state of a version without windows, which is then
+ * upgraded on open ({@link RestoredStateUpgrade}: every user's windows built from its buckets).
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
  * trace moved away is empty.
  */
-public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow> implements FinalRows {
+public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow>
+        implements FinalRows, CheckpointedFunction, RestoredStateUpgrade {
 
     /** A user appeared in or disappeared from the project's Users list (all or one environment). */
     public static final OutputTag<UserCountChange> USER_COUNT_CHANGES = new OutputTag<>("user-count-changes") {};
@@ -70,6 +84,12 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     private transient MapState<String, Long> traceTimes;
     private transient MapState<String, Long> scoreTimes;
     private transient TimeIndex index;
+    private transient TrailingWindows recent;
+    private transient ListState<Long> windowsClock;
+    /** The greatest clock of the restored subtasks; null = fresh start, or restored without windows. */
+    private transient Long restoredClock;
+    /** Restored from a version without windows: every user's windows are built on open. */
+    private transient boolean needsWindows;
 
     /** Emits every changed row (a live job). */
     public UserAggregator() {
@@ -105,6 +125,50 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         traceTimes = rc.getMapState(new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
         scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
         index = new TimeIndex(rc.getMapState(TimeIndex.descriptor()));
+        recent = new TrailingWindows(rc.getMapState(TrailingWindows.windowsDescriptor()),
+                rc.getMapState(TrailingWindows.windowHoursDescriptor()), rc.getState(TrailingWindows.progressDescriptor()), hourly);
+        if (restoredClock != null) {
+            recent.restoredClock(restoredClock);
+        }
+    }
+
+    static ListStateDescriptor<Long> windowsClockDescriptor() {
+        return new ListStateDescriptor<>("windows-clock", LongSerializer.INSTANCE);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        windowsClock = ctx.getOperatorStateStore().getUnionListState(windowsClockDescriptor());
+        if (ctx.isRestored()) {
+            long max = Long.MIN_VALUE;
+            boolean any = false;
+            for (Long clock : windowsClock.get()) {
+                any = true;
+                max = Math.max(max, clock);
+            }
+            restoredClock = any ? max : null;
+            needsWindows = !any;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        windowsClock.update(List.of(recent.clockToCheckpoint()));
+    }
+
+    @Override
+    public boolean needsUpgrade() {
+        return needsWindows;
+    }
+
+    @Override
+    public void upgradeKey(String key, TimerService timers, Collector<MetricsRow> rows) throws Exception {
+        recent.buildFromHourly(Keys.projectOf(key), Keys.idOf(key), timers, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
+    }
+
+    @Override
+    public String upgradeName() {
+        return "trailing windows built from the hourly buckets";
     }
 
     @Override
@@ -153,6 +217,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
 
         long hour = c.hourStartMillis;
         long day = Timestamps.dayStartMillis(hour);
+        recent.add(c.projectId, c.userId, env, hour, c.delta, ctx.timerService(), out); // before the bucket changes
         out.collect(bucketRow(SinkTable.USER_METRICS_HOURLY, c, hour, addToBucket(hourly, StateKeys.bucket(hour, env), c.delta)));
         out.collect(bucketRow(SinkTable.USER_METRICS_DAILY, c, day, addToBucket(daily, StateKeys.bucket(day, env), c.delta)));
 
@@ -162,6 +227,13 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         for (Map.Entry<String, ScoreDelta> s : c.scores.entrySet()) {
             out.collect(scoreRow(c, s.getKey(), addToScore(s.getKey(), s.getValue())));
         }
+    }
+
+    /** A bucket of the user leaves a trailing window. */
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<MetricsRow> rows) throws Exception {
+        String key = ctx.getCurrentKey();
+        recent.onTimer(Keys.projectOf(key), Keys.idOf(key), time, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
     }
 
     private static Metrics addToBucket(MapState<String, Metrics> buckets, String key, Metrics delta) throws Exception {
@@ -365,6 +437,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
                 out.collect(scoreRow(who, e.getKey(), e.getValue()));
             }
         }
+        recent.emitAll(who.projectId, who.userId, out);
     }
 
     private static MetricsRow row(SinkTable table, Contribution c) {

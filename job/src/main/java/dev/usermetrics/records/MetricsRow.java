@@ -12,9 +12,12 @@ public class MetricsRow {
     public String environment;
     /** Bucket start, epoch millis (hourly, daily, model daily); 0 otherwise. */
     public long bucketStartMillis;
-    /** USER_MODEL_METRICS_DAILY: the model ("" = none); USER_SCORES: ScoreDelta.key(name, type). */
+    /**
+     * USER_MODEL_METRICS_DAILY: the model ("" = none); USER_SCORES: ScoreDelta.key(name, type);
+     * USER_METRICS_WINDOWS: the window ("24h", "7d", "30d", "90d").
+     */
     public String subKey;
-    /** USER_METRICS, USER_METRICS_ENV, hourly, daily. */
+    /** USER_METRICS, USER_METRICS_ENV, hourly, daily, windows. */
     public Metrics metrics;
     /** USER_MODEL_METRICS_DAILY. */
     public ModelMetrics modelMetrics;

@@ -11,5 +11,7 @@ public enum SinkTable {
     USER_MODEL_METRICS_DAILY,
     USER_SCORES,
     /** Users per project, over all environments and per environment. */
-    PROJECT_USERS
+    PROJECT_USERS,
+    /** Per user, environment ("" = all) and trailing window (24h, 7d, 30d, 90d); last: enum order is on the wire and in state. */
+    USER_METRICS_WINDOWS
 }

@@ -80,6 +80,19 @@ public enum TableLayout {
                 v.add(r.projectId);
                 v.add(r.environment == null ? "" : r.environment);
                 v.add(Long.toString(r.userCount));
+            }),
+    /**
+     * Per user, environment ('' = all) and trailing window: the columns the Users list orders and
+     * shows (no per-key usage / cost details: a window row changes with every bucket change).
+     */
+    USER_METRICS_WINDOWS(SinkTable.USER_METRICS_WINDOWS, "user_metrics_windows",
+            Cols.keys(Cols.PROJECT, Cols.USER, Cols.ENV, new Col("time_window", "text")), Cols.WINDOW_METRICS, (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.userId);
+                v.add(r.environment);
+                v.add(r.subKey);
+                counts(r.metrics, v);
+                v.add(Decimals.text(r.metrics.calculatedTotalCost));
             });
 
     /** A column: its name and SQL type. */
@@ -92,11 +105,14 @@ public enum TableLayout {
         static final Col ENV = new Col("environment", "text");
         static final Col BUCKET = new Col("bucket_start", "timestamptz");
         static final List<Col> BUCKET_KEYS = List.of(PROJECT, USER, ENV, BUCKET);
-        static final List<Col> METRICS = List.of(
+        /** Filled by {@link TableLayout#counts}. */
+        static final List<Col> COUNTS = List.of(
                 new Col("trace_count", "bigint"), new Col("observation_count", "bigint"), new Col("score_count", "bigint"),
                 new Col("input_tokens", "bigint"), new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
-                new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
-                new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"), new Col("calculated_total_cost", "numeric"));
+                new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"));
+        static final List<Col> METRICS = with(COUNTS, List.of(
+                new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"), new Col("calculated_total_cost", "numeric")));
+        static final List<Col> WINDOW_METRICS = with(COUNTS, List.of(new Col("calculated_total_cost", "numeric")));
         static final List<Col> SEEN = List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"));
         static final List<Col> MODEL_VALUES = List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
                 new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
@@ -217,6 +233,14 @@ public enum TableLayout {
     }
 
     private static void metrics(Metrics m, List<String> v) {
+        counts(m, v);
+        v.add(SinkStatements.toJson(m.usage));
+        v.add(SinkStatements.toJson(m.cost));
+        v.add(Decimals.text(m.calculatedTotalCost));
+    }
+
+    /** The {@code Cols.COUNTS} columns. */
+    private static void counts(Metrics m, List<String> v) {
         v.add(Long.toString(m.traces));
         v.add(Long.toString(m.observations));
         v.add(Long.toString(m.scores));
@@ -226,9 +250,6 @@ public enum TableLayout {
         v.add(Decimals.text(Metrics.costContaining(m.cost, "input")));
         v.add(Decimals.text(Metrics.costContaining(m.cost, "output")));
         v.add(Decimals.text(m.totalCost));
-        v.add(SinkStatements.toJson(m.usage));
-        v.add(SinkStatements.toJson(m.cost));
-        v.add(Decimals.text(m.calculatedTotalCost));
     }
 
     /**

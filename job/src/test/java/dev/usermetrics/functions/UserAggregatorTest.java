@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +73,16 @@ class UserAggregatorTest {
             rows.put(r.key(), r);
         }
         return rows;
+    }
+
+    /**
+     * Every state entry is gone — once the clock has passed the trailing windows (the hours a
+     * user was active in keep their window bookkeeping and leave timers until then).
+     */
+    private void assertNoStateOnceTheWindowsPassed() throws Exception {
+        harness.processWatermark(new Watermark(1000L * 24 * HOUR));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(PrivateState.keyedEntries(harness)).isZero();
     }
 
     @Test
@@ -192,11 +203,11 @@ class UserAggregatorTest {
         assertThat(PrivateState.keyedEntries(harness)).isGreaterThan(0);
 
         send(observation("u1", 4000, -1, 6, "0.2"), observation("u1", 100, -1, 5, "0.1"), trace("u1", 100, -1));
-        assertThat(PrivateState.keyedEntries(harness)).isZero();
+        assertNoStateOnceTheWindowsPassed();
         // Every row it had is now a delete.
         assertThat(latestRows().values()).allSatisfy(r -> assertThat(r.isDelete()).isTrue());
-        // user_metrics, user_metrics_env, two hours, one day.
-        assertThat(latestRows()).hasSize(1 + 1 + 2 + 1);
+        // user_metrics, user_metrics_env, two hours, one day, 4 windows in the environment and over all.
+        assertThat(latestRows()).hasSize(1 + 1 + 2 + 1 + 4 * 2);
     }
 
     private static Contribution scoreIn(String user, String env, long timeSec, int sign, String name,
@@ -278,7 +289,7 @@ class UserAggregatorTest {
         row = latestRows().get(new MetricsRow.RowKey(SinkTable.USER_SCORES, "p", "u1", null, 0, "BOOLEAN:helpful"));
         assertThat(row.isDelete()).isTrue();
         assertThat(row.score.lastScoreAtNanos).isNull();
-        assertThat(PrivateState.keyedEntries(harness)).isZero();
+        assertNoStateOnceTheWindowsPassed();
     }
 
     @Test
@@ -352,7 +363,7 @@ class UserAggregatorTest {
         for (long[] rest : open) {
             send(traceIn("u1", envs[(int) rest[1]], rest[0], -1));
         }
-        assertThat(PrivateState.keyedEntries(harness)).isZero();
+        assertNoStateOnceTheWindowsPassed();
     }
 
     /** The same for last_score_at of one score name among many, with far more score times than the threshold. */
@@ -383,7 +394,7 @@ class UserAggregatorTest {
                 assertThat(indexEntries("u1")).as("the time index is built by the first rescan of a large user").isGreaterThan(0);
             }
         }
-        assertThat(PrivateState.keyedEntries(harness)).isZero();
+        assertNoStateOnceTheWindowsPassed();
     }
 
     /**

@@ -71,7 +71,8 @@ class TableLayoutTest {
             SinkTable.USER_METRICS_DAILY, "trace_count = 0 AND observation_count = 0 AND score_count = 0",
             SinkTable.USER_MODEL_METRICS_DAILY, "observation_count = 0",
             SinkTable.USER_SCORES, "score_count = 0",
-            SinkTable.PROJECT_USERS, "user_count = 0");
+            SinkTable.PROJECT_USERS, "user_count = 0",
+            SinkTable.USER_METRICS_WINDOWS, "trace_count = 0 AND observation_count = 0 AND score_count = 0");
 
     @Test
     void aRowIsDeletedExactlyWhenTheCountColumnsOfItsTableAreZero() {
