@@ -60,7 +60,8 @@ class QueriesIT {
     @BeforeAll
     static void runTheJobOnTheDataset() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("src/test/resources/queries/dataset.jsonl"), StandardCharsets.UTF_8);
-        Topics.produce("it-queries", 2, lines);
+        // The job's data clock is the records' Kafka time: all of them 2026-04-01T20:30Z (the trailing windows' "now").
+        Topics.produceAt("it-queries", 2, lines, java.time.Instant.parse("2026-04-01T20:30:00Z").toEpochMilli());
         JobArgs.run(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
         queries = DocQueries.read(Path.of("..", "docs", "queries.md"));
         // The Users page's role: a member of metrics_reader granted both projects (V9; TenantBindingIT).
@@ -219,6 +220,34 @@ class QueriesIT {
         assertThat(run("users-list-in-range", range)).containsExactly(
                 "bob | 1 | 2 | 1000 | 500 | 1500 | 0.03 | 2",
                 "alice | 1 | 2 | 110 | 55 | 165 | 0.0035 | 2");
+    }
+
+    @Test
+    void usersListOverTheLastDaysFromTheJobsTrailingWindows() throws Exception {
+        // Clock 2026-04-01T20:29:59.999 (Kafka time 20:30, minus 1 ms): the 24-hour window holds
+        // the hours from 03-31 21:00, 7 days from 03-25 21:00 (both: carol's t5 and s6 only), 30
+        // days from 03-02 21:00 (nothing of 03-02: not t1, t3, t6, nor their scores), 90 days all.
+        // userId, traces, observations, prompt, completion, total tokens, cost, scores.
+        String carol = "carol | 1 | 1 | 1 | 1 | 2 | 0.00002 | 1";
+        assertThat(run("users-recent-by-cost", params("time_window", "24h"))).containsExactly(carol);
+        assertThat(run("users-recent-by-cost", params("time_window", "7d"))).containsExactly(carol);
+        assertThat(run("users-recent-by-cost", params("time_window", "30d"))).containsExactly(
+                "alice | 1 | 1 | 200 | 100 | 300 | 0.006 | 1", // t2 (staging) with s3
+                "bob | 1 | 1 | 50 | 20 | 70 | 0.0001 | 0",     // t4
+                carol);
+        assertThat(run("users-recent-by-cost", params("time_window", "30d", "environment", "production"))).containsExactly(
+                "bob | 1 | 1 | 50 | 20 | 70 | 0.0001 | 0");
+        // 90 days: everything, as the all-time list.
+        assertThat(run("users-recent-by-cost", params("time_window", "90d"))).containsExactly(
+                "bob | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2", "alice | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3",
+                "frank | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0", carol);
+        assertThat(run("users-recent-by-tokens", params("time_window", "90d", "limit", "2"))).containsExactly(
+                "bob | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2", "alice | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3");
+        // Ties on traces are broken by userId.
+        assertThat(run("users-recent-by-traces", params("time_window", "90d", "offset", "1"))).containsExactly(
+                "bob | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2", carol, "frank | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0");
+        assertThat(run("users-recent-by-cost", params("time_window", "90d", "project_id", "p2"))).containsExactly(
+                "alice | 1 | 1 | 7 | 3 | 10 | 1 | 1");
     }
 
     @Test
@@ -381,7 +410,7 @@ class QueriesIT {
                 views.add(rs.getString(1));
             }
         }
-        assertThat(views).hasSize(10).contains("unmatched_models");
+        assertThat(views).hasSize(11).contains("unmatched_models");
         // unmatched_models is for operators (all projects): readers are not granted it.
         views.remove("unmatched_models");
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {

@@ -22,12 +22,23 @@ final class Topics {
         produce(topic, partitions, lines, false);
     }
 
+    /** Keyed, every record with the Kafka time kafkaMillis (the job's data clock, e.g. for the trailing windows). */
+    static void produceAt(String topic, int partitions, List<String> lines, long kafkaMillis) throws Exception {
+        produce(Services.kafkaBootstrap(), topic, partitions, lines, true, kafkaMillis);
+    }
+
     private static void produce(String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
         produce(Services.kafkaBootstrap(), topic, partitions, lines, keyed);
     }
 
     /** To another broker than the tests' shared one (e.g. one with a SASL listener). */
     static void produce(String bootstrap, String topic, int partitions, List<String> lines, boolean keyed) throws Exception {
+        produce(bootstrap, topic, partitions, lines, keyed, null);
+    }
+
+    /** kafkaMillis: the records' Kafka time; null = the producer's clock. */
+    private static void produce(String bootstrap, String topic, int partitions, List<String> lines, boolean keyed, Long kafkaMillis)
+            throws Exception {
         Produce.createTopic(bootstrap, topic, partitions);
         try (CheckedProducer producer = new CheckedProducer(bootstrap, "test topic " + topic)) {
             int i = 0;
@@ -35,11 +46,11 @@ final class Topics {
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
                 String key = keyed ? Produce.traceKey(line) : null;
                 if (key != null) {
-                    producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+                    producer.send(new ProducerRecord<>(topic, null, kafkaMillis, key.getBytes(StandardCharsets.UTF_8), value));
                 } else {
                     // Explicit, not the sticky partitioner: the same lines always land at the same
                     // offsets (the savepoint fixture relies on it).
-                    producer.send(new ProducerRecord<>(topic, i % partitions, null, value));
+                    producer.send(new ProducerRecord<>(topic, i % partitions, kafkaMillis, null, value));
                 }
                 i++;
             }
