@@ -190,6 +190,30 @@ public final class QueryBench {
                                         FROM generate_series(1, 1 + (d.trace_count % 3)::int)) hs
                     ORDER BY 4, 2
                     """);
+            // Trailing windows as the job keeps them, at the clock's end of LAST_DAY: 24 h, 7 d and
+            // 30 d summed from the hourly rows; 90 d for every user (the worst case: everyone was
+            // active within 90 days), from the totals.
+            step(s, "user_metrics_windows", """
+                    INSERT INTO user_metrics_windows (project_id, user_id, environment, time_window, trace_count,
+                        observation_count, score_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost,
+                        total_cost, calculated_total_cost, updated_at)
+                    SELECT h.project_id, h.user_id, e.env, w.label, sum(h.trace_count), sum(h.observation_count),
+                           sum(h.score_count), sum(h.input_tokens), sum(h.output_tokens), sum(h.total_tokens), sum(h.input_cost),
+                           sum(h.output_cost), sum(h.total_cost), 0, now()
+                    FROM user_metrics_hourly h
+                    CROSS JOIN (VALUES ('24h', 24), ('7d', 168), ('30d', 720)) w(label, hours)
+                    CROSS JOIN LATERAL (VALUES (h.environment), ('')) e(env)
+                    WHERE h.bucket_start + w.hours * interval '1 hour' > timestamptz '%1$sT23:59:59Z'
+                    GROUP BY 1, 2, 3, 4
+                    UNION ALL
+                    SELECT project_id, user_id, '', '90d', trace_count, observation_count, score_count, input_tokens,
+                           output_tokens, total_tokens, input_cost, output_cost, total_cost, 0, now()
+                    FROM user_metrics
+                    UNION ALL
+                    SELECT project_id, user_id, environment, '90d', trace_count, observation_count, score_count, input_tokens,
+                           output_tokens, total_tokens, input_cost, output_cost, total_cost, 0, now()
+                    FROM user_metrics_env
+                    """.formatted(LAST_DAY));
             step(s, "user_model_metrics_daily", """
                     INSERT INTO user_model_metrics_daily
                     SELECT project_id, user_id, environment, bucket_start,
@@ -233,7 +257,7 @@ public final class QueryBench {
      * of rows is the planner's right choice.)
      */
     public static final List<String> METRIC_TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
-            "user_metrics_daily", "user_model_metrics_daily", "user_scores");
+            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "user_metrics_windows");
 
     /** Every documented query, with parameters for data loaded with (users, share). */
     public static List<Case> cases(Map<String, String> queries, int users, double share, int runs) {
@@ -253,6 +277,18 @@ public final class QueryBench {
                 new Case("users-list-in-environment (staging), page 1", "users-list-in-environment", true, runs,
                         r -> p("environment", "staging")),
                 new Case("users-count", "users-count", true, runs, r -> p()),
+                new Case("users-recent-by-cost, 24h, page 1", "users-recent-by-cost", true, runs, r -> p("time_window", "24h")),
+                new Case("users-recent-by-cost, 7d, page 1", "users-recent-by-cost", true, runs, r -> p("time_window", "7d")),
+                new Case("users-recent-by-cost, 30d, page 1", "users-recent-by-cost", true, runs, r -> p("time_window", "30d")),
+                new Case("users-recent-by-cost, 30d, production, page 1", "users-recent-by-cost", true, runs,
+                        r -> p("time_window", "30d", "environment", "production")),
+                new Case("users-recent-by-cost, 90d, page 1", "users-recent-by-cost", true, runs, r -> p("time_window", "90d")),
+                new Case("users-recent-by-cost, 90d, page 100", "users-recent-by-cost", true, runs,
+                        r -> p("time_window", "90d", "offset", "4950")),
+                new Case("users-recent-by-cost, 24h, default, page 1", "users-recent-by-cost", true, runs,
+                        r -> p("time_window", "24h", "environment", "default")),
+                new Case("users-recent-by-tokens, 7d, page 1", "users-recent-by-tokens", true, runs, r -> p("time_window", "7d")),
+                new Case("users-recent-by-traces, 90d, page 1", "users-recent-by-traces", true, runs, r -> p("time_window", "90d")),
                 // A user's number: itself and the ids it is a part of (user-12345, user-123450..9).
                 new Case("users-search, a user's number", "users-search", true, runs,
                         r -> p("search", Integer.toString(10_000 + r.nextInt(Math.max(1, Math.min(users, 100_000) - 10_000))))),
@@ -330,8 +366,8 @@ public final class QueryBench {
     private void run(Map<String, String> queries, int users, double share, int runs) throws Exception {
         List<Case> cases = cases(queries, users, share, runs);
         long[] counts = tableCounts();
-        System.out.printf(Locale.ROOT, "%n%d users in %s; %,d user_metrics_env, %,d daily, %,d hourly, %,d model-daily, %,d user_scores rows%n%n",
-                counts[0], PROJECT, counts[1], counts[2], counts[3], counts[4], counts[5]);
+        System.out.printf(Locale.ROOT, "%n%d users in %s; %,d user_metrics_env, %,d daily, %,d hourly, %,d model-daily, %,d user_scores,"
+                + " %,d user_metrics_windows rows%n%n", counts[0], PROJECT, counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]);
         System.out.printf(Locale.ROOT, "| %-46s | %5s | %9s | %9s | %6s | %-24s |%n", "query", "runs", "p50 ms", "p95 ms", "target", "metric tables seq-scanned");
         System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(7), "-".repeat(11), "-".repeat(11), "-".repeat(8), "-".repeat(26));
         int pages = 0;
@@ -367,7 +403,7 @@ public final class QueryBench {
 
     private long[] tableCounts() throws SQLException {
         String[] tables = {"user_metrics", "user_metrics_env", "user_metrics_daily", "user_metrics_hourly",
-            "user_model_metrics_daily", "user_scores"};
+            "user_model_metrics_daily", "user_scores", "user_metrics_windows"};
         long[] out = new long[tables.length];
         try (Statement s = c.createStatement()) {
             for (int i = 0; i < tables.length; i++) {

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class TableDiff {
     public static final List<String> METRIC_TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
-            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users");
+            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users", "user_metrics_windows");
 
     private TableDiff() {}
 
