@@ -66,7 +66,8 @@ import org.apache.flink.util.OutputTag;
  * (see {@link TrailingWindows}); absent in state of a version without windows, which is then
  * upgraded on open ({@link RestoredStateUpgrade}: every user's windows built from its buckets).
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
- * trace moved away is empty.
+ * trace moved away is empty (once the hours it was active in have left the 90-day window, with
+ * their window bookkeeping and timers).
  */
 public class UserAggregator extends KeyedProcessFunction<String, Contribution, MetricsRow>
         implements FinalRows, CheckpointedFunction, RestoredStateUpgrade {

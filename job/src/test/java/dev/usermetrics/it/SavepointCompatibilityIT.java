@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -48,6 +49,12 @@ class SavepointCompatibilityIT {
     static final int PARTITIONS = 3;
     static final List<String> TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
             "user_metrics_daily", "user_model_metrics_daily", "user_scores", "project_users", "rejected_events");
+    /**
+     * The tables compared: also those the fixtures predate (a restored job builds its trailing
+     * windows from the savepoint's buckets: here they all lie months behind the data clock, so
+     * both runs must end with none).
+     */
+    static final List<String> COMPARED = Stream.concat(TABLES.stream(), Stream.of("user_metrics_windows")).toList();
 
     static JobOptions options(String topic, String schema, String group, boolean bounded) throws Exception {
         List<String> args = new ArrayList<>(List.of(JobArgs.bounded(topic, schema, "--kafka.group-id", group,
@@ -98,7 +105,7 @@ class SavepointCompatibilityIT {
         Map<String, List<String>> actual = Await.lastRead(Duration.ofSeconds(180), Duration.ofSeconds(1), () -> dump(restored),
                 expected::equals);
         job.cancel().get(30, TimeUnit.SECONDS);
-        for (String table : TABLES) {
+        for (String table : COMPARED) {
             List<String> missing = new ArrayList<>(expected.get(table));
             missing.removeAll(actual.get(table));
             List<String> extra = new ArrayList<>(actual.get(table));
@@ -125,7 +132,7 @@ class SavepointCompatibilityIT {
     private static Map<String, List<String>> dump(String schema) throws SQLException {
         Map<String, List<String>> out = new TreeMap<>();
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
-            for (String table : TABLES) {
+            for (String table : COMPARED) {
                 List<String> kept = new ArrayList<>(List.of(columns(c, schema, table).split(", ")));
                 kept.removeAll(List.of("updated_at", "received_at"));
                 String cols = String.join(", ", kept);
