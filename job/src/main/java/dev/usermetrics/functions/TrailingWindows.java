@@ -4,9 +4,7 @@ import dev.usermetrics.functions.state.MetricsSerializer;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.SinkTable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -338,14 +336,5 @@ final class TrailingWindows {
         r.subKey = WINDOWS[window].label;
         r.metrics = m != null ? m : new Metrics();
         return r;
-    }
-
-    /** The window labels, shortest first. */
-    static List<String> labels() {
-        List<String> out = new ArrayList<>();
-        for (Window w : WINDOWS) {
-            out.add(w.label);
-        }
-        return out;
     }
 }
