@@ -34,19 +34,24 @@ import org.apache.flink.util.Collector;
  *
  * <p>After a restore the watermark starts again from nothing while the timers are restored, so
  * until a subtask's watermark has passed the clock its checkpoint had reached ({@code
- * restoredClock}, the greatest over the restored subtasks), "has bucket h left" is decided per
- * user by {@code max(watermark, rolledTo)}, {@code rolledTo} being the latest leave time the
- * user has processed (timers fire in time order): so a change is never added after its bucket
- * was subtracted, and never left out of a bucket that will still be subtracted. A user with no
- * pending leave time takes {@code restoredClock} as its own then.
+ * restoredClock}, the greatest over the restored subtasks) the watermark cannot decide. A user's
+ * own state can: an hour it tracks ({@code window-hours}) joined the windows from the first one
+ * that held it when it was tracked ({@code first}, stored with the hour), and has left window
+ * {@code n} iff {@code h + n <= max(watermark, rolledTo)}, {@code rolledTo} being the latest leave
+ * time the user has processed (its timers fire in time order; every pending one is later). An
+ * hour it does not track is in no window and has no pending timer, so it may take {@code
+ * restoredClock}. So a change is never added to a window its bucket never joined or has left,
+ * and never left out of one its bucket will still be subtracted from — also for keys of a
+ * subtask whose clock was behind the others' (rescaling).
  *
  * <p>State (keyed by project and user), all of it bounded by the user's last 90 days:
  * <ul>
  *   <li>{@code windows}: environment ("" = all environments) → one {@link Metrics} per window
  *       ({@link Window} order; null = empty); an entry goes when all its windows are empty.</li>
- *   <li>{@code window-hours}: bucket hour → the environments ("/"-joined) that had a bucket at that
- *       hour while it was inside a window: what a leave timer subtracts. Removed when the hour
- *       leaves the longest window; at most 2,160 entries.</li>
+ *   <li>{@code window-hours}: bucket hour → the first window it joined ("i:", omitted for 0) and
+ *       the environments ("/"-joined) that had a bucket at that hour while it was inside a window:
+ *       what a leave timer subtracts. Removed when the hour leaves the longest window; at most
+ *       2,160 entries.</li>
  *   <li>{@code window-progress}: {rolledTo, number of window-hours entries}; cleared with the
  *       last entry.</li>
  * </ul>
@@ -131,23 +136,50 @@ final class TrailingWindows {
      */
     void add(String projectId, String userId, String env, long hourMillis, Metrics delta, TimerService timers,
             Collector<MetricsRow> out) throws Exception {
-        long clock = clock(timers.currentWatermark());
-        if (!LONGEST.holds(hourMillis, clock)) {
-            return; // older than every window
+        long watermark = timers.currentWatermark();
+        seenClock = Math.max(seenClock, watermark);
+        boolean caughtUp = watermark >= restoredClock;
+        if (caughtUp && !LONGEST.holds(hourMillis, watermark)) {
+            return; // older than every window: nothing to read
+        }
+        String tracked = windowHours.get(hourMillis);
+        long clock;
+        int first;
+        if (tracked != null) {
+            // The hour's windows were decided when it was tracked (first) and have left since by
+            // the user's own timers: its state tells, whatever the restored clock is.
+            first = firstWindow(tracked);
+            clock = caughtUp ? watermark : Math.max(progress()[ROLLED_TO], watermark);
+        } else {
+            // No window holds this bucket and no timer of it is pending: any clock up to the
+            // restored one is consistent with the user's state, the restored one is the truest.
+            clock = caughtUp ? watermark : restoredClock;
+            first = firstHolding(hourMillis, clock);
+            if (first == WINDOWS.length) {
+                return;
+            }
         }
         Metrics[] inEnv = load(env);
         Metrics[] all = load(ALL);
-        for (int i = 0; i < WINDOWS.length; i++) {
+        boolean[] in = new boolean[WINDOWS.length];
+        for (int i = first; i < WINDOWS.length; i++) {
             if (WINDOWS[i].holds(hourMillis, clock)) {
+                in[i] = true;
                 inEnv[i] = plus(inEnv[i], delta, +1);
                 all[i] = plus(all[i], delta, +1);
             }
         }
-        track(env, hourMillis, clock, timers);
+        if (tracked == null) {
+            long[] p = progress();
+            newHour(env, hourMillis, first, timers, p);
+            progress.update(p);
+        } else {
+            addEnvironment(hourMillis, tracked, env);
+        }
         store(env, inEnv);
         store(ALL, all);
-        for (int i = 0; i < WINDOWS.length; i++) {
-            if (WINDOWS[i].holds(hourMillis, clock)) {
+        for (int i = first; i < WINDOWS.length; i++) {
+            if (in[i]) {
                 out.collect(row(projectId, userId, env, i, inEnv[i]));
                 out.collect(row(projectId, userId, ALL, i, all[i]));
             }
@@ -158,28 +190,30 @@ final class TrailingWindows {
     void onTimer(String projectId, String userId, long time, Collector<MetricsRow> out) throws Exception {
         seenClock = Math.max(seenClock, time);
         long[] p = progress();
-        p[ROLLED_TO] = time; // timers fire in time order: this is the user's latest leave time
-        Map<String, Metrics[]> changed = new LinkedHashMap<>();
-        Map<String, boolean[]> touchedWindows = new LinkedHashMap<>();
+        p[ROLLED_TO] = Math.max(p[ROLLED_TO], time); // timers fire in time order: the user's latest leave time
+        Map<String, Changed> changed = new LinkedHashMap<>();
         for (int i = 0; i < WINDOWS.length; i++) {
             long hour = time - WINDOWS[i].millis;
-            String envs = windowHours.get(hour);
-            if (envs == null) {
+            String tracked = windowHours.get(hour);
+            if (tracked == null) {
                 continue;
             }
-            for (String env : envs.split("/")) {
-                Metrics bucket = hourly.get(StateKeys.bucket(hour, env));
-                if (bucket == null) {
-                    continue;
-                }
-                for (String key : new String[] {env, ALL}) {
-                    Metrics[] w = changed.get(key);
-                    if (w == null) {
-                        w = load(key);
-                        changed.put(key, w);
+            // A timer of another hour may share this time: only an hour that joined window i leaves it.
+            if (firstWindow(tracked) <= i) {
+                for (String env : environments(tracked).split(ENV_SEPARATOR)) {
+                    Metrics bucket = hourly.get(StateKeys.bucket(hour, env));
+                    if (bucket == null) {
+                        continue;
                     }
-                    w[i] = plus(w[i], bucket, -1);
-                    touchedWindows.computeIfAbsent(key, k -> new boolean[WINDOWS.length])[i] = true;
+                    for (String key : new String[] {env, ALL}) {
+                        Changed c = changed.get(key);
+                        if (c == null) {
+                            c = new Changed(load(key));
+                            changed.put(key, c);
+                        }
+                        c.windows[i] = plus(c.windows[i], bucket, -1);
+                        c.touched[i] = true;
+                    }
                 }
             }
             if (WINDOWS[i] == LONGEST) {
@@ -192,14 +226,24 @@ final class TrailingWindows {
         } else {
             progress.update(p);
         }
-        for (Map.Entry<String, Metrics[]> e : changed.entrySet()) {
-            store(e.getKey(), e.getValue());
-            boolean[] t = touchedWindows.get(e.getKey());
+        for (Map.Entry<String, Changed> e : changed.entrySet()) {
+            Changed c = e.getValue();
+            store(e.getKey(), c.windows);
             for (int i = 0; i < WINDOWS.length; i++) {
-                if (t[i]) {
-                    out.collect(row(projectId, userId, e.getKey(), i, e.getValue()[i]));
+                if (c.touched[i]) {
+                    out.collect(row(projectId, userId, e.getKey(), i, c.windows[i]));
                 }
             }
+        }
+    }
+
+    /** The windows of one key a leave time changed, and which of them. */
+    private static final class Changed {
+        final Metrics[] windows;
+        final boolean[] touched = new boolean[WINDOWS.length];
+
+        Changed(Metrics[] windows) {
+            this.windows = windows;
         }
     }
 
@@ -210,7 +254,6 @@ final class TrailingWindows {
      * built rows.
      */
     void buildFromHourly(String projectId, String userId, TimerService timers, Collector<MetricsRow> out) throws Exception {
-        long clock = Long.MIN_VALUE;
         long[] p = progress();
         Map<String, Metrics[]> built = new LinkedHashMap<>();
         for (Map.Entry<String, Metrics> b : hourly.entries()) {
@@ -222,7 +265,12 @@ final class TrailingWindows {
                 inEnv[i] = plus(inEnv[i], b.getValue(), +1);
                 all[i] = plus(all[i], b.getValue(), +1);
             }
-            track(env, hour, clock, timers, p);
+            String tracked = windowHours.get(hour);
+            if (tracked == null) {
+                newHour(env, hour, 0, timers, p);
+            } else {
+                addEnvironment(hour, tracked, env);
+            }
         }
         for (Map.Entry<String, Metrics[]> e : built.entrySet()) {
             store(e.getKey(), e.getValue());
@@ -244,60 +292,58 @@ final class TrailingWindows {
         }
     }
 
-    /** The user's clock: the watermark, or (until it has caught up with the restored clock) the user's own. */
-    private long clock(long watermark) throws Exception {
-        seenClock = Math.max(seenClock, watermark);
-        if (watermark >= restoredClock) {
-            return watermark; // no user of this subtask has rolled past the watermark
-        }
-        long[] p = progress.value();
-        if (p == null) {
-            // Nothing pending: nothing of the user can be subtracted twice, so it may take the
-            // clock the restored subtasks had reached, and keeps it (its new timers come after it).
-            progress.update(new long[] {restoredClock, 0});
-            return restoredClock;
-        }
-        return Math.max(p[ROLLED_TO], watermark);
-    }
-
     private long[] progress() throws Exception {
         long[] p = progress.value();
         return p != null ? p : new long[] {Long.MIN_VALUE, 0};
     }
 
-    /** Records that (hour, env) has a bucket inside a window; reads and writes the progress only when the hour is new. */
-    private void track(String env, long hourMillis, long clock, TimerService timers) throws Exception {
-        long[] p = track(env, hourMillis, clock, timers, null);
-        if (p != null) {
-            progress.update(p);
+    /** The first window (index) that holds the bucket of this hour at the clock; WINDOWS.length if none. */
+    private static int firstHolding(long hourMillis, long clock) {
+        int i = 0;
+        while (i < WINDOWS.length && !WINDOWS[i].holds(hourMillis, clock)) {
+            i++;
         }
+        return i;
     }
 
     /**
-     * The same, counting a new hour in p (read when null); registers the new hour's leave
-     * timers. Returns p when it changed, else null.
+     * Tracks a new hour of the user that joined the windows from {@code first} on: its
+     * {@code window-hours} entry, counted in p, and its leave timers.
      */
-    private long[] track(String env, long hourMillis, long clock, TimerService timers, long[] p) throws Exception {
-        String envs = windowHours.get(hourMillis);
-        if (envs != null) {
-            if (!contains(envs, env)) {
-                windowHours.put(hourMillis, envs + "/" + env);
-            }
-            return null;
-        }
-        p = p != null ? p : progress();
+    private void newHour(String env, long hourMillis, int first, TimerService timers, long[] p) throws Exception {
         p[HOURS]++;
-        windowHours.put(hourMillis, env);
-        for (Window w : WINDOWS) {
-            if (w.holds(hourMillis, clock)) {
-                timers.registerEventTimeTimer(hourMillis + w.millis);
-            }
+        windowHours.put(hourMillis, first == 0 ? env : "" + first + FIRST_SEPARATOR + env);
+        for (int i = first; i < WINDOWS.length; i++) {
+            timers.registerEventTimeTimer(hourMillis + WINDOWS[i].millis);
         }
-        return p;
+    }
+
+    /** The environment joins a tracked hour (its windows and timers are the hour's). */
+    private void addEnvironment(long hourMillis, String tracked, String env) throws Exception {
+        if (!contains(environments(tracked), env)) {
+            windowHours.put(hourMillis, tracked + ENV_SEPARATOR + env);
+        }
+    }
+
+    /*
+     * A window-hours entry: "[first:]env/env...", first being the first window the hour joined
+     * when it was tracked (omitted when 0, the usual case: current data joins every window). The
+     * windows before it never held the hour's buckets, though a leave timer may fire at their
+     * leave times (another hour's).
+     */
+    private static final String ENV_SEPARATOR = "/";
+    private static final char FIRST_SEPARATOR = ':';
+
+    private static int firstWindow(String tracked) {
+        return tracked.length() > 1 && tracked.charAt(1) == FIRST_SEPARATOR ? tracked.charAt(0) - '0' : 0;
+    }
+
+    private static String environments(String tracked) {
+        return tracked.length() > 1 && tracked.charAt(1) == FIRST_SEPARATOR ? tracked.substring(2) : tracked;
     }
 
     private static boolean contains(String envs, String env) {
-        for (String e : envs.split("/")) {
+        for (String e : envs.split(ENV_SEPARATOR)) {
             if (e.equals(env)) {
                 return true;
             }

@@ -16,8 +16,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,7 @@ class TrailingWindowsTest {
     private static final Map<String, Long> WINDOWS = Map.of("24h", DAY, "7d", 7 * DAY, "30d", 30 * DAY, "90d", 90 * DAY);
     /** An hour-aligned clock far from the epoch. */
     private static final long T0 = 20_000 * DAY;
+    private static final int MAX_PARALLELISM = 128;
 
     private KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> harness;
     /** The latest value of every row any harness of the test emitted (what the sink holds). */
@@ -48,8 +51,14 @@ class TrailingWindowsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> open(OperatorSubtaskState from)
             throws Exception {
+        return open(from, 1, 0);
+    }
+
+    /** Subtask {@code subtask} of {@code parallelism} (max parallelism {@value #MAX_PARALLELISM}). */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> open(OperatorSubtaskState from,
+            int parallelism, int subtask) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new FinalRowsOperator<>(new UserAggregator(), false),
-                new Keys.ByUser(), Types.STRING);
+                new Keys.ByUser(), Types.STRING, MAX_PARALLELISM, parallelism, subtask);
         h.setup();
         if (from != null) {
             h.initializeState(from);
@@ -212,6 +221,75 @@ class TrailingWindowsTest {
         advanceTo(T0 + 91 * DAY);
         assertWindowsMatchHourlyRows();
         assertThat(window("u", "", "90d").isDelete()).isTrue();
+    }
+
+    /**
+     * A bucket tracked when it was already too old for the 24-hour window joined only the longer
+     * ones; its user has processed no leave time yet. A change of it right after a restore,
+     * before the first watermark, must stay out of the 24-hour window as well (the hour's state
+     * says so, not the unknown clock): without that rule the window would go negative.
+     */
+    @Test
+    void aBucketThatJoinedOnlyTheLongerWindowsStaysOutOfTheShorterOnesAfterARestore() throws Exception {
+        harness = open(null);
+        advanceTo(T0 + 30 * 60_000);
+        send(change("u", "prod", T0 - 30 * HOUR, 2, 10, 1)); // 7d and longer
+        send(change("u", "prod", T0, 1, 5, 1));              // every window
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = open(snapshot);
+        send(change("u", "prod", T0 - 30 * HOUR, -2, -10, -1)); // retracted (the trace moved to another user)
+        send(change("u", "dev", T0 - 30 * HOUR, 1, 7, 1));      // a new environment of the same hour
+        assertThat(window("u", "", "24h").metrics.totalTokens).isEqualTo(5);
+        assertThat(window("u", "dev", "24h")).isNull();
+        assertThat(window("u", "", "7d").metrics.totalTokens).isEqualTo(12);
+        advanceTo(T0 + 30 * 60_000);
+        assertWindowsMatchHourlyRows();
+        advanceTo(T0 + 7 * DAY);
+        assertWindowsMatchHourlyRows();
+    }
+
+    /**
+     * Rescaling merges keys of subtasks whose clocks differ: user a comes from a subtask at T0
+     * (a bucket's 7-day leave timer pending at T0 + 2 h), the restored clock is the other
+     * subtask's T0 + 3 h. A new hour of a that is already out of the 24-hour window at the
+     * restored clock joins only the longer windows, and a's pending timer at T0 + 2 h — which is
+     * also that hour's 24-hour leave time — must not subtract it from the 24-hour window.
+     */
+    @Test
+    void keysOfASubtaskWhoseClockWasBehindStayExactAfterRescaling() throws Exception {
+        String a = userOfSubtask(0, 2);
+        String b = userOfSubtask(1, 2);
+        harness = open(null, 2, 0);
+        advanceTo(T0);
+        send(change(a, "prod", T0 - 7 * DAY + 2 * HOUR, 1, 10, 1)); // 7d and 30d, 90d; leaves 7d at T0 + 2 h
+        OperatorSubtaskState behind = harness.snapshot(1, 1);
+        harness.close();
+        harness = open(null, 2, 1);
+        advanceTo(T0 + 3 * HOUR);
+        send(change(b, "prod", T0, 1, 20, 1));
+        OperatorSubtaskState ahead = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = open(AbstractStreamOperatorTestHarness.repackageState(behind, ahead), 1, 0);
+        send(change(a, "prod", T0 - 22 * HOUR, 1, 40, 1)); // at T0 + 3 h: out of 24h already
+        advanceTo(T0 + 3 * HOUR);
+        assertThat(window(a, "", "24h")).isNull();
+        assertThat(window(a, "", "7d").metrics.totalTokens).isEqualTo(40);
+        assertWindowsMatchHourlyRows();
+        advanceTo(T0 + 8 * DAY);
+        assertWindowsMatchHourlyRows();
+    }
+
+    /** A user id whose key goes to this subtask of {@code parallelism}. */
+    private static String userOfSubtask(int subtask, int parallelism) {
+        for (int i = 0; ; i++) {
+            String user = "user-" + i;
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(Keys.of("p", user), MAX_PARALLELISM, parallelism) == subtask) {
+                return user;
+            }
+        }
     }
 
     /**
