@@ -25,6 +25,11 @@ final class DeltaBuilder {
         slot(userId, env, traceTimeNanos).addTrace(traceTimeNanos, sign);
     }
 
+    /** One trace at traceTimeNanos, counted for (user, env), joins (+1) or leaves (-1) the session. */
+    void addSessionTrace(String userId, String env, long traceTimeNanos, String sessionId, int sign) {
+        slot(userId, env, traceTimeNanos).addSessionTrace(sessionId, sign);
+    }
+
     /** The trace at traceTimeNanos, counted for (user, env), is settled (its state expired). */
     void settleTrace(String userId, String env, long traceTimeNanos) {
         slot(userId, env, traceTimeNanos).settleTrace(traceTimeNanos);

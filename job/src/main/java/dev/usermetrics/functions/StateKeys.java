@@ -46,6 +46,11 @@ final class StateKeys {
         return key.substring(key.indexOf('/') + 1);
     }
 
+    /** A session of the user in an environment ("" = over all environments). */
+    static String session(String env, String sessionId) {
+        return env + "/" + sessionId;
+    }
+
     static String scoreTimePrefix(String scoreKey) {
         return scoreKey + "\u0000";
     }

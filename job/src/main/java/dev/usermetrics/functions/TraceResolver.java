@@ -289,10 +289,10 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
      */
     private void emitSession() throws Exception {
         TraceState t = cache.trace(); // not empty: the session applied an event
-        Counted from = new Counted(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos);
+        Counted from = new Counted(t.emittedUser, t.emittedEnvironment, t.emittedTraceTimeNanos, t.emittedSession);
         String newUser = t.resolvedUser();
         Counted to = new Counted(newUser, newUser != null ? t.resolvedEnvironment() : null,
-                newUser != null ? t.effectiveTimeNanos() : 0);
+                newUser != null ? t.effectiveTimeNanos() : 0, newUser != null ? t.resolvedSession() : null);
         boolean moved = !Objects.equals(from.user, to.user) || !Objects.equals(from.env, to.env);
         if (moved && from.user != null && !from.user.equals(to.user)) {
             userChanges.inc();
@@ -302,6 +302,10 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         if (moved || from.traceTime != to.traceTime) {
             from.addTrace(delta, -1);
             to.addTrace(delta, +1);
+        }
+        if (moved || from.traceTime != to.traceTime || !Objects.equals(from.session, to.session)) {
+            from.addSessionTrace(delta, -1);
+            to.addSessionTrace(delta, +1);
         }
         if (moved) {
             if (!(t.observationCountKnown && t.observationCount == cache.observations().changed())) {
@@ -318,6 +322,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         t.emittedUser = to.user;
         t.emittedEnvironment = to.env;
         t.emittedTraceTimeNanos = to.traceTime;
+        t.emittedSession = to.session;
         t.expiresAtMillis = expiry.touch(sessionCtx.timerService(), t.expiresAtMillis, activityMillis());
         cache.updateTrace(t);
     }
@@ -401,11 +406,17 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         return true;
     }
 
-    /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time. */
-    private record Counted(String user, String env, long traceTime) {
+    /** Where a trace's contributions are counted: user (null: nowhere), environment, trace time, session (null: none). */
+    private record Counted(String user, String env, long traceTime, String session) {
         void addTrace(DeltaBuilder delta, int sign) {
             if (user != null) {
                 delta.addTrace(user, env, traceTime, sign);
+            }
+        }
+
+        void addSessionTrace(DeltaBuilder delta, int sign) {
+            if (user != null && session != null) {
+                delta.addSessionTrace(user, env, traceTime, session, sign);
             }
         }
 

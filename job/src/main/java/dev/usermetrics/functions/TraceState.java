@@ -20,6 +20,8 @@ public class TraceState {
     public Long minTraceEventTsNanos;
     /** The valid userId of the latest-ordered event (trace or observation) that carried one. */
     public Lww user = new Lww();
+    /** The valid sessionId, same rule as user (null: the trace is in no session). */
+    public Lww session = new Lww();
     /** The environment, same rule as user ("default" when no event carried one). */
     public Lww environment = new Lww();
     /** Min of the observations' times: the trace's time when no trace event was seen. */
@@ -39,6 +41,8 @@ public class TraceState {
     public String emittedUser;
     /** The environment they are counted in (valid when emittedUser != null). */
     public String emittedEnvironment;
+    /** The session it is counted in (valid when emittedUser != null; null: none). */
+    public String emittedSession;
     /** The trace time its trace count was emitted at (valid when emittedUser != null). */
     public long emittedTraceTimeNanos;
     /** Data time (epoch millis, DataClock) at which the trace's state is dropped; 0: never (IdleExpiry). */
@@ -51,6 +55,7 @@ public class TraceState {
         long ts = e.timestampNanos;
         String id = e.eventId;
         user.offer(e.userId, ts, id);
+        session.offer(e.sessionId, ts, id);
         environment.offer(e.environment, ts, id);
         if (e.isTrace()) {
             EventIds.remember(eventIds, e.eventId);
@@ -67,6 +72,11 @@ public class TraceState {
     /** The user the trace counts for, or null (also when nothing of it is left). */
     public String resolvedUser() {
         return onlyScores() ? null : user.value;
+    }
+
+    /** The session the trace counts in, or null. */
+    public String resolvedSession() {
+        return session.value;
     }
 
     public String resolvedEnvironment() {

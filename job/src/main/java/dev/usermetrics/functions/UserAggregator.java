@@ -59,6 +59,10 @@ import org.apache.flink.util.OutputTag;
  *   <li>{@code time-index}: {@link TimeIndex}, only for a user with many open trace or score
  *       times: their ordered sets, so a rescan after the extreme leaves is 8 point reads, not a
  *       scan of every time the user has.</li>
+ *   <li>{@code sessions}: MapState "environment/sessionId" ("" = all environments) → number of
+ *       the user's traces in that session; its size is {@link UserTotals#sessionCount}. Kept for
+ *       good (a settled trace still counts its session, and a later trace of the same session
+ *       must not count it again): one entry per (user, session), two with the environment.</li>
  *   <li>{@code windows}, {@code window-hours}, {@code window-progress}: the trailing-window
  *       totals ({@link TrailingWindows}), rolled by the stage's event-time timers.</li>
  * </ul>
@@ -84,6 +88,9 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     private transient MapState<String, ScoreTotals> scores;
     private transient MapState<String, Long> traceTimes;
     private transient MapState<String, Long> scoreTimes;
+    private transient MapState<String, Long> sessions;
+    /** The environment part of a {@code sessions} key over all environments (environments are never empty). */
+    private static final String ALL_ENVIRONMENTS = "";
     private transient TimeIndex index;
     private transient TrailingWindows recent;
     private transient ListState<Long> windowsClock;
@@ -125,12 +132,17 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         scores = rc.getMapState(new MapStateDescriptor<>("scores", StringSerializer.INSTANCE, new ScoreTotalsSerializer()));
         traceTimes = rc.getMapState(new MapStateDescriptor<>("trace-times", Types.STRING, Types.LONG));
         scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
+        sessions = rc.getMapState(sessionsDescriptor());
         index = new TimeIndex(rc.getMapState(TimeIndex.descriptor()));
         recent = new TrailingWindows(rc.getMapState(TrailingWindows.windowsDescriptor()),
                 rc.getMapState(TrailingWindows.windowHoursDescriptor()), rc.getState(TrailingWindows.progressDescriptor()), hourly);
         if (restoredClock != null) {
             recent.restoredClock(restoredClock);
         }
+    }
+
+    static MapStateDescriptor<String, Long> sessionsDescriptor() {
+        return new MapStateDescriptor<>("sessions", StringSerializer.INSTANCE, LongSerializer.INSTANCE);
     }
 
     static ListStateDescriptor<Long> windowsClockDescriptor() {
@@ -190,6 +202,10 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         for (Map.Entry<Long, Long> st : c.settledTraceTimes.entrySet()) {
             settleTraces(all, inEnv, env, st.getKey(), st.getValue());
         }
+        for (Map.Entry<String, Long> s : c.sessions.entrySet()) {
+            all.sessionCount += addSessionTraces(StateKeys.session(ALL_ENVIRONMENTS, s.getKey()), s.getValue());
+            inEnv.sessionCount += addSessionTraces(StateKeys.session(env, s.getKey()), s.getValue());
+        }
         if (all.metrics.isZero()) {
             totals.clear();
         } else {
@@ -235,6 +251,18 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     public void onTimer(long time, OnTimerContext ctx, Collector<MetricsRow> rows) throws Exception {
         String key = ctx.getCurrentKey();
         recent.onTimer(Keys.projectOf(key), Keys.idOf(key), time, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
+    }
+
+    /** Adds n traces to a session of the user; +1 / -1 when the session starts / stops counting, else 0. */
+    private long addSessionTraces(String key, long n) throws Exception {
+        Long before = sessions.get(key);
+        long after = (before == null ? 0 : before) + n;
+        if (after <= 0) {
+            sessions.remove(key);
+        } else {
+            sessions.put(key, after);
+        }
+        return (after > 0 ? 1 : 0) - (before != null && before > 0 ? 1 : 0);
     }
 
     private static Metrics addToBucket(MapState<String, Metrics> buckets, String key, Metrics delta) throws Exception {
@@ -455,6 +483,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         r.metrics = t.metrics;
         r.firstSeenNanos = t.firstSeenNanos;
         r.lastSeenNanos = t.lastSeenNanos;
+        r.sessionCount = t.sessionCount;
         return r;
     }
 

@@ -14,6 +14,8 @@ public class UserTotals {
      */
     public Long settledFirstNanos;
     public Long settledLastNanos;
+    /** Distinct sessions with a trace of the user (in this environment). */
+    public long sessionCount;
 
     public UserTotals() {}
 

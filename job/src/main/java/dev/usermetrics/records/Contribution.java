@@ -31,6 +31,11 @@ public class Contribution {
      * first/last seen and forgets them (bounded state).
      */
     public Map<Long, Long> settledTraceTimes = new HashMap<>();
+    /**
+     * Traces of the user (in this environment) added to (+n) or removed from (-n) a session,
+     * sessionId → signed count: the user stage counts the distinct sessions with a trace.
+     */
+    public Map<String, Long> sessions = new HashMap<>();
 
     public Contribution() {}
 
@@ -48,6 +53,12 @@ public class Contribution {
         other.byModel.forEach((m, d) -> byModel.computeIfAbsent(m, k -> new ModelMetrics()).add(d, +1));
         other.scores.forEach((k, d) -> scores.computeIfAbsent(k, x -> new ScoreDelta()).add(d));
         other.settledTraceTimes.forEach((t, n) -> Counts.add(settledTraceTimes, t, n));
+        other.sessions.forEach((s, n) -> Counts.add(sessions, s, n));
+    }
+
+    /** Adds (sign +1) or removes (sign -1) one trace of the session. */
+    public void addSessionTrace(String sessionId, long sign) {
+        Counts.add(sessions, sessionId, sign);
     }
 
     /** Marks one counted trace at this time as settled (its trace-stage state expired). */
@@ -62,7 +73,7 @@ public class Contribution {
 
     /** True when this only settles (changes no metric, so no row changes). */
     public boolean onlySettles() {
-        return delta.isZero() && traceTimes.isEmpty()
+        return delta.isZero() && traceTimes.isEmpty() && sessions.isEmpty()
                 && byModel.values().stream().allMatch(ModelMetrics::isZero)
                 && scores.values().stream().allMatch(ScoreDelta::changesNothing);
     }
@@ -98,6 +109,7 @@ public class Contribution {
     public String toString() {
         return "Contribution{" + projectId + "/" + userId + "/" + environment + " @" + hourStartMillis + " " + delta
                 + " traceTimes=" + traceTimes + " byModel=" + byModel + " scores=" + scores
-                + (settledTraceTimes.isEmpty() ? "" : " settled=" + settledTraceTimes) + "}";
+                + (settledTraceTimes.isEmpty() ? "" : " settled=" + settledTraceTimes)
+                + (sessions.isEmpty() ? "" : " sessions=" + sessions) + "}";
     }
 }

@@ -26,6 +26,8 @@ public class IngestionEvent {
     public Long bodyTimeNanos;
     /** A valid userId (see UserIdRules) or null. */
     public String userId;
+    /** A valid sessionId (the user-ID rules, see UserIdRules) of a trace or observation event, or null. */
+    public String sessionId;
     /** A valid environment (see EnvironmentRules), "default" when an invalid one was sent, or null. */
     public String environment;
     /** Observation body.model (valid: storable, at most 200 characters) or null. */
@@ -49,7 +51,7 @@ public class IngestionEvent {
     @Override
     public String toString() {
         return kind + "{event=" + eventId + ", ts=" + timestampNanos + ", project=" + projectId
-                + ", trace=" + traceId + ", obs=" + observationId + ", score=" + scoreId + ", user=" + userId
+                + ", trace=" + traceId + ", obs=" + observationId + ", score=" + scoreId + ", user=" + userId + ", session=" + sessionId
                 + ", env=" + environment + ", model=" + model
                 + ", bodyTime=" + bodyTimeNanos + ", usage=" + usage + ", cost=" + cost + "}";
     }

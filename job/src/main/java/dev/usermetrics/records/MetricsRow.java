@@ -28,6 +28,8 @@ public class MetricsRow {
     /** USER_METRICS(_ENV) only: min/max trace time, epoch nanos; null when the user has no traces. */
     public Long firstSeenNanos;
     public Long lastSeenNanos;
+    /** USER_METRICS, USER_METRICS_ENV: distinct sessions with a trace of the user. */
+    public long sessionCount;
 
     public MetricsRow() {}
 
@@ -60,6 +62,6 @@ public class MetricsRow {
         Object value = metrics != null ? metrics : modelMetrics != null ? modelMetrics : score != null ? score : "users=" + userCount;
         return table + "{" + projectId + "/" + userId + "/" + environment + " @" + bucketStartMillis
                 + (subKey != null ? " [" + subKey + "]" : "") + " " + value
-                + ", first=" + firstSeenNanos + ", last=" + lastSeenNanos + "}";
+                + ", first=" + firstSeenNanos + ", last=" + lastSeenNanos + ", sessions=" + sessionCount + "}";
     }
 }

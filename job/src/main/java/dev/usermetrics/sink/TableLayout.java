@@ -26,22 +26,18 @@ import java.util.stream.Collectors;
  * count columns are all 0; TableLayoutTest checks the two agree over the values filled here).
  */
 public enum TableLayout {
-    USER_METRICS(SinkTable.USER_METRICS, "user_metrics", Cols.keys(Cols.PROJECT, Cols.USER), Cols.with(Cols.METRICS, Cols.SEEN),
+    USER_METRICS(SinkTable.USER_METRICS, "user_metrics", Cols.keys(Cols.PROJECT, Cols.USER), Cols.TOTALS,
             (r, v) -> {
                 v.add(r.projectId);
                 v.add(r.userId);
-                metrics(r.metrics, v);
-                v.add(timestamp(r.firstSeenNanos));
-                v.add(timestamp(r.lastSeenNanos));
+                totals(r, v);
             }),
     USER_METRICS_ENV(SinkTable.USER_METRICS_ENV, "user_metrics_env", Cols.keys(Cols.PROJECT, Cols.USER, Cols.ENV),
-            Cols.with(Cols.METRICS, Cols.SEEN), (r, v) -> {
+            Cols.TOTALS, (r, v) -> {
                 v.add(r.projectId);
                 v.add(r.userId);
                 v.add(r.environment);
-                metrics(r.metrics, v);
-                v.add(timestamp(r.firstSeenNanos));
-                v.add(timestamp(r.lastSeenNanos));
+                totals(r, v);
             }),
     USER_METRICS_HOURLY(SinkTable.USER_METRICS_HOURLY, "user_metrics_hourly", Cols.BUCKET_KEYS, Cols.METRICS, TableLayout::bucketRow),
     USER_METRICS_DAILY(SinkTable.USER_METRICS_DAILY, "user_metrics_daily", Cols.BUCKET_KEYS, Cols.METRICS, TableLayout::bucketRow),
@@ -113,7 +109,9 @@ public enum TableLayout {
         static final List<Col> METRICS = with(COUNTS, List.of(
                 new Col("usage_details", "jsonb"), new Col("cost_details", "jsonb"), new Col("calculated_total_cost", "numeric")));
         static final List<Col> WINDOW_METRICS = with(COUNTS, List.of(new Col("calculated_total_cost", "numeric")));
-        static final List<Col> SEEN = List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"));
+        /** Filled by {@link TableLayout#totals}. */
+        static final List<Col> TOTALS = with(METRICS, List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"),
+                new Col("session_count", "bigint")));
         static final List<Col> MODEL_VALUES = List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
                 new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
                 new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
@@ -237,6 +235,14 @@ public enum TableLayout {
         v.add(SinkStatements.toJson(m.usage));
         v.add(SinkStatements.toJson(m.cost));
         v.add(Decimals.text(m.calculatedTotalCost));
+    }
+
+    /** The {@code Cols.TOTALS} columns: a user's totals (all time, over all environments or in one). */
+    private static void totals(MetricsRow r, List<String> v) {
+        metrics(r.metrics, v);
+        v.add(timestamp(r.firstSeenNanos));
+        v.add(timestamp(r.lastSeenNanos));
+        v.add(Long.toString(r.sessionCount));
     }
 
     /** The {@code Cols.COUNTS} columns. */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.usermetrics.records.Counts;
+import dev.usermetrics.records.EntityKind;
 import dev.usermetrics.records.IngestionEvent;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class EventParser {
     /** The envelope fields the rules read; every other field is skipped without building it. */
     private static final Set<String> ENVELOPE_FIELDS = Set.of("id", "projectId", "type", "timestamp", "body");
     /** The body fields any rule reads (observations, traces, scores; the user-ID and environment rules). */
-    private static final Set<String> BODY_FIELDS = Set.of("id", "traceId", "userId", "environment", "timestamp", "startTime",
+    private static final Set<String> BODY_FIELDS = Set.of("id", "traceId", "userId", "sessionId", "environment", "timestamp", "startTime",
             "model", "usageDetails", "costDetails", "usage", "name", "value", "stringValue", "dataType");
 
     /**
@@ -242,6 +243,10 @@ public final class EventParser {
         if (user instanceof UserIdRules.Invalid inv) {
             fixes.add(new ParseOutcome.FieldFix(inv.reason(), inv.detail()));
         }
+        UserIdRules.Result session = UserIdRules.check(body.get("sessionId"), UserIdRules.Attribute.SESSION_ID);
+        if (session instanceof UserIdRules.Invalid inv) {
+            fixes.add(new ParseOutcome.FieldFix(inv.reason(), inv.detail()));
+        }
         EnvironmentRules.Result env = EnvironmentRules.check(body.get("environment"));
         if (env.fix() != null) {
             fixes.add(env.fix());
@@ -273,6 +278,10 @@ public final class EventParser {
         }
         if (user instanceof UserIdRules.Valid v) {
             e.userId = v.userId();
+        }
+        // A score's sessionId would name a session, not the trace's: only traces and observations carry the trace's.
+        if (session instanceof UserIdRules.Valid v && e.kind != EntityKind.SCORE) {
+            e.sessionId = v.userId();
         }
         return new ParseOutcome.Accepted(e, fixes);
     }

@@ -29,6 +29,10 @@ public enum RejectReason {
     USER_ID_NOT_STRING("user_id_not_string", Action.USER_ID_DROPPED),
     USER_ID_TOO_LONG("user_id_too_long", Action.USER_ID_DROPPED),
     USER_ID_NOT_STORABLE("user_id_not_storable", Action.USER_ID_DROPPED),
+    /** The same rules for the sessionId (the trace is counted, without a session). */
+    SESSION_ID_NOT_STRING("session_id_not_string", Action.SESSION_ID_DROPPED),
+    SESSION_ID_TOO_LONG("session_id_too_long", Action.SESSION_ID_DROPPED),
+    SESSION_ID_NOT_STORABLE("session_id_not_storable", Action.SESSION_ID_DROPPED),
     /** Langfuse's rule: an unusable environment becomes "default". */
     INVALID_ENVIRONMENT("invalid_environment", Action.ENVIRONMENT_DEFAULTED),
     INVALID_MODEL("invalid_model", Action.MODEL_DROPPED);
@@ -37,6 +41,7 @@ public enum RejectReason {
     public enum Action {
         REJECTED("rejected"),
         USER_ID_DROPPED("user_id_dropped"),
+        SESSION_ID_DROPPED("session_id_dropped"),
         ENVIRONMENT_DEFAULTED("environment_defaulted"),
         MODEL_DROPPED("model_dropped");
 

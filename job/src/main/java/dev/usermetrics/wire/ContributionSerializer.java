@@ -39,6 +39,7 @@ public final class ContributionSerializer extends WireSerializer<Contribution> {
         writeMap(out, c.byModel, STRING, RecordCodecs::writeModelMetrics);
         writeMap(out, c.scores, STRING, RecordCodecs::writeScoreDelta);
         writeMap(out, c.settledTraceTimes, LONG, LONG);
+        writeMap(out, c.sessions, STRING, LONG);
     }
 
     @Override
@@ -53,6 +54,7 @@ public final class ContributionSerializer extends WireSerializer<Contribution> {
         c.byModel = readMap(in, READ_STRING, RecordCodecs::readModelMetrics);
         c.scores = readMap(in, READ_STRING, RecordCodecs::readScoreDelta);
         c.settledTraceTimes = readMap(in, READ_LONG, READ_LONG);
+        c.sessions = readMap(in, READ_STRING, READ_LONG);
         return c;
     }
 

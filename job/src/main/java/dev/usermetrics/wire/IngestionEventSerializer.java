@@ -51,6 +51,7 @@ public final class IngestionEventSerializer extends WireSerializer<IngestionEven
         writeString(out, e.scoreId);
         writeNullableLong(out, e.bodyTimeNanos);
         writeString(out, e.userId);
+        writeString(out, e.sessionId);
         writeString(out, e.environment);
         writeString(out, e.model);
         writeString(out, e.scoreName);
@@ -73,6 +74,7 @@ public final class IngestionEventSerializer extends WireSerializer<IngestionEven
         e.scoreId = readString(in);
         e.bodyTimeNanos = readNullableLong(in);
         e.userId = readString(in);
+        e.sessionId = readString(in);
         e.environment = readString(in);
         e.model = readString(in);
         e.scoreName = readString(in);

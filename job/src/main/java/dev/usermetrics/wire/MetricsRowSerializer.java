@@ -45,6 +45,7 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         out.writeLong(r.userCount);
         writeNullableLong(out, r.firstSeenNanos);
         writeNullableLong(out, r.lastSeenNanos);
+        out.writeLong(r.sessionCount);
     }
 
     @Override
@@ -62,6 +63,7 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         r.userCount = in.readLong();
         r.firstSeenNanos = readNullableLong(in);
         r.lastSeenNanos = readNullableLong(in);
+        r.sessionCount = in.readLong();
         return r;
     }
 

@@ -296,6 +296,43 @@ class TraceResolverTest {
         assertThat(u2.totalCost).isEqualByComparingTo("0.000000000001");
     }
 
+    /** Sums the emitted session changes per "user/environment/session". */
+    private Map<String, Long> sessions() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (Contribution c : output()) {
+            c.sessions.forEach((s, n) -> m.merge(c.userId + "/" + c.environment + "/" + s, n, Long::sum));
+        }
+        m.values().removeIf(n -> n == 0);
+        return m;
+    }
+
+    /**
+     * A trace's session is its latest-ordered event's valid sessionId (trace or observation, as
+     * the user): the trace counts in it for its user, and moves when the user, the environment or
+     * the session changes — also when the session arrives before the user.
+     */
+    @Test
+    void aTraceCountsInItsSessionForItsUserAndMovesWithBoth() throws Exception {
+        IngestionEvent first = obs("e1", 10, "t1", "o1", null, 10L, null, null);
+        first.sessionId = "s1";
+        send(first, trace("e2", 11, "t1", "u1"));
+        assertThat(sessions()).containsExactly(Map.entry("u1/default/s1", 1L));
+
+        IngestionEvent later = obs("e3", 20, "t1", "o2", null, 20L, null, null);
+        later.sessionId = "s2";
+        send(later);
+        assertThat(sessions()).containsExactly(Map.entry("u1/default/s2", 1L));
+
+        send(obs("e4", 30, "t1", "o3", "u2", 30L, null, null)); // a new user takes the session along
+        assertThat(sessions()).containsExactly(Map.entry("u2/default/s2", 1L));
+
+        IngestionEvent older = trace("e0", 5, "t1", null);
+        older.sessionId = "s3"; // older than s2's event: does not win
+        send(older, withEnv(obs("e5", 40, "t1", "o4", null, 40L, null, null), "staging"));
+        assertThat(sessions()).containsExactly(Map.entry("u2/staging/s2", 1L));
+        assertThat(perUser().get("u2").traces).isEqualTo(1);
+    }
+
     @Test
     void anOlderUserArrivingLateDoesNotWin() throws Exception {
         send(obs("e2", 20, "t1", "o1", "u-new", 20L, null, null));

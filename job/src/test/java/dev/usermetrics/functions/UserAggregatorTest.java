@@ -223,6 +223,51 @@ class UserAggregatorTest {
         return c;
     }
 
+    private static Contribution traceInSession(String user, String env, long timeSec, int sign, String session) {
+        Contribution c = traceIn(user, env, timeSec, sign);
+        c.addSessionTrace(session, sign);
+        return c;
+    }
+
+    private long sessionCount(String env) {
+        MetricsRow r = latestRows().get(new MetricsRow.RowKey(env == null ? SinkTable.USER_METRICS : SinkTable.USER_METRICS_ENV,
+                "p", "u1", env, 0, null));
+        return r.sessionCount;
+    }
+
+    /**
+     * Distinct sessions with a trace of the user, overall and per environment: a session with
+     * traces in two environments counts once overall; it stops counting with its last trace (a
+     * trace that moved to another user or session), and a session change alone writes the rows.
+     */
+    @Test
+    void sessionsAreCountedDistinctOverallAndPerEnvironment() throws Exception {
+        send(traceInSession("u1", "production", 100, +1, "s1"), traceInSession("u1", "production", 200, +1, "s1"),
+                traceInSession("u1", "staging", 300, +1, "s1"), traceInSession("u1", "staging", 400, +1, "s2"),
+                traceIn("u1", "staging", 500, +1));
+        assertThat(sessionCount(null)).isEqualTo(2);
+        assertThat(sessionCount("production")).isEqualTo(1);
+        assertThat(sessionCount("staging")).isEqualTo(2);
+
+        // The trace at 300 moves from session s1 to s2 (same user, environment and time): only sessions change.
+        Contribution moved = new Contribution("p", "u1", "staging", 0);
+        moved.addSessionTrace("s1", -1);
+        moved.addSessionTrace("s2", +1);
+        int before = harness.extractOutputValues().size();
+        send(moved);
+        assertThat(harness.extractOutputValues().size()).isGreaterThan(before);
+        assertThat(sessionCount(null)).isEqualTo(2); // s1 still has production traces
+        assertThat(sessionCount("staging")).isEqualTo(1);
+
+        // Both production traces leave (another user): s1 is gone everywhere.
+        send(traceInSession("u1", "production", 100, -1, "s1"), traceInSession("u1", "production", 200, -1, "s1"));
+        assertThat(sessionCount(null)).isEqualTo(1);
+        assertThat(latestRows().get(new MetricsRow.RowKey(SinkTable.USER_METRICS_ENV, "p", "u1", "production", 0, null)).isDelete())
+                .isTrue();
+        assertThat(PrivateState.keyed(harness, Keys.of("p", "u1"), UserAggregator.sessionsDescriptor()).keys())
+                .containsExactlyInAnyOrder("/s2", "staging/s2");
+    }
+
     @Test
     void environmentsHaveTheirOwnTotalsAndBucketsAndShareTheUserTotal() throws Exception {
         send(traceIn("u1", "production", 100, +1), traceIn("u1", "staging", 5000, +1), traceIn("u1", "production", 9000, +1));

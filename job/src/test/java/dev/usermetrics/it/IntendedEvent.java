@@ -19,6 +19,8 @@ final class IntendedEvent {
     Instant bodyTime;
     String userIdJson;
     String validUser; // the userId if the rules accept it, else null
+    String sessionIdJson; // raw JSON of body.sessionId (null: absent)
+    String validSession; // the sessionId if the rules accept it, else null
     Map<String, Long> usage;
     Map<String, BigDecimal> cost;
     int usageFormat; // 0 usageDetails/costDetails, 1 legacy usage, 2 OpenAI-style usage

@@ -55,6 +55,8 @@ final class ReferenceModel {
         BigDecimal totalCost = BigDecimal.ZERO;
         Instant firstSeen;
         Instant lastSeen;
+        /** Totals rows: the sessions of the user's traces. */
+        java.util.Set<String> sessions = new java.util.TreeSet<>();
 
         long tokensContaining(String part) {
             return usage.entrySet().stream().filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(part))
@@ -88,6 +90,7 @@ final class ReferenceModel {
             String project = evs.get(0).project;
             String user = null;
             String env = "default";
+            String session = null;
             for (IntendedEvent e : evs) {
                 if (e.scoreId != null) {
                     continue; // a score never decides its trace's user or environment
@@ -97,6 +100,9 @@ final class ReferenceModel {
                 }
                 if (e.validEnv != null) {
                     env = e.validEnv;
+                }
+                if (e.validSession != null) {
+                    session = e.validSession;
                 }
             }
             if (user == null) {
@@ -177,6 +183,9 @@ final class ReferenceModel {
             for (Row tot : List.of(totals.get(uk), envTotals.get(ek))) {
                 tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
                 tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
+                if (session != null) {
+                    tot.sessions.add(session);
+                }
             }
             for (int i = 0; i < obsRows.size(); i++) {
                 Row r = obsRows.get(i);

@@ -43,6 +43,9 @@ final class Scenario {
         "12345", "true", "{\"id\":\"u\"}", "[\"u\"]", "\"" + "x".repeat(201) + "\"",
         "\"" + "😀".repeat(201) + "\"", "\"bad\\u0000user\"", "\"bad\\ud800user\"", "4.5",
     };
+    /** Unusable sessionIds (the user-ID rules) and the reason each is dropped for. */
+    private static final String[] INVALID_SESSION_IDS = {"7", "\"" + "s".repeat(201) + "\"", "\"bad\\u0000session\""};
+    private static final String[] INVALID_SESSION_REASONS = {"session_id_not_string", "session_id_too_long", "session_id_not_storable"};
     private static final String[] INVALID_REASONS = {
         "user_id_not_string", "user_id_not_string", "user_id_not_string", "user_id_not_string",
         "user_id_too_long", "user_id_too_long", "user_id_not_storable", "user_id_not_storable",
@@ -141,7 +144,19 @@ final class Scenario {
                 events.add(t2);
             }
         }
+        // Sessions: <35 none; <75 on the trace event (or the first observation); <85 another one
+        // on a later observation (the latest event wins); <92 an unusable one, then a valid one
+        // later; else only on the observations (propagated). Shared by traces and users.
+        int sessionMode = rnd.nextInt(100);
+        String sessionA = "session-" + rnd.nextInt(40);
+        String sessionB = "session-" + rnd.nextInt(40);
         int observations = 1 + rnd.nextInt(6);
+        IntendedEvent first = hasTraceCreate ? events.get(events.size() - 1) : null;
+        if (first != null && sessionMode >= 35 && sessionMode < 85) {
+            setSession(first, sessionA);
+        } else if (first != null && sessionMode >= 85 && sessionMode < 92) {
+            setInvalidSession(first);
+        }
         for (int o = 0; o < observations; o++) {
             String obsId = traceId + "-obs-" + o;
             Instant obsStart = time(start, 7200);
@@ -156,6 +171,12 @@ final class Scenario {
                 setEnv(create, envJson);
             }
             assignObservationUser(create, mode, o, observations, userA, userB);
+            if (sessionMode >= 92 || (o == 0 && first == null && sessionMode >= 35)) {
+                setSession(create, sessionA);
+            } else if (o == observations - 1 && sessionMode >= 75 && sessionMode < 92) {
+                setSession(create, sessionMode < 85 ? sessionB : sessionA);
+                create.ts = create.ts.plusSeconds(2 * 86_400); // the trace's latest event
+            }
             events.add(create);
             int updates = rnd.nextInt(3);
             for (int u = 0; u < updates; u++) {
@@ -355,6 +376,16 @@ final class Scenario {
         e.validUser = user;
     }
 
+    private void setSession(IntendedEvent e, String session) {
+        e.sessionIdJson = quote(session);
+        e.validSession = session;
+    }
+
+    private void setInvalidSession(IntendedEvent e) {
+        e.sessionIdJson = INVALID_SESSION_IDS[rnd.nextInt(INVALID_SESSION_IDS.length)];
+        e.validSession = null;
+    }
+
     private void setInvalidUser(IntendedEvent e) {
         int k = rnd.nextInt(INVALID_USER_IDS.length);
         e.userIdJson = INVALID_USER_IDS[k];
@@ -500,12 +531,16 @@ final class Scenario {
         if (e.envJson != null) {
             body.put("environment", "__ENV__");
         }
+        if (e.sessionIdJson != null) {
+            body.put("sessionId", "__SESSION__");
+        }
         if (e.modelJson != null) {
             body.put("model", "__MODEL__");
         }
         String json = root.toString();
         json = e.userIdJson == null ? json : json.replace("\"" + placeholder + "\"", e.userIdJson);
         json = e.envJson == null ? json : json.replace("\"__ENV__\"", e.envJson);
+        json = e.sessionIdJson == null ? json : json.replace("\"__SESSION__\"", e.sessionIdJson);
         return e.modelJson == null ? json : json.replace("\"__MODEL__\"", e.modelJson);
     }
 
@@ -518,6 +553,13 @@ final class Scenario {
                 // Every copy is a record with its own rejected_events rows.
                 if (e.validUser == null && e.userIdJson != null) {
                     countInvalidUser(e);
+                }
+                if (e.sessionIdJson != null && e.validSession == null) {
+                    for (int k = 0; k < INVALID_SESSION_IDS.length; k++) {
+                        if (INVALID_SESSION_IDS[k].equals(e.sessionIdJson)) {
+                            expectedRejections.merge(INVALID_SESSION_REASONS[k], 1, Integer::sum);
+                        }
+                    }
                 }
                 if (e.envJson != null && "default".equals(e.validEnv)) {
                     expectedRejections.merge("invalid_environment", 1, Integer::sum);

@@ -28,7 +28,7 @@ final class SinkTables {
     /** A row as compared: every column but updated_at. */
     record Values(long traces, long observations, long scores, long inputTokens, long outputTokens, long totalTokens,
             BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost,
-            Map<String, BigDecimal> usage, Map<String, BigDecimal> cost, Instant firstSeen, Instant lastSeen) {}
+            Map<String, BigDecimal> usage, Map<String, BigDecimal> cost, Instant firstSeen, Instant lastSeen, Long sessions) {}
 
     static Values expected(ReferenceModel.Row r, boolean withSeen) {
         Map<String, BigDecimal> usage = new TreeMap<>();
@@ -38,7 +38,8 @@ final class SinkTables {
         r.cost.forEach((k, v) -> cost.put(k, norm(v)));
         return new Values(r.traces, r.observations, r.scores, r.tokensContaining("input"), r.tokensContaining("output"),
                 r.totalTokens, norm(r.costContaining("input")), norm(r.costContaining("output")), norm(r.totalCost),
-                usage, cost, withSeen ? micros(r.firstSeen) : null, withSeen ? micros(r.lastSeen) : null);
+                usage, cost, withSeen ? micros(r.firstSeen) : null, withSeen ? micros(r.lastSeen) : null,
+                withSeen ? (long) r.sessions.size() : null);
     }
 
     static Map<UserKey, Values> totals(String schema) throws SQLException {
@@ -183,7 +184,8 @@ final class SinkTables {
                 rs.getLong("output_tokens"), rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
                 norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost")),
                 jsonMap(rs.getString("usage_details")), jsonMap(rs.getString("cost_details")),
-                withSeen ? instant(rs, "first_seen") : null, withSeen ? instant(rs, "last_seen") : null);
+                withSeen ? instant(rs, "first_seen") : null, withSeen ? instant(rs, "last_seen") : null,
+                withSeen ? rs.getLong("session_count") : null);
     }
 
     private static Instant instant(ResultSet rs, String col) throws SQLException {

@@ -54,9 +54,10 @@ class TableLayoutTest {
         r.metrics.totalCost = new BigDecimal("1E-10");
         r.firstSeenNanos = 1_700_000_000_123_456_500L; // rounds half up to the microsecond
         r.lastSeenNanos = null;
+        r.sessionCount = 3;
         assertThat(TableLayout.USER_METRICS.values(r)).containsExactly("p", "u", "2", "0", "0", "7", "5", "0",
                 "0.0000000001", "0", "0.0000000001", "{\"input\":7,\"output\":5}", "{\"input\":0.0000000001}", "0",
-                "2023-11-14T22:13:20.123457Z", null);
+                "2023-11-14T22:13:20.123457Z", null, "3");
     }
 
     /**

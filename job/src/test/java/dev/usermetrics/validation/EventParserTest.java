@@ -53,6 +53,29 @@ class EventParserTest {
         assertThat(e.bodyTimeNanos).isEqualTo(nanos("2026-01-01T23:00:00Z"));
     }
 
+    /**
+     * sessionId follows the user-ID rules on traces and observations (the trace's session); an
+     * unusable one is dropped with its reason and the event kept; a score's is not the trace's.
+     */
+    @Test
+    void sessionIdsOfTracesAndObservationsFollowTheUserIdRules() {
+        assertThat(accepted(event("trace-create", "{\"id\":\"t1\",\"sessionId\":\"chat-42\"}")).sessionId).isEqualTo("chat-42");
+        assertThat(accepted(event("span-create", "{\"id\":\"o1\",\"traceId\":\"t1\",\"sessionId\":\"chat-42\"}")).sessionId)
+                .isEqualTo("chat-42");
+        assertThat(accepted(event("trace-create", "{\"id\":\"t1\",\"sessionId\":\"\"}")).sessionId).isNull();
+        for (String[] bad : new String[][] {{"42", "SESSION_ID_NOT_STRING"}, {"\"" + "s".repeat(201) + "\"", "SESSION_ID_TOO_LONG"},
+                {"\"a\\u0000b\"", "SESSION_ID_NOT_STORABLE"}}) {
+            ParseOutcome.Accepted a = (ParseOutcome.Accepted) parse(event("trace-create",
+                    "{\"id\":\"t1\",\"userId\":\"u1\",\"sessionId\":" + bad[0] + "}"));
+            assertThat(a.event().sessionId).isNull();
+            assertThat(a.event().userId).isEqualTo("u1");
+            assertThat(a.fixes()).extracting(ParseOutcome.FieldFix::reason).containsExactly(RejectReason.valueOf(bad[1]));
+            assertThat(RejectReason.valueOf(bad[1]).action().code()).isEqualTo("session_id_dropped");
+        }
+        assertThat(accepted(event("score-create", "{\"id\":\"s1\",\"traceId\":\"t1\",\"sessionId\":\"chat-42\",\"name\":\"q\",\"value\":1}"))
+                .sessionId).isNull();
+    }
+
     @Test
     void generationWithUsageAndCostDetails() {
         IngestionEvent e = accepted(event("generation-create",

@@ -43,6 +43,7 @@ class WireSerializersTest {
         e.scoreId = "s";
         e.bodyTimeNanos = -5L;
         e.userId = "user-😀";
+        e.sessionId = "session-1";
         e.environment = "prod";
         e.model = "gpt-4o";
         e.scoreName = "thumbs";
@@ -70,6 +71,7 @@ class WireSerializersTest {
         Contribution c = new Contribution("p", "u", "default", 3_600_000L);
         c.traceTimes.put(10L, 1L);
         c.settledTraceTimes.put(20L, -1L);
+        c.sessions.put("session-1", -1L);
         c.delta = metrics();
         c.byModel.put("gpt-4o", model());
         c.scores.put("thumbs/BOOLEAN", scoreDelta());
@@ -97,6 +99,7 @@ class WireSerializersTest {
         r.userCount = 42;
         r.firstSeenNanos = 1L;
         r.lastSeenNanos = 2L;
+        r.sessionCount = 3;
         assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
     }
 
@@ -120,7 +123,7 @@ class WireSerializersTest {
     /** If this fails, a record gained or lost a field: update its serializer (and this count). */
     @Test
     void serializersKnowEveryField() {
-        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 17, Contribution.class, 9, MetricsRow.class, 12,
+        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 18, Contribution.class, 10, MetricsRow.class, 13,
                 Metrics.class, 10, ModelMetrics.class, 9, ScoreDelta.class, 5, ScoreTotals.class, 5);
         known.forEach((type, count) -> assertThat(PrivateState.instanceFields(type))
                 .as("instance fields of %s", type.getSimpleName()).hasSize(count));

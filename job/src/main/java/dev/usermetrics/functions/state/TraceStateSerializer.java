@@ -17,6 +17,11 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
     private static final int MIN_TRACE_EVENT = 1 << 1;
     private static final int MIN_OBSERVATION = 1 << 2;
     private static final int COUNT_KNOWN = 1 << 3;
+    /**
+     * The session fields follow (a trace in a session): the bit was never set before sessions were
+     * kept, so older state reads as "no session" with no format version change.
+     */
+    private static final int SESSION = 1 << 4;
 
     @Override
     public TraceState createInstance() {
@@ -27,6 +32,8 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
     public void serialize(TraceState t, DataOutputView out) throws IOException {
         int flags = (t.bodyTimeNanos != null ? BODY_TIME : 0) | (t.minTraceEventTsNanos != null ? MIN_TRACE_EVENT : 0)
                 | (t.minObservationTimeNanos != null ? MIN_OBSERVATION : 0) | (t.observationCountKnown ? COUNT_KNOWN : 0);
+        boolean inSession = t.session.value != null || t.emittedSession != null;
+        flags |= inSession ? SESSION : 0;
         out.writeByte(flags);
         long base = baseTime(t);
         out.writeLong(base);
@@ -35,6 +42,7 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         int bodyTime = v.ref(t.bodyTimeVerTs, t.bodyTimeVerId);
         int user = v.ref(t.user);
         int environment = v.ref(t.environment);
+        int session = inSession ? v.ref(t.session) : 0;
         v.write(out, base);
         if (t.bodyTimeNanos != null) {
             StateIo.writeSigned(out, t.bodyTimeNanos - base);
@@ -53,6 +61,10 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         StateIo.writeString(out, t.emittedUser);
         StateIo.writeString(out, t.emittedEnvironment);
         StateIo.writeSigned(out, t.expiresAtMillis);
+        if (inSession) {
+            VersionTable.writeLww(out, t.session, session);
+            StateIo.writeString(out, t.emittedSession);
+        }
     }
 
     /** A time near all of the trace's timestamps (they are written as deltas from it). */
@@ -89,6 +101,10 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         t.emittedUser = StateIo.readString(in);
         t.emittedEnvironment = StateIo.readString(in);
         t.expiresAtMillis = StateIo.readSigned(in);
+        if ((flags & SESSION) != 0) {
+            t.session = v.readLww(in);
+            t.emittedSession = StateIo.readString(in);
+        }
         return t;
     }
 

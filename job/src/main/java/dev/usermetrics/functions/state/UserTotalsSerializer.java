@@ -8,10 +8,14 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The user stage's {@code totals} and {@code env-totals} values: the metrics
- * ({@link MetricsCodec}), then first/last seen and the settled times as deltas from first seen.
+ * ({@link MetricsCodec}), then first/last seen and the settled times as deltas from first seen,
+ * then the session count when there is one. The first byte is a flag set: state written before
+ * sessions were counted has a boolean there (0 or 1), which reads as "no session count".
  */
 public final class UserTotalsSerializer extends CompactStateSerializer<UserTotals> {
     private static final long serialVersionUID = 1L;
+    private static final int METRICS = 1;
+    private static final int SESSIONS = 1 << 1;
 
     @Override
     public UserTotals createInstance() {
@@ -20,7 +24,7 @@ public final class UserTotalsSerializer extends CompactStateSerializer<UserTotal
 
     @Override
     public void serialize(UserTotals t, DataOutputView out) throws IOException {
-        out.writeBoolean(t.metrics != null);
+        out.writeByte((t.metrics != null ? METRICS : 0) | (t.sessionCount != 0 ? SESSIONS : 0));
         if (t.metrics != null) {
             MetricsCodec.write(out, t.metrics);
         }
@@ -30,17 +34,24 @@ public final class UserTotalsSerializer extends CompactStateSerializer<UserTotal
         MetricsCodec.writeNullableTime(out, t.lastSeenNanos, base);
         MetricsCodec.writeNullableTime(out, t.settledFirstNanos, base);
         MetricsCodec.writeNullableTime(out, t.settledLastNanos, base);
+        if (t.sessionCount != 0) {
+            StateIo.writeSigned(out, t.sessionCount);
+        }
     }
 
     @Override
     public UserTotals deserialize(DataInputView in) throws IOException {
         UserTotals t = new UserTotals();
-        t.metrics = in.readBoolean() ? MetricsCodec.read(in) : null;
+        int flags = in.readUnsignedByte();
+        t.metrics = (flags & METRICS) != 0 ? MetricsCodec.read(in) : null;
         long base = in.readLong();
         t.firstSeenNanos = MetricsCodec.readNullableTime(in, base);
         t.lastSeenNanos = MetricsCodec.readNullableTime(in, base);
         t.settledFirstNanos = MetricsCodec.readNullableTime(in, base);
         t.settledLastNanos = MetricsCodec.readNullableTime(in, base);
+        if ((flags & SESSIONS) != 0) {
+            t.sessionCount = StateIo.readSigned(in);
+        }
         return t;
     }
 

@@ -86,6 +86,7 @@ class CompactStateSerializersTest {
             t.emittedUser = rnd.nextBoolean() ? t.user.value : null;
             t.emittedEnvironment = t.emittedUser != null ? t.resolvedEnvironment() : null;
             t.emittedTraceTimeNanos = t.emittedUser != null && t.effectiveTimeNanos() != null ? t.effectiveTimeNanos() : 0;
+            t.emittedSession = t.emittedUser != null && rnd.nextBoolean() ? "session-" + rnd.nextInt(10) : null;
             t.expiresAtMillis = rnd.nextBoolean() ? 1_764_000_000_000L + rnd.nextInt(100_000) : 0;
             assertRoundTrip(s, t);
         }
@@ -102,6 +103,7 @@ class CompactStateSerializersTest {
             t.lastSeenNanos = t.firstSeenNanos != null ? t.firstSeenNanos + rnd.nextInt(1_000_000) : null;
             t.settledFirstNanos = rnd.nextBoolean() ? T0 - 5 : null;
             t.settledLastNanos = t.settledFirstNanos != null ? T0 + 5 : null;
+            t.sessionCount = rnd.nextBoolean() ? rnd.nextInt(1_000) : 0;
             assertRoundTrip(new UserTotalsSerializer(), t);
             ModelMetrics mm = new ModelMetrics();
             mm.observations = rnd.nextInt(100);
@@ -320,6 +322,7 @@ class CompactStateSerializersTest {
         e.traceId = "t";
         e.userId = rnd.nextBoolean() ? "user-" + rnd.nextInt(100) : null;
         e.environment = rnd.nextBoolean() ? "production" : null;
+        e.sessionId = rnd.nextInt(3) == 0 ? "session-" + rnd.nextInt(10) : null;
         return e;
     }
 
