@@ -24,7 +24,7 @@ def put(name, data, action, reason, what):
         f.write(data)
     rows.append((fn, action, reason, what))
 
-R, U, E, M = "rejected", "user_id_dropped", "environment_defaulted", "model_dropped"
+R, U, E, M, S = "rejected", "user_id_dropped", "environment_defaulted", "model_dropped", "session_id_dropped"
 put("not-json", "hello, this is not json", R, "not_json", "plain text")
 put("truncated-json", '{"id":"bad-2","timestamp":"2026-03-01T10:00:00Z","type":"trace-cr', R, "not_json", "JSON cut off mid-string")
 put("invalid-utf8", b'{"id":"bad-3","timestamp":"2026-03-01T10:00:00Z","type":"trace-create","projectId":"p","body":{"id":"t\xc3\x28x"}}', R, "not_json", "invalid UTF-8 bytes inside a string")
@@ -105,6 +105,10 @@ put("score-name-1000-cjk", env(66, "score-create", {"id": "bad-score-66", "trace
 # Maps with thousands of keys: each key would become a key of the user's rows (rewritten whole on every change).
 put("usage-10000-keys", raw_gen(67, '"usageDetails":{%s}' % ",".join('"k%d":1' % i for i in range(10000))), R, "invalid_usage", "usageDetails with 10,000 keys (more than 64)")
 put("cost-10000-keys", raw_gen(68, '"costDetails":{%s}' % ",".join('"k%d":0.1' % i for i in range(10000))), R, "invalid_cost", "costDetails with 10,000 keys (more than 64)")
+# The sessionId follows the user-ID rules: dropped with a reason, the trace kept (without a session).
+put("session-id-number", env(69, body={"id": "bad-trace-69", "sessionId": 42}), S, "session_id_not_string", "sessionId is a number")
+put("session-id-201-chars", env(70, body={"id": "bad-trace-70", "sessionId": "s" * 201}), S, "session_id_too_long", "sessionId of 201 characters")
+put("session-id-nul", env(71, body={"id": "bad-trace-71", "sessionId": "bad\u0000session"}), S, "session_id_not_storable", "sessionId contains U+0000")
 
 with open("expected.tsv", "w") as f:
     f.write("file\taction\treason\twhat\n")

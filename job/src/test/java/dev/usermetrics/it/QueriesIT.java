@@ -158,18 +158,20 @@ class QueriesIT {
     }
 
     // Per-user rows of the users list, all time, all environments. Columns: userId, firstTrace,
-    // lastTrace, totalTraces, totalObservations, prompt, completion, total tokens, cost, scores, feedback.
+    // lastTrace, totalTraces, totalObservations, prompt, completion, total tokens, cost, scores, sessions, feedback.
+    // Sessions: alice's two traces share chat-1 (one session, in both environments), bob has
+    // chat-2 and chat-3, frank chat-4 (erin's chat-9 went with the trace), carol none.
     // alice: t1+t2; 3 observations; 100+10+200 / 50+5+100 / 150+15+300; 0.003+0.0005+0.006; s1 s2 s3.
-    private static final String ALICE = "alice | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | "
+    private static final String ALICE = "alice | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | 1 | "
             + "[{\"avg\":1,\"count\":1,\"dataType\":\"BOOLEAN\",\"name\":\"helpful\",\"values\":{\"True\":1}},"
             + "{\"avg\":0.65,\"count\":2,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]";
     // bob: t3+t4; g4, sp1, g5; 1000+50 / 500+20 / 1500+70; 0.03+0.0001; s4 s5.
-    private static final String BOB = "bob | 2026-03-02T12:00:00Z | 2026-03-10T08:00:00Z | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2 | "
+    private static final String BOB = "bob | 2026-03-02T12:00:00Z | 2026-03-10T08:00:00Z | 2 | 3 | 1050 | 520 | 1570 | 0.0301 | 2 | 2 | "
             + "[{\"avg\":0,\"count\":1,\"dataType\":\"BOOLEAN\",\"name\":\"helpful\",\"values\":{\"False\":1}},"
             + "{\"avg\":null,\"count\":1,\"dataType\":\"CATEGORICAL\",\"name\":\"sentiment\",\"values\":{\"good\":1}}]";
-    private static final String CAROL = "carol | 2026-04-01T00:30:00Z | 2026-04-01T00:30:00Z | 1 | 1 | 1 | 1 | 2 | 0.00002 | 1 | "
+    private static final String CAROL = "carol | 2026-04-01T00:30:00Z | 2026-04-01T00:30:00Z | 1 | 1 | 1 | 1 | 2 | 0.00002 | 1 | 0 | "
             + "[{\"avg\":1,\"count\":1,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]";
-    private static final String FRANK = "frank | 2026-03-02T13:00:00Z | 2026-03-02T13:00:00Z | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0 | null";
+    private static final String FRANK = "frank | 2026-03-02T13:00:00Z | 2026-03-02T13:00:00Z | 1 | 1 | 5 | 5 | 10 | 0.0001 | 0 | 1 | null";
 
     @Test
     void usersListOrderedByCostTokensAndTraces() throws Exception {
@@ -294,11 +296,12 @@ class QueriesIT {
         String quality = "{\"count\":2,\"dataType\":\"NUMERIC\",\"lastScoreAt\":\"2026-03-03T09:30:00+00:00\",\"name\":\"quality\","
                 + "\"avgValue\":0.65,\"sumValue\":1.3,\"valueCounts\":null}";
         String scores = json("[" + helpful + "," + quality + "]");
-        // environment, first, last, traces, observations, prompt, completion, total, cost, scores count, scores.
+        // environment, first, last, traces, observations, prompt, completion, total, cost, scores count, sessions, scores.
         assertThat(run("user-page", params("user_id", "alice"))).containsExactly(
-                "null | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | " + scores,
-                "production | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 2 | 110 | 55 | 165 | 0.0035 | 2 | " + scores,
-                "staging | 2026-03-03T09:00:00Z | 2026-03-03T09:00:00Z | 1 | 1 | 200 | 100 | 300 | 0.006 | 1 | " + scores);
+                "null | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 2 | 3 | 310 | 155 | 465 | 0.0095 | 3 | 1 | " + scores,
+                "production | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 2 | 110 | 55 | 165 | 0.0035 | 2 | 1 | " + scores,
+                "staging | 2026-03-03T09:00:00Z | 2026-03-03T09:00:00Z | 1 | 1 | 200 | 100 | 300 | 0.006 | 1 | 1 | " + scores);
+        assertThat(run("user-page", params("user_id", "bob")).get(0)).contains(" | 0.0301 | 2 | 2 | ");
         assertThat(run("user-page", params("user_id", "erin"))).isEmpty(); // her only trace went to frank
         // name, dataType, count, sum, avg, value counts, last score.
         assertThat(run("user-scores", params("user_id", "alice"))).containsExactly(

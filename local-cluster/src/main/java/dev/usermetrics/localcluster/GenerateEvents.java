@@ -24,7 +24,7 @@ import java.util.Random;
  * price) and 30 % of the generations updated later, 2 % of traces with a late user assignment and 2 % whose user changes,
  * environments (production / staging), user feedback scores (thumbs up/down on a fifth of the
  * traces, a quality score on a tenth), 5 % duplicate deliveries, a few invalid userIds and
- * malformed lines, and bounded reordering (windows of 64 events). For demos and benchmarks; the
+ * malformed lines, 70 % of the traces in a session (4 per user), and bounded reordering (windows of 64 events). For demos and benchmarks; the
  * tests have their own generator with a reference model.
  *
  * <p>{@code --profile uniform} is the other shape the benchmarks run, a new user's traffic:
@@ -183,6 +183,12 @@ public final class GenerateEvents {
         }
         if (kind == 99) {
             tb.put("userId", 1234567); // invalid: not a string (dropped with a warning)
+        }
+        // 70 % of the traces are in one of the user's 4 sessions (chat threads); derived from the
+        // trace id, not drawn, so the rest of the stream stays what it was for a seed.
+        int h = traceId.hashCode();
+        if (Math.floorMod(h, 10) < 7) {
+            tb.put("sessionId", "session-" + user + "-" + Math.floorMod(h >> 8, 4));
         }
         out.add(trace.toString());
         int observations = 1 + rnd.nextInt(profile.maxObservations);
