@@ -84,6 +84,9 @@ class JsSdkIT {
                 "p-sdk/user-c/production/", "3 | 0",
                 "p-sdk/user-c/production/gpt-4o-mini", "1 | 0.00000555",
                 "p-sdk/user-d/production/", "2 | 0"));
+        // propagateAttributes({sessionId}) reaches the job as the spans' session.id: user-a's trace is in one session.
+        assertThat(SinkTables.rows("SELECT user_id, session_count FROM " + schema + ".user_metrics"))
+                .isEqualTo(Map.of("user-a", "1", "user-b", "0", "user-c", "0", "user-d", "0"));
         // The job's user-ID rules on the attributes set directly: observation and trace event each.
         assertThat(SinkTables.rows("SELECT action || '/' || reason, count(*) FROM " + schema + ".rejected_events GROUP BY 1"))
                 .isEqualTo(Map.of("user_id_dropped/user_id_not_string", "2", "user_id_dropped/user_id_too_long", "2"));

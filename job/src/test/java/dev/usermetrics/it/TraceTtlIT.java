@@ -2,28 +2,19 @@ package dev.usermetrics.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.it.RowKeys.UserKey;
 import dev.usermetrics.localcluster.CheckedProducer;
 import dev.usermetrics.localcluster.Produce;
-import dev.usermetrics.sink.PostgresSinks;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +39,7 @@ class TraceTtlIT {
     @Test
     void aStopLongerThanTheTtlLosesNothingAndADataGapLongerThanItStillExpires() throws Exception {
         Produce.createTopic(Services.kafkaBootstrap(), TOPIC, 1);
-        JobOptions o = options();
+        JobOptions o = LiveJobs.options(TOPIC, SCHEMA, checkpoints, TTL);
         List<String> first = new ArrayList<>();
         for (int i = 0; i < TRACES; i++) {
             first.add(event("a" + i, "trace-create", "{\"id\":\"t" + i + "\",\"userId\":\"" + user(i) + "\"}"));
@@ -56,14 +47,14 @@ class TraceTtlIT {
         }
         produce(base, first);
 
-        JobClient job = start(o, null);
+        JobClient job = LiveJobs.start(o, null);
         try {
             await("the first events counted", () -> traces() == TRACES && observations() == TRACES);
             Thread.sleep(1_500); // a checkpoint covering them completes (interval 300 ms)
         } finally {
             job.cancel().get();
         }
-        String checkpoint = latestCheckpoint();
+        String checkpoint = LiveJobs.latestCheckpoint(checkpoints);
 
         // Down for longer than the TTL in wall time; meanwhile the traces' next events arrive,
         // 5 s after their first ones in data time (well within the TTL).
@@ -74,7 +65,7 @@ class TraceTtlIT {
         }
         produce(base + 5_000, second);
 
-        job = start(o, checkpoint);
+        job = LiveJobs.start(o, checkpoint);
         try {
             await("the second events counted", () -> observations() == 2L * TRACES);
             // Each trace is counted once: none expired because the wall clock moved on.
@@ -130,35 +121,6 @@ class TraceTtlIT {
                 p.send(new ProducerRecord<>(TOPIC, 0, kafkaMillis, null, line.getBytes(StandardCharsets.UTF_8)));
             }
             p.flush();
-        }
-    }
-
-    private JobOptions options() throws Exception {
-        String[] args = JobArgs.bounded(TOPIC, SCHEMA, "--checkpoint-interval", "300ms", "--state.trace-ttl", TTL,
-                "--checkpoint-dir", checkpoints.toUri().toString());
-        return JobOptions.parse(Arrays.stream(args).filter(a -> !a.equals("--bounded")).toArray(String[]::new));
-    }
-
-    private static JobClient start(JobOptions o, String checkpoint) throws Exception {
-        Configuration conf = UserMetricsJob.flinkConfiguration(o);
-        if (checkpoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        UserMetricsJob.configure(env, o);
-        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", SCHEMA);
-        sinks.migrate();
-        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl()).build(env);
-        return env.executeAsync("user-metrics-" + SCHEMA);
-    }
-
-    /** The newest retained checkpoint (a cancelled job keeps its checkpoints). */
-    private String latestCheckpoint() throws Exception {
-        try (Stream<Path> all = Files.walk(checkpoints, 2)) {
-            Path chk = all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
-                    .orElseThrow(() -> new AssertionError("no completed checkpoint under " + checkpoints));
-            return chk.toUri().toString();
         }
     }
 

@@ -2,26 +2,16 @@ package dev.usermetrics.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usermetrics.UserMetricsJob;
-import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.localcluster.CheckedProducer;
 import dev.usermetrics.localcluster.Produce;
-import dev.usermetrics.sink.PostgresSinks;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +81,7 @@ class TrailingWindowsIT {
         } finally {
             job.cancel().get();
         }
-        String checkpoint = latestCheckpoint();
+        String checkpoint = LiveJobs.latestCheckpoint(checkpoints);
 
         // While it is down: c1 moves to dave, a3 gets more usage, and the clock moves 9 days.
         List<String> more = new ArrayList<>();
@@ -182,28 +172,6 @@ class TrailingWindowsIT {
     }
 
     private JobClient start(String checkpoint) throws Exception {
-        String[] args = JobArgs.bounded(TOPIC, SCHEMA, "--checkpoint-interval", "300ms", "--state.trace-ttl", "0",
-                "--checkpoint-dir", checkpoints.toUri().toString());
-        JobOptions o = JobOptions.parse(Arrays.stream(args).filter(a -> !a.equals("--bounded")).toArray(String[]::new));
-        Configuration conf = UserMetricsJob.flinkConfiguration(o);
-        if (checkpoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        UserMetricsJob.configure(env, o);
-        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", SCHEMA);
-        sinks.migrate();
-        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl()).build(env);
-        return env.executeAsync("user-metrics-" + SCHEMA);
-    }
-
-    /** The newest retained checkpoint (a cancelled job keeps its checkpoints). */
-    private String latestCheckpoint() throws Exception {
-        try (Stream<Path> all = Files.walk(checkpoints, 2)) {
-            Path chk = all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
-                    .orElseThrow(() -> new AssertionError("no completed checkpoint under " + checkpoints));
-            return chk.toUri().toString();
-        }
+        return LiveJobs.start(LiveJobs.options(TOPIC, SCHEMA, checkpoints, "0"), checkpoint);
     }
 }
