@@ -1,6 +1,6 @@
 package dev.usermetrics.functions;
 
-import dev.usermetrics.functions.state.MetricsSerializer;
+import dev.usermetrics.functions.state.UserWindowsSerializer;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.SinkTable;
@@ -10,9 +10,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.GenericArraySerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
@@ -46,16 +44,18 @@ import org.apache.flink.util.Collector;
  *
  * <p>State (keyed by project and user), all of it bounded by the user's last 90 days:
  * <ul>
- *   <li>{@code windows}: environment ("" = all environments) → one {@link Metrics} per window
- *       ({@link Window} order; null = empty); an entry goes when all its windows are empty.</li>
+ *   <li>{@code window-totals}: {@link UserWindows} — per environment ("" = all environments) one
+ *       {@link WindowTotals} per window ({@link Window} order; null = empty; an environment goes
+ *       when all its windows are empty), rolledTo (the latest leave time processed) and the
+ *       number of window-hours entries; cleared when both are gone.</li>
  *   <li>{@code window-hours}: bucket hour → the first window it joined ("i:", omitted for 0) and
  *       the environments ("/"-joined) that had a bucket at that hour while it was inside a window:
  *       what a leave timer subtracts. Removed when the hour leaves the longest window; at most
  *       2,160 entries.</li>
- *   <li>{@code window-progress}: {rolledTo, number of window-hours entries}; cleared with the
- *       last entry.</li>
  * </ul>
- * Timers: one per (user, active hour) and window, at the times its buckets leave.
+ * Timers: one per (user, active hour) at a time, at the next time its buckets leave a window;
+ * each leave registers the next one (4 firings per hour in all, but one registration on the hot
+ * path instead of four).
  */
 final class TrailingWindows {
 
@@ -83,9 +83,8 @@ final class TrailingWindows {
     /** The key of the totals over all environments (environments are never empty). */
     static final String ALL = "";
 
-    private final MapState<String, Metrics[]> windows;
+    private final ValueState<UserWindows> state;
     private final MapState<Long, String> windowHours;
-    private final ValueState<long[]> progress;
     private final MapState<String, Metrics> hourly;
     /**
      * Until the watermark has passed this, a key's rolledTo may be ahead of it (restored state):
@@ -95,29 +94,19 @@ final class TrailingWindows {
     /** The greatest watermark seen in a call; every key's rolledTo is at most this. */
     private long seenClock = Long.MIN_VALUE;
 
-    TrailingWindows(MapState<String, Metrics[]> windows, MapState<Long, String> windowHours, ValueState<long[]> progress,
-            MapState<String, Metrics> hourly) {
-        this.windows = windows;
+    TrailingWindows(ValueState<UserWindows> state, MapState<Long, String> windowHours, MapState<String, Metrics> hourly) {
+        this.state = state;
         this.windowHours = windowHours;
-        this.progress = progress;
         this.hourly = hourly;
     }
 
-    static MapStateDescriptor<String, Metrics[]> windowsDescriptor() {
-        return new MapStateDescriptor<>("windows", StringSerializer.INSTANCE,
-                new GenericArraySerializer<>(Metrics.class, new MetricsSerializer()));
+    static ValueStateDescriptor<UserWindows> stateDescriptor() {
+        return new ValueStateDescriptor<>("window-totals", new UserWindowsSerializer());
     }
 
     static MapStateDescriptor<Long, String> windowHoursDescriptor() {
         return new MapStateDescriptor<>("window-hours", LongSerializer.INSTANCE, StringSerializer.INSTANCE);
     }
-
-    static ValueStateDescriptor<long[]> progressDescriptor() {
-        return new ValueStateDescriptor<>("window-progress", LongPrimitiveArraySerializer.INSTANCE);
-    }
-
-    private static final int ROLLED_TO = 0;
-    private static final int HOURS = 1;
 
     /** The clock the restored checkpoint had reached (the greatest over its subtasks). */
     void restoredClock(long clock) {
@@ -143,13 +132,19 @@ final class TrailingWindows {
             return; // older than every window: nothing to read
         }
         String tracked = windowHours.get(hourMillis);
+        UserWindows w = null;
         long clock;
         int first;
         if (tracked != null) {
             // The hour's windows were decided when it was tracked (first) and have left since by
             // the user's own timers: its state tells, whatever the restored clock is.
             first = firstWindow(tracked);
-            clock = caughtUp ? watermark : Math.max(progress()[ROLLED_TO], watermark);
+            if (caughtUp) {
+                clock = watermark;
+            } else {
+                w = load();
+                clock = Math.max(w.rolledTo, watermark);
+            }
         } else {
             // No window holds this bucket and no timer of it is pending: any clock up to the
             // restored one is consistent with the user's state, the restored one is the truest.
@@ -159,8 +154,9 @@ final class TrailingWindows {
                 return;
             }
         }
-        Metrics[] inEnv = load(env);
-        Metrics[] all = load(ALL);
+        w = w != null ? w : load();
+        WindowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new WindowTotals[WINDOWS.length]);
+        WindowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new WindowTotals[WINDOWS.length]);
         boolean[] in = new boolean[WINDOWS.length];
         for (int i = first; i < WINDOWS.length; i++) {
             if (WINDOWS[i].holds(hourMillis, clock)) {
@@ -170,14 +166,11 @@ final class TrailingWindows {
             }
         }
         if (tracked == null) {
-            long[] p = progress();
-            newHour(env, hourMillis, first, timers, p);
-            progress.update(p);
+            newHour(w, env, hourMillis, first, timers);
         } else {
             addEnvironment(hourMillis, tracked, env);
         }
-        store(env, inEnv);
-        store(ALL, all);
+        store(w);
         for (int i = first; i < WINDOWS.length; i++) {
             if (in[i]) {
                 out.collect(row(projectId, userId, env, i, inEnv[i]));
@@ -186,65 +179,49 @@ final class TrailingWindows {
         }
     }
 
-    /** A leave time of the user: subtracts the buckets that leave a window now and emits the changed rows. */
-    void onTimer(String projectId, String userId, long time, Collector<MetricsRow> out) throws Exception {
+    /**
+     * A leave time of the user: subtracts the buckets that leave a window now, registers their
+     * next leave time (one timer per active hour at a time) and emits the changed rows.
+     */
+    void onTimer(String projectId, String userId, long time, TimerService timers, Collector<MetricsRow> out) throws Exception {
         seenClock = Math.max(seenClock, time);
-        long[] p = progress();
-        p[ROLLED_TO] = Math.max(p[ROLLED_TO], time); // timers fire in time order: the user's latest leave time
-        Map<String, Changed> changed = new LinkedHashMap<>();
+        UserWindows w = load();
+        w.rolledTo = Math.max(w.rolledTo, time); // timers fire in time order: the user's latest leave time
+        Map<String, boolean[]> touched = new LinkedHashMap<>();
         for (int i = 0; i < WINDOWS.length; i++) {
             long hour = time - WINDOWS[i].millis;
             String tracked = windowHours.get(hour);
-            if (tracked == null) {
+            // A timer of another hour may share this time: only an hour that joined window i leaves it.
+            if (tracked == null || firstWindow(tracked) > i) {
                 continue;
             }
-            // A timer of another hour may share this time: only an hour that joined window i leaves it.
-            if (firstWindow(tracked) <= i) {
-                for (String env : environments(tracked).split(ENV_SEPARATOR)) {
-                    Metrics bucket = hourly.get(StateKeys.bucket(hour, env));
-                    if (bucket == null) {
-                        continue;
-                    }
-                    for (String key : new String[] {env, ALL}) {
-                        Changed c = changed.get(key);
-                        if (c == null) {
-                            c = new Changed(load(key));
-                            changed.put(key, c);
-                        }
-                        c.windows[i] = plus(c.windows[i], bucket, -1);
-                        c.touched[i] = true;
-                    }
+            for (String env : environments(tracked).split(ENV_SEPARATOR)) {
+                Metrics bucket = hourly.get(StateKeys.bucket(hour, env));
+                if (bucket == null) {
+                    continue;
+                }
+                for (String key : new String[] {env, ALL}) {
+                    WindowTotals[] windows = w.byEnvironment.computeIfAbsent(key, k -> new WindowTotals[WINDOWS.length]);
+                    windows[i] = plus(windows[i], bucket, -1);
+                    touched.computeIfAbsent(key, k -> new boolean[WINDOWS.length])[i] = true;
                 }
             }
             if (WINDOWS[i] == LONGEST) {
                 windowHours.remove(hour);
-                p[HOURS]--;
+                w.hours--;
+            } else {
+                timers.registerEventTimeTimer(hour + WINDOWS[i + 1].millis);
             }
         }
-        if (p[HOURS] <= 0) {
-            progress.clear(); // nothing pending: the user's windows are empty
-        } else {
-            progress.update(p);
-        }
-        for (Map.Entry<String, Changed> e : changed.entrySet()) {
-            Changed c = e.getValue();
-            store(e.getKey(), c.windows);
+        for (Map.Entry<String, boolean[]> e : touched.entrySet()) {
+            WindowTotals[] windows = w.byEnvironment.get(e.getKey()); // before store drops the empty ones
             for (int i = 0; i < WINDOWS.length; i++) {
-                if (c.touched[i]) {
-                    out.collect(row(projectId, userId, e.getKey(), i, c.windows[i]));
+                if (e.getValue()[i]) {
+                    out.collect(row(projectId, userId, e.getKey(), i, windows[i]));
                 }
             }
         }
-    }
-
-    /** The windows of one key a leave time changed, and which of them. */
-    private static final class Changed {
-        final Metrics[] windows;
-        final boolean[] touched = new boolean[WINDOWS.length];
-
-        Changed(Metrics[] windows) {
-            this.windows = windows;
-        }
+        store(w);
     }
 
     /**
@@ -254,36 +231,34 @@ final class TrailingWindows {
      * built rows.
      */
     void buildFromHourly(String projectId, String userId, TimerService timers, Collector<MetricsRow> out) throws Exception {
-        long[] p = progress();
-        Map<String, Metrics[]> built = new LinkedHashMap<>();
+        UserWindows w = load();
         for (Map.Entry<String, Metrics> b : hourly.entries()) {
             String env = StateKeys.bucketEnvironment(b.getKey());
             long hour = StateKeys.bucketStart(b.getKey());
-            Metrics[] inEnv = built.computeIfAbsent(env, e -> new Metrics[WINDOWS.length]);
-            Metrics[] all = built.computeIfAbsent(ALL, e -> new Metrics[WINDOWS.length]);
+            WindowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new WindowTotals[WINDOWS.length]);
+            WindowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new WindowTotals[WINDOWS.length]);
             for (int i = 0; i < WINDOWS.length; i++) {
                 inEnv[i] = plus(inEnv[i], b.getValue(), +1);
                 all[i] = plus(all[i], b.getValue(), +1);
             }
             String tracked = windowHours.get(hour);
             if (tracked == null) {
-                newHour(env, hour, 0, timers, p);
+                newHour(w, env, hour, 0, timers);
             } else {
                 addEnvironment(hour, tracked, env);
             }
         }
-        for (Map.Entry<String, Metrics[]> e : built.entrySet()) {
-            store(e.getKey(), e.getValue());
-        }
+        store(w);
         emitAll(projectId, userId, out);
-        if (p[HOURS] > 0) {
-            progress.update(p);
-        }
     }
 
     /** Every window row of the user (bounded runs, at end of input). */
     void emitAll(String projectId, String userId, Collector<MetricsRow> out) throws Exception {
-        for (Map.Entry<String, Metrics[]> e : windows.entries()) {
+        UserWindows w = state.value();
+        if (w == null) {
+            return;
+        }
+        for (Map.Entry<String, WindowTotals[]> e : w.byEnvironment.entrySet()) {
             for (int i = 0; i < WINDOWS.length; i++) {
                 if (e.getValue()[i] != null) {
                     out.collect(row(projectId, userId, e.getKey(), i, e.getValue()[i]));
@@ -292,9 +267,28 @@ final class TrailingWindows {
         }
     }
 
-    private long[] progress() throws Exception {
-        long[] p = progress.value();
-        return p != null ? p : new long[] {Long.MIN_VALUE, 0};
+    private UserWindows load() throws Exception {
+        UserWindows w = state.value();
+        return w != null ? w : new UserWindows();
+    }
+
+    /** Writes the user's windows back; clears them when nothing is pending (no tracked hour, so every window is empty). */
+    private void store(UserWindows w) throws Exception {
+        w.byEnvironment.values().removeIf(TrailingWindows::allEmpty);
+        if (w.hours <= 0 && w.byEnvironment.isEmpty()) {
+            state.clear();
+        } else {
+            state.update(w);
+        }
+    }
+
+    private static boolean allEmpty(WindowTotals[] windows) {
+        for (WindowTotals t : windows) {
+            if (t != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first window (index) that holds the bucket of this hour at the clock; WINDOWS.length if none. */
@@ -308,14 +302,13 @@ final class TrailingWindows {
 
     /**
      * Tracks a new hour of the user that joined the windows from {@code first} on: its
-     * {@code window-hours} entry, counted in p, and its leave timers.
+     * {@code window-hours} entry, counted in w, and the timer of its first leave (each leave
+     * registers the next one).
      */
-    private void newHour(String env, long hourMillis, int first, TimerService timers, long[] p) throws Exception {
-        p[HOURS]++;
+    private void newHour(UserWindows w, String env, long hourMillis, int first, TimerService timers) throws Exception {
+        w.hours++;
         windowHours.put(hourMillis, first == 0 ? env : "" + first + FIRST_SEPARATOR + env);
-        for (int i = first; i < WINDOWS.length; i++) {
-            timers.registerEventTimeTimer(hourMillis + WINDOWS[i].millis);
-        }
+        timers.registerEventTimeTimer(hourMillis + WINDOWS[first].millis);
     }
 
     /** The environment joins a tracked hour (its windows and timers are the hour's). */
@@ -351,36 +344,21 @@ final class TrailingWindows {
         return false;
     }
 
-    private Metrics[] load(String key) throws Exception {
-        Metrics[] w = windows.get(key);
-        return w != null ? w : new Metrics[WINDOWS.length];
-    }
-
-    private void store(String key, Metrics[] w) throws Exception {
-        for (Metrics m : w) {
-            if (m != null) {
-                windows.put(key, w);
-                return;
-            }
-        }
-        windows.remove(key);
-    }
-
-    /** m + sign * delta; null when the result is zero (nothing left of it). */
-    private static Metrics plus(Metrics m, Metrics delta, int sign) {
-        Metrics sum = m != null ? m : new Metrics();
+    /** t + sign * delta; null when the result is zero (nothing left of it). */
+    private static WindowTotals plus(WindowTotals t, Metrics delta, int sign) {
+        WindowTotals sum = t != null ? t : new WindowTotals();
         sum.add(delta, sign);
         return sum.isZero() ? null : sum;
     }
 
-    private static MetricsRow row(String projectId, String userId, String env, int window, Metrics m) {
+    private static MetricsRow row(String projectId, String userId, String env, int window, WindowTotals t) {
         MetricsRow r = new MetricsRow();
         r.table = SinkTable.USER_METRICS_WINDOWS;
         r.projectId = projectId;
         r.userId = userId;
         r.environment = env;
         r.subKey = WINDOWS[window].label;
-        r.metrics = m != null ? m : new Metrics();
+        r.metrics = t != null ? t.toRowMetrics() : new Metrics();
         return r;
     }
 }

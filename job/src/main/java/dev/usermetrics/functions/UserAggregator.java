@@ -63,7 +63,7 @@ import org.apache.flink.util.OutputTag;
  *       the user's traces in that session; its size is {@link UserTotals#sessionCount}. Kept for
  *       good (a settled trace still counts its session, and a later trace of the same session
  *       must not count it again): one entry per (user, session), two with the environment.</li>
- *   <li>{@code windows}, {@code window-hours}, {@code window-progress}: the trailing-window
+ *   <li>{@code window-totals}, {@code window-hours}: the trailing-window
  *       totals ({@link TrailingWindows}), rolled by the stage's event-time timers.</li>
  * </ul>
  * Operator state: {@code windows-clock}, a union list of each subtask's clock at the checkpoint
@@ -134,8 +134,8 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         scoreTimes = rc.getMapState(new MapStateDescriptor<>("score-times", Types.STRING, Types.LONG));
         sessions = rc.getMapState(sessionsDescriptor());
         index = new TimeIndex(rc.getMapState(TimeIndex.descriptor()));
-        recent = new TrailingWindows(rc.getMapState(TrailingWindows.windowsDescriptor()),
-                rc.getMapState(TrailingWindows.windowHoursDescriptor()), rc.getState(TrailingWindows.progressDescriptor()), hourly);
+        recent = new TrailingWindows(rc.getState(TrailingWindows.stateDescriptor()),
+                rc.getMapState(TrailingWindows.windowHoursDescriptor()), hourly);
         if (restoredClock != null) {
             recent.restoredClock(restoredClock);
         }
@@ -250,7 +250,7 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<MetricsRow> rows) throws Exception {
         String key = ctx.getCurrentKey();
-        recent.onTimer(Keys.projectOf(key), Keys.idOf(key), time, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
+        recent.onTimer(Keys.projectOf(key), Keys.idOf(key), time, ctx.timerService(), rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
     }
 
     /** Adds n traces to a session of the user; +1 / -1 when the session starts / stops counting, else 0. */

@@ -128,7 +128,11 @@ class TrailingWindowsTest {
     }
 
     private static String text(Metrics m) {
-        return m.observations + " obs, " + m.totalTokens + " tokens, " + m.usage + ", " + m.totalCost.stripTrailingZeros().toPlainString();
+        // The window table's columns (it has no per-key usage or cost).
+        return m.traces + " traces, " + m.observations + " obs, " + m.scores + " scores, " + m.totalTokens + " tokens, input "
+                + Metrics.tokensContaining(m.usage, "input") + ", output " + Metrics.tokensContaining(m.usage, "output") + ", cost "
+                + m.totalCost.stripTrailingZeros().toPlainString() + ", input cost "
+                + Metrics.costContaining(m.cost, "input").stripTrailingZeros().toPlainString();
     }
 
     private static Map<MetricsRow.RowKey, MetricsRow> windowRows(Map<MetricsRow.RowKey, MetricsRow> rows) {
@@ -194,9 +198,8 @@ class TrailingWindowsTest {
         String key = Keys.of("p", "u");
         assertThat(PrivateState.keyed(harness, key, TrailingWindows.windowHoursDescriptor()).keys()).hasSize(2);
         advanceTo(T0 + 90 * DAY);
-        assertThat(PrivateState.keyed(harness, key, TrailingWindows.windowsDescriptor()).isEmpty()).isTrue();
+        assertThat(PrivateState.keyed(harness, key, TrailingWindows.stateDescriptor()).value()).isNull();
         assertThat(PrivateState.keyed(harness, key, TrailingWindows.windowHoursDescriptor()).isEmpty()).isTrue();
-        assertThat(PrivateState.keyed(harness, key, TrailingWindows.progressDescriptor()).value()).isNull();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -366,9 +369,8 @@ class TrailingWindowsTest {
         }
         for (String user : List.of("u0", "u1", "u2")) {
             String key = Keys.of("p", user);
-            PrivateState.keyed(harness, key, TrailingWindows.windowsDescriptor()).clear();
+            PrivateState.keyed(harness, key, TrailingWindows.stateDescriptor()).clear();
             PrivateState.keyed(harness, key, TrailingWindows.windowHoursDescriptor()).clear();
-            PrivateState.keyed(harness, key, TrailingWindows.progressDescriptor()).clear();
         }
         OperatorSubtaskState full = harness.snapshot(1, 1);
         OperatorSubtaskState withoutWindows = OperatorSubtaskState.builder()

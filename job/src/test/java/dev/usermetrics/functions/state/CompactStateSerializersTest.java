@@ -6,6 +6,8 @@ import dev.usermetrics.functions.Lww;
 import dev.usermetrics.functions.ObservationState;
 import dev.usermetrics.functions.ScoreState;
 import dev.usermetrics.functions.TraceState;
+import dev.usermetrics.functions.UserWindows;
+import dev.usermetrics.functions.WindowTotals;
 import dev.usermetrics.functions.UserTotals;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.ModelMetrics;
@@ -138,6 +140,38 @@ class CompactStateSerializersTest {
         nulls.cost = null;
         nulls.totalCost = null;
         assertRoundTrip(new MetricsSerializer(), nulls);
+    }
+
+    @Test
+    void everyUsersWindowsRoundTrip() throws IOException {
+        UserWindowsSerializer s = new UserWindowsSerializer();
+        assertRoundTrip(s, new UserWindows());
+        for (int i = 0; i < 200; i++) {
+            UserWindows w = new UserWindows();
+            w.rolledTo = rnd.nextBoolean() ? Long.MIN_VALUE : T0 + rnd.nextInt(1_000_000);
+            w.hours = rnd.nextInt(2_161);
+            for (String env : List.of("", "production", "staging-😀").subList(0, 1 + rnd.nextInt(3))) {
+                WindowTotals[] windows = new WindowTotals[4];
+                for (int k = 0; k < windows.length; k++) {
+                    if (rnd.nextBoolean()) {
+                        WindowTotals t = new WindowTotals();
+                        t.traces = rnd.nextInt(1000);
+                        t.observations = rnd.nextLong();
+                        t.scores = -rnd.nextInt(5);
+                        t.inputTokens = Long.MAX_VALUE;
+                        t.outputTokens = Long.MIN_VALUE;
+                        t.totalTokens = rnd.nextInt();
+                        t.inputCost = new BigDecimal("0.000000000001");
+                        t.outputCost = BigDecimal.valueOf(rnd.nextLong(), rnd.nextInt(20));
+                        t.totalCost = new BigDecimal("-12345678901234567890.123456789012");
+                        t.calculatedTotalCost = BigDecimal.ZERO;
+                        windows[k] = t;
+                    }
+                }
+                w.byEnvironment.put(env, windows);
+            }
+            assertRoundTrip(s, w);
+        }
     }
 
     @Test
