@@ -190,7 +190,7 @@ class QueriesIT {
     @Test
     void projectsAreIsolated() throws Exception {
         assertThat(run("users-list-by-cost", params("project_id", "p2"))).containsExactly(
-                "alice | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 1 | 7 | 3 | 10 | 1 | 1 | "
+                "alice | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 1 | 7 | 3 | 10 | 1 | 1 | 0 | "
                         + "[{\"avg\":5,\"count\":1,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]");
         assertThat(run("users-count", params("project_id", "p3"))).containsExactly("0");
     }
