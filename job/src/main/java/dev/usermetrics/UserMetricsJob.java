@@ -169,12 +169,18 @@ public class UserMetricsJob {
                 .name("sink-rejected-events")
                 .uid("sink-rejected-events");
 
-        DataStream<Contribution> contributions = events
+        SingleOutputStreamOperator<Contribution> resolved = events
                 .keyBy(new Keys.ByTrace())
                 .connect(priceUpdates)
                 .transform("resolve-trace-user", WireType.CONTRIBUTION,
                         new TraceBundleOperator(new TraceResolver(traceExpiry), MAX_BUNDLED_EVENTS, flushMillis))
-                .uid("resolve-trace-user")
+                .uid("resolve-trace-user");
+        // The user page's lists (user_traces, user_trace_scores): rows of the trace stage itself.
+        DataStream<MetricsRow> traceRows = resolved
+                .getSideOutput(TraceResolver.ROWS)
+                .transform("latest-trace-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS, flushMillis))
+                .uid("latest-trace-rows");
+        DataStream<Contribution> contributions = resolved
                 .transform("combine-contributions", WireType.CONTRIBUTION,
                         new ContributionCombiner(MAX_COMBINED_KEYS, flushMillis))
                 .uid("combine-contributions");
@@ -195,7 +201,7 @@ public class UserMetricsJob {
         userRows
                 .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS, flushMillis))
                 .uid("latest-user-rows")
-                .union(projectRows)
+                .union(projectRows, traceRows)
                 .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd))
                 .uid("rows-on-checkpoint");
     }

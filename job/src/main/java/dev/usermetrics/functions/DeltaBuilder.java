@@ -41,6 +41,13 @@ final class DeltaBuilder {
         return slots.computeIfAbsent(new Slot(userId, env, hour), s -> new Contribution(projectId, userId, env, hour));
     }
 
+    /** Adds everything collected to {@code totals} (a trace's: moves between users cancel out). */
+    void addTo(dev.usermetrics.records.RowTotals totals) {
+        for (Contribution c : slots.values()) {
+            totals.add(c.delta, +1);
+        }
+    }
+
     /** Emits every contribution that changes something. */
     void emit(Collector<Contribution> out) {
         for (Contribution c : slots.values()) {

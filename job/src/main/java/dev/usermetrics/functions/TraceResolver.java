@@ -5,6 +5,7 @@ import dev.usermetrics.functions.state.ScoreStateSerializer;
 import dev.usermetrics.functions.state.TraceStateSerializer;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.pricing.PriceBook;
 import dev.usermetrics.pricing.PriceSnapshot;
 import java.util.ArrayList;
@@ -68,6 +69,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     public static final MapStateDescriptor<String, PriceSnapshot> PRICES = new MapStateDescriptor<>(
             "model-prices", Types.STRING, TypeInformation.of(PriceSnapshot.class));
     static final String CURRENT = "current";
+    /** The user page's list rows ({@link TraceRows}). */
+    public static final org.apache.flink.util.OutputTag<dev.usermetrics.records.MetricsRow> ROWS = TraceRows.ROWS;
     /** Per-model metrics of unpriced observations: at most this many model names per subtask, then "other". */
     static final int UNPRICED_MODEL_METRICS = 100;
 
@@ -168,7 +171,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         long startNanos = System.nanoTime();
         long[] counts = new long[3]; // traces, observations, re-priced
         ctx.applyToKeyedState(observationsDescriptor(),
-                (key, obs) -> counts[2] += reprice(Keys.projectOf(key), newBook, obs, out, counts));
+                (key, obs) -> counts[2] += reprice(key, newBook, obs, ctx, out, counts));
         repriced.inc(counts[2]);
         LOG.info("Model prices {} {}: re-priced {} of {} observations in {} traces held in state, in {} ms",
                 current == null ? "loaded:" : "changed from " + current + " to", s, counts[2], counts[1], counts[0],
@@ -176,8 +179,9 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     }
 
     /** Re-prices the observations of the current key's trace; returns how many changed. */
-    private long reprice(String projectId, PriceBook book, MapState<String, ObservationState> obs,
-            Collector<Contribution> out, long[] counts) throws Exception {
+    private long reprice(String key, PriceBook book, MapState<String, ObservationState> obs,
+            Context ctx, Collector<Contribution> out, long[] counts) throws Exception {
+        String projectId = Keys.projectOf(key);
         TraceState t = trace.value();
         if (t == null) {
             return 0;
@@ -202,6 +206,13 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         // Written after the iteration: a RocksDB map iterator must not see its map change.
         for (Map.Entry<String, ObservationState> c : changed) {
             obs.put(c.getKey(), c.getValue());
+        }
+        // A trace whose totals are not known yet (older state) gets its row at its next event.
+        if (t.emittedUser != null && !changed.isEmpty() && t.totalsKnown) {
+            delta.addTo(t.totals);
+            trace.update(t);
+            ctx.output(TraceRows.ROWS, TraceRows.trace(projectId, Keys.idOf(key), t, t.emittedUser, t.emittedEnvironment,
+                    t.emittedSession, t.emittedTraceTimeNanos));
         }
         delta.emit(out);
         return changed.size();
@@ -307,17 +318,36 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             from.addSessionTrace(delta, -1);
             to.addSessionTrace(delta, +1);
         }
+        String projectId = Keys.projectOf(sessionCtx.getCurrentKey());
+        String traceId = Keys.idOf(sessionCtx.getCurrentKey());
         if (moved) {
             if (!(t.observationCountKnown && t.observationCount == cache.observations().changed())) {
                 cache.observations().forEachUnchanged((id, o) -> from.move(delta, o, to));
             }
             if (t.scoreCount > cache.scores().changed()) {
-                cache.scores().forEachUnchanged((id, s) -> from.move(delta, s, to));
+                cache.scores().forEachUnchanged((id, s) -> {
+                    from.move(delta, s, to);
+                    // The score's row moves with its trace (or goes when the trace counts for no one).
+                    sessionCtx.output(TraceRows.ROWS, TraceRows.score(projectId, traceId, id, s, to.user, to.env));
+                });
             }
         }
         cache.observations().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
-        cache.scores().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
+        cache.scores().forEachChanged((id, before, now) -> {
+            from.change(delta, before, to, now);
+            if (to.user != null || (from.user != null && before != null)) {
+                sessionCtx.output(TraceRows.ROWS, TraceRows.score(projectId, traceId, id, now, to.user, to.env));
+            }
+        });
+        if (t.totalsKnown) {
+            delta.addTo(t.totals);
+        } else {
+            recountTotals(t, to);
+        }
         delta.emit(sessionOut);
+        if (to.user != null || from.user != null) {
+            sessionCtx.output(TraceRows.ROWS, TraceRows.trace(projectId, traceId, t, to.user, to.env, to.session, to.traceTime));
+        }
 
         t.emittedUser = to.user;
         t.emittedEnvironment = to.env;
@@ -325,6 +355,25 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         t.emittedSession = to.session;
         t.expiresAtMillis = expiry.touch(sessionCtx.timerService(), t.expiresAtMillis, activityMillis());
         cache.updateTrace(t);
+    }
+
+    /**
+     * Totals of a trace restored from state written before they were kept: what is counted for it
+     * now, summed over all its members once (afterwards they follow the emitted changes).
+     */
+    private void recountTotals(TraceState t, Counted to) throws Exception {
+        RowTotals totals = new RowTotals();
+        if (to.user != null) {
+            DeltaBuilder all = new DeltaBuilder("");
+            to.addTrace(all, +1);
+            cache.observations().forEachUnchanged((id, o) -> o.addTo(all, to.user, to.env, +1));
+            cache.observations().forEachChanged((id, before, now) -> now.addTo(all, to.user, to.env, +1));
+            cache.scores().forEachUnchanged((id, sc) -> sc.addTo(all, to.user, to.env, +1));
+            cache.scores().forEachChanged((id, before, now) -> now.addTo(all, to.user, to.env, +1));
+            all.addTo(totals);
+        }
+        t.totals = totals;
+        t.totalsKnown = true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.validation.EnvironmentRules;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public class TraceState {
     public Lww user = new Lww();
     /** The valid sessionId, same rule as user (null: the trace is in no session). */
     public Lww session = new Lww();
+    /** The trace's name: the valid name of the latest-ordered trace event that carried one (null: unnamed). */
+    public Lww name = new Lww();
     /** The environment, same rule as user ("default" when no event carried one). */
     public Lww environment = new Lww();
     /** Min of the observations' times: the trace's time when no trace event was seen. */
@@ -45,6 +48,13 @@ public class TraceState {
     public String emittedSession;
     /** The trace time its trace count was emitted at (valid when emittedUser != null). */
     public long emittedTraceTimeNanos;
+    /**
+     * What is counted for the trace (its {@code user_traces} row): the sum of every contribution
+     * emitted for it, so traces = 1 while it counts for a user. Valid when totalsKnown (false for a
+     * trace restored from state written before trace rows existed: recomputed from its members).
+     */
+    public RowTotals totals = new RowTotals();
+    public boolean totalsKnown = true;
     /** Data time (epoch millis, DataClock) at which the trace's state is dropped; 0: never (IdleExpiry). */
     public long expiresAtMillis;
 
@@ -58,6 +68,7 @@ public class TraceState {
         session.offer(e.sessionId, ts, id);
         environment.offer(e.environment, ts, id);
         if (e.isTrace()) {
+            name.offer(e.traceName, ts, id);
             EventIds.remember(eventIds, e.eventId);
             minTraceEventTsNanos = minTraceEventTsNanos == null ? ts : Math.min(minTraceEventTsNanos, ts);
             if (e.bodyTimeNanos != null

@@ -1,5 +1,6 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.functions.state.UserWindowsSerializer;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
@@ -45,7 +46,7 @@ import org.apache.flink.util.Collector;
  * <p>State (keyed by project and user), all of it bounded by the user's last 90 days:
  * <ul>
  *   <li>{@code window-totals}: {@link UserWindows} — per environment ("" = all environments) one
- *       {@link WindowTotals} per window ({@link Window} order; null = empty; an environment goes
+ *       {@link RowTotals} per window ({@link Window} order; null = empty; an environment goes
  *       when all its windows are empty), rolledTo (the latest leave time processed) and the
  *       number of window-hours entries; cleared when both are gone.</li>
  *   <li>{@code window-hours}: bucket hour → the first window it joined ("i:", omitted for 0) and
@@ -155,8 +156,8 @@ final class TrailingWindows {
             }
         }
         w = w != null ? w : load();
-        WindowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new WindowTotals[WINDOWS.length]);
-        WindowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new WindowTotals[WINDOWS.length]);
+        RowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new RowTotals[WINDOWS.length]);
+        RowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new RowTotals[WINDOWS.length]);
         boolean[] in = new boolean[WINDOWS.length];
         for (int i = first; i < WINDOWS.length; i++) {
             if (WINDOWS[i].holds(hourMillis, clock)) {
@@ -201,7 +202,7 @@ final class TrailingWindows {
                     continue;
                 }
                 for (String key : new String[] {env, ALL}) {
-                    WindowTotals[] windows = w.byEnvironment.computeIfAbsent(key, k -> new WindowTotals[WINDOWS.length]);
+                    RowTotals[] windows = w.byEnvironment.computeIfAbsent(key, k -> new RowTotals[WINDOWS.length]);
                     windows[i] = plus(windows[i], bucket, -1);
                     touched.computeIfAbsent(key, k -> new boolean[WINDOWS.length])[i] = true;
                 }
@@ -214,7 +215,7 @@ final class TrailingWindows {
             }
         }
         for (Map.Entry<String, boolean[]> e : touched.entrySet()) {
-            WindowTotals[] windows = w.byEnvironment.get(e.getKey()); // before store drops the empty ones
+            RowTotals[] windows = w.byEnvironment.get(e.getKey()); // before store drops the empty ones
             for (int i = 0; i < WINDOWS.length; i++) {
                 if (e.getValue()[i]) {
                     out.collect(row(projectId, userId, e.getKey(), i, windows[i]));
@@ -235,8 +236,8 @@ final class TrailingWindows {
         for (Map.Entry<String, Metrics> b : hourly.entries()) {
             String env = StateKeys.bucketEnvironment(b.getKey());
             long hour = StateKeys.bucketStart(b.getKey());
-            WindowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new WindowTotals[WINDOWS.length]);
-            WindowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new WindowTotals[WINDOWS.length]);
+            RowTotals[] inEnv = w.byEnvironment.computeIfAbsent(env, e -> new RowTotals[WINDOWS.length]);
+            RowTotals[] all = w.byEnvironment.computeIfAbsent(ALL, e -> new RowTotals[WINDOWS.length]);
             for (int i = 0; i < WINDOWS.length; i++) {
                 inEnv[i] = plus(inEnv[i], b.getValue(), +1);
                 all[i] = plus(all[i], b.getValue(), +1);
@@ -258,7 +259,7 @@ final class TrailingWindows {
         if (w == null) {
             return;
         }
-        for (Map.Entry<String, WindowTotals[]> e : w.byEnvironment.entrySet()) {
+        for (Map.Entry<String, RowTotals[]> e : w.byEnvironment.entrySet()) {
             for (int i = 0; i < WINDOWS.length; i++) {
                 if (e.getValue()[i] != null) {
                     out.collect(row(projectId, userId, e.getKey(), i, e.getValue()[i]));
@@ -282,8 +283,8 @@ final class TrailingWindows {
         }
     }
 
-    private static boolean allEmpty(WindowTotals[] windows) {
-        for (WindowTotals t : windows) {
+    private static boolean allEmpty(RowTotals[] windows) {
+        for (RowTotals t : windows) {
             if (t != null) {
                 return false;
             }
@@ -345,13 +346,13 @@ final class TrailingWindows {
     }
 
     /** t + sign * delta; null when the result is zero (nothing left of it). */
-    private static WindowTotals plus(WindowTotals t, Metrics delta, int sign) {
-        WindowTotals sum = t != null ? t : new WindowTotals();
+    private static RowTotals plus(RowTotals t, Metrics delta, int sign) {
+        RowTotals sum = t != null ? t : new RowTotals();
         sum.add(delta, sign);
         return sum.isZero() ? null : sum;
     }
 
-    private static MetricsRow row(String projectId, String userId, String env, int window, WindowTotals t) {
+    private static MetricsRow row(String projectId, String userId, String env, int window, RowTotals t) {
         MetricsRow r = new MetricsRow();
         r.table = SinkTable.USER_METRICS_WINDOWS;
         r.projectId = projectId;

@@ -1,5 +1,6 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.records.RowTotals;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,8 +11,8 @@ import java.util.Map;
  * both (and the bookkeeping of a new hour).
  */
 public final class UserWindows {
-    /** Environment ("" = all) → one {@link WindowTotals} per window (TrailingWindows.Window order; null = empty). */
-    public final Map<String, WindowTotals[]> byEnvironment = new LinkedHashMap<>();
+    /** Environment ("" = all) → one {@link RowTotals} per window (TrailingWindows.Window order; null = empty). */
+    public final Map<String, RowTotals[]> byEnvironment = new LinkedHashMap<>();
     /** The latest leave time the user has processed (MIN_VALUE: none). */
     public long rolledTo = Long.MIN_VALUE;
     /** Number of the user's window-hours entries (the hours with a pending leave timer). */

@@ -28,6 +28,8 @@ public class IngestionEvent {
     public String userId;
     /** A valid sessionId (the user-ID rules, see UserIdRules) of a trace or observation event, or null. */
     public String sessionId;
+    /** Trace body.name (valid: a storable string of at most 1000 characters) or null. */
+    public String traceName;
     /** A valid environment (see EnvironmentRules), "default" when an invalid one was sent, or null. */
     public String environment;
     /** Observation body.model (valid: storable, at most 200 characters) or null. */

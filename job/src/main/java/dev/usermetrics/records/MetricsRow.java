@@ -30,11 +30,31 @@ public class MetricsRow {
     public Long lastSeenNanos;
     /** USER_METRICS, USER_METRICS_ENV: distinct sessions with a trace of the user. */
     public long sessionCount;
+    /** USER_TRACES, USER_TRACE_SCORES: the trace (userId null: the row is deleted, the trace counts for no user). */
+    public String traceId;
+    /** USER_TRACE_SCORES: the score. */
+    public String scoreId;
+    /** USER_TRACES: the trace's name; USER_TRACE_SCORES: the score's name (null: none). */
+    public String name;
+    /** USER_TRACES: the trace's session (null: none). */
+    public String sessionId;
+    /** USER_TRACES: the trace time; USER_TRACE_SCORES: the score time (epoch nanos). */
+    public long timeNanos;
+    /** USER_TRACES: what the trace counts (observations, scores, tokens, cost). */
+    public RowTotals totals;
+    /** USER_TRACE_SCORES: data type, value (NUMERIC, BOOLEAN) and string value (BOOLEAN, CATEGORICAL). */
+    public ScoreDataType scoreDataType;
+    public java.math.BigDecimal scoreValue;
+    public String scoreLabel;
 
     public MetricsRow() {}
 
     /** Identity of the row in its table: the coalescing key. */
     public RowKey key() {
+        if (table.perEntity()) {
+            // U+0000 never occurs in an id (TextRules): the pair is unambiguous.
+            return new RowKey(table, projectId, null, null, 0, scoreId == null ? traceId : traceId + '\u0000' + scoreId);
+        }
         return new RowKey(table, projectId, userId, environment, bucketStartMillis, subKey);
     }
 
@@ -42,11 +62,13 @@ public class MetricsRow {
      * True when the row has nothing to count and is deleted from its table: in SQL terms, when
      * its count columns are all 0 — trace_count, observation_count and score_count (the metric
      * tables, {@link Metrics#isEmpty}), observation_count (model rows, {@link ModelMetrics#isEmpty}),
-     * score_count (score rows, {@link ScoreTotals#isEmpty}), user_count (project_users).
+     * score_count (score rows, {@link ScoreTotals#isEmpty}), user_count (project_users); a trace
+     * or score row when it counts for no user (user_id NULL).
      * TableLayoutTest checks this against the columns the writer fills.
      */
     public boolean isDelete() {
         return switch (table) {
+            case USER_TRACES, USER_TRACE_SCORES -> userId == null;
             case USER_MODEL_METRICS_DAILY -> modelMetrics.isEmpty();
             case USER_SCORES -> score.isEmpty();
             case PROJECT_USERS -> userCount == 0;
@@ -59,6 +81,12 @@ public class MetricsRow {
 
     @Override
     public String toString() {
+        if (table.perEntity()) {
+            return table + "{" + projectId + "/" + traceId + (scoreId != null ? "/" + scoreId : "") + " user=" + userId
+                    + " env=" + environment + " name=" + name + " session=" + sessionId + " @" + timeNanos
+                    + (totals != null ? " " + totals : "") + (scoreDataType != null ? " " + scoreDataType + " " + scoreValue + " " + scoreLabel : "")
+                    + "}";
+        }
         Object value = metrics != null ? metrics : modelMetrics != null ? modelMetrics : score != null ? score : "users=" + userCount;
         return table + "{" + projectId + "/" + userId + "/" + environment + " @" + bucketStartMillis
                 + (subKey != null ? " [" + subKey + "]" : "") + " " + value

@@ -5,6 +5,7 @@ import dev.usermetrics.records.Decimals;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.ModelMetrics;
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.records.ScoreDataType;
 import dev.usermetrics.records.ScoreDelta;
 import dev.usermetrics.records.SinkTable;
@@ -89,10 +90,59 @@ public enum TableLayout {
                 v.add(r.subKey);
                 counts(r.metrics, v);
                 v.add(Decimals.text(r.metrics.calculatedTotalCost));
+            }),
+    /** One row per trace that counts for a user: the user page's traces (keyed by the trace, so it moves with it). */
+    USER_TRACES(SinkTable.USER_TRACES, "user_traces", Cols.keys(Cols.PROJECT, Cols.TRACE),
+            Cols.with(List.of(Cols.USER, new Col("name", "text"), new Col("trace_time", "timestamptz"), Cols.ENV,
+                    new Col("session_id", "text")), Cols.TRACE_TOTALS), (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.traceId);
+                v.add(r.userId);
+                v.add(r.name);
+                v.add(timestamp(r.timeNanos));
+                v.add(r.environment);
+                v.add(r.sessionId);
+                RowTotals t = r.totals;
+                v.add(Long.toString(t.observations));
+                v.add(Long.toString(t.scores));
+                v.add(Long.toString(t.inputTokens));
+                v.add(Long.toString(t.outputTokens));
+                v.add(Long.toString(t.totalTokens));
+                v.add(Decimals.text(t.inputCost));
+                v.add(Decimals.text(t.outputCost));
+                v.add(Decimals.text(t.totalCost));
+                v.add(Decimals.text(t.calculatedTotalCost));
+            }),
+    /** One row per score of such a trace: the user page's scores (user and environment: its trace's). */
+    USER_TRACE_SCORES(SinkTable.USER_TRACE_SCORES, "user_trace_scores", Cols.keys(Cols.PROJECT, Cols.TRACE, new Col("score_id", "text", true)),
+            List.of(Cols.USER, new Col("name", "text"), new Col("data_type", "text"), new Col("value", "numeric"),
+                    new Col("string_value", "text"), new Col("score_time", "timestamptz"), Cols.ENV), (r, v) -> {
+                v.add(r.projectId);
+                v.add(r.traceId);
+                v.add(r.scoreId);
+                v.add(r.userId);
+                v.add(r.name);
+                v.add(r.scoreDataType.name());
+                v.add(r.scoreDataType.hasValue() && r.scoreValue != null ? Decimals.text(r.scoreValue) : null);
+                v.add(r.scoreDataType.hasLabel() ? r.scoreLabel : null);
+                v.add(timestamp(r.timeNanos));
+                v.add(r.environment);
             });
 
-    /** A column: its name and SQL type. */
-    public record Col(String name, String type) {}
+    /**
+     * A column: its name and SQL type. A hashed key column is unique through {@code md5(column)}
+     * (a trace or score id may be 3,000 bytes, more than a B-tree index row holds; KeyLimits).
+     */
+    public record Col(String name, String type, boolean hashed) {
+        Col(String name, String type) {
+            this(name, type, false);
+        }
+
+        /** The column as the unique index has it. */
+        String indexed() {
+            return hashed ? "(md5(" + name + "))" : name;
+        }
+    }
 
     /** Column lists shared by several tables (a holder: enum constants cannot use the enum's own statics). */
     private static final class Cols {
@@ -100,6 +150,7 @@ public enum TableLayout {
         static final Col USER = new Col("user_id", "text");
         static final Col ENV = new Col("environment", "text");
         static final Col BUCKET = new Col("bucket_start", "timestamptz");
+        static final Col TRACE = new Col("trace_id", "text", true);
         static final List<Col> BUCKET_KEYS = List.of(PROJECT, USER, ENV, BUCKET);
         /** Filled by {@link TableLayout#counts}. */
         static final List<Col> COUNTS = List.of(
@@ -112,6 +163,11 @@ public enum TableLayout {
         /** Filled by {@link TableLayout#totals}. */
         static final List<Col> TOTALS = with(METRICS, List.of(new Col("first_seen", "timestamptz"), new Col("last_seen", "timestamptz"),
                 new Col("session_count", "bigint")));
+        /** A trace's totals ({@link RowTotals}; its trace count is 1 by definition). */
+        static final List<Col> TRACE_TOTALS = List.of(new Col("observation_count", "bigint"), new Col("score_count", "bigint"),
+                new Col("input_tokens", "bigint"), new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
+                new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
+                new Col("calculated_total_cost", "numeric"));
         static final List<Col> MODEL_VALUES = List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
                 new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
                 new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
@@ -194,7 +250,7 @@ public enum TableLayout {
     /** Upserts the staged rows (every one of them: the staging table holds one batch). */
     public String upsertSql(String schema) {
         String names = join(columns, Col::name);
-        String keyNames = join(keys, Col::name);
+        String keyNames = join(keys, Col::indexed);
         String updates = columns.subList(keys.size(), columns.size()).stream()
                 .map(c -> c.name() + " = EXCLUDED." + c.name()).collect(Collectors.joining(", "));
         return "INSERT INTO " + SqlIdentifiers.quote(schema) + "." + name + " (" + names + ", updated_at)"
@@ -211,7 +267,8 @@ public enum TableLayout {
         String keyNames = join(keys, Col::name);
         return "DELETE FROM " + SqlIdentifiers.quote(schema) + "." + name + " m"
                 + " USING unnest(" + join(keys, c -> "?::text[]::" + c.type() + "[]") + ") AS d(" + keyNames + ")"
-                + " WHERE " + keys.stream().map(c -> "m." + c.name() + " = d." + c.name()).collect(Collectors.joining(" AND "));
+                + " WHERE " + keys.stream().map(c -> (c.hashed() ? "md5(m." + c.name() + ") = md5(d." + c.name() + ") AND " : "")
+                        + "m." + c.name() + " = d." + c.name()).collect(Collectors.joining(" AND "));
     }
 
     private static String join(List<Col> cols, java.util.function.Function<Col, String> f) {

@@ -265,6 +265,7 @@ public final class EventParser {
             case TRACE -> {
                 e.traceId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
                 e.bodyTimeNanos = optionalTimestamp(body, "timestamp");
+                e.traceName = readTraceName(body.get("name"), fixes);
             }
             case OBSERVATION -> {
                 e.observationId = requireId(body, "id", MAX_ID_LENGTH, "body.id");
@@ -310,6 +311,29 @@ public final class EventParser {
         }
         if (why != null) {
             fixes.add(new ParseOutcome.FieldFix(RejectReason.INVALID_MODEL, why + "; model dropped"));
+            return null;
+        }
+        return n.textValue().isEmpty() ? null : n.textValue();
+    }
+
+    /** Longest trace name kept (Langfuse's ingestion schema: {@code name: z.string().max(1000)}, UTF-16 units). */
+    public static final int MAX_TRACE_NAME_LENGTH = 1000;
+
+    /** A trace's name, or null; an unusable one is dropped with a reason (the trace is still used). */
+    private static String readTraceName(JsonNode n, List<ParseOutcome.FieldFix> fixes) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String why = null;
+        if (!n.isTextual()) {
+            why = "name is a JSON " + n.getNodeType().name().toLowerCase() + ", not a string";
+        } else if (n.textValue().length() > MAX_TRACE_NAME_LENGTH) {
+            why = "name has " + n.textValue().length() + " characters, more than " + MAX_TRACE_NAME_LENGTH;
+        } else if (TextRules.whyNotStorable(n.textValue()) != null) {
+            why = "name " + TextRules.whyNotStorable(n.textValue());
+        }
+        if (why != null) {
+            fixes.add(new ParseOutcome.FieldFix(RejectReason.INVALID_TRACE_NAME, why + "; trace name dropped"));
             return null;
         }
         return n.textValue().isEmpty() ? null : n.textValue();

@@ -35,7 +35,9 @@ public enum RejectReason {
     SESSION_ID_NOT_STORABLE("session_id_not_storable", Action.SESSION_ID_DROPPED),
     /** Langfuse's rule: an unusable environment becomes "default". */
     INVALID_ENVIRONMENT("invalid_environment", Action.ENVIRONMENT_DEFAULTED),
-    INVALID_MODEL("invalid_model", Action.MODEL_DROPPED);
+    INVALID_MODEL("invalid_model", Action.MODEL_DROPPED),
+    /** A trace name that is not a string, longer than 1000 characters or not storable (the trace is used, unnamed). */
+    INVALID_TRACE_NAME("invalid_trace_name", Action.TRACE_NAME_DROPPED);
 
     /** What happened to the event. */
     public enum Action {
@@ -43,7 +45,8 @@ public enum RejectReason {
         USER_ID_DROPPED("user_id_dropped"),
         SESSION_ID_DROPPED("session_id_dropped"),
         ENVIRONMENT_DEFAULTED("environment_defaulted"),
-        MODEL_DROPPED("model_dropped");
+        MODEL_DROPPED("model_dropped"),
+        TRACE_NAME_DROPPED("trace_name_dropped");
 
         private final String code;
 

@@ -52,6 +52,7 @@ public final class IngestionEventSerializer extends WireSerializer<IngestionEven
         writeNullableLong(out, e.bodyTimeNanos);
         writeString(out, e.userId);
         writeString(out, e.sessionId);
+        writeString(out, e.traceName);
         writeString(out, e.environment);
         writeString(out, e.model);
         writeString(out, e.scoreName);
@@ -75,6 +76,7 @@ public final class IngestionEventSerializer extends WireSerializer<IngestionEven
         e.bodyTimeNanos = readNullableLong(in);
         e.userId = readString(in);
         e.sessionId = readString(in);
+        e.traceName = readString(in);
         e.environment = readString(in);
         e.model = readString(in);
         e.scoreName = readString(in);

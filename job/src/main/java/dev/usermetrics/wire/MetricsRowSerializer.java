@@ -21,6 +21,7 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
     public static final MetricsRowSerializer INSTANCE = new MetricsRowSerializer();
     private static final SinkTable[] TABLES = SinkTable.values();
+    private static final dev.usermetrics.records.ScoreDataType[] SCORE_TYPES = dev.usermetrics.records.ScoreDataType.values();
 
     private MetricsRowSerializer() {
         super(MetricsRow.class);
@@ -46,6 +47,15 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         writeNullableLong(out, r.firstSeenNanos);
         writeNullableLong(out, r.lastSeenNanos);
         out.writeLong(r.sessionCount);
+        writeString(out, r.traceId);
+        writeString(out, r.scoreId);
+        writeString(out, r.name);
+        writeString(out, r.sessionId);
+        out.writeLong(r.timeNanos);
+        RecordCodecs.writeRowTotals(out, r.totals);
+        writeEnum(out, r.scoreDataType);
+        WireFormat.writeDecimal(out, r.scoreValue);
+        writeString(out, r.scoreLabel);
     }
 
     @Override
@@ -64,6 +74,15 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         r.firstSeenNanos = readNullableLong(in);
         r.lastSeenNanos = readNullableLong(in);
         r.sessionCount = in.readLong();
+        r.traceId = readString(in);
+        r.scoreId = readString(in);
+        r.name = readString(in);
+        r.sessionId = readString(in);
+        r.timeNanos = in.readLong();
+        r.totals = RecordCodecs.readRowTotals(in);
+        r.scoreDataType = readEnum(in, SCORE_TYPES);
+        r.scoreValue = WireFormat.readDecimal(in);
+        r.scoreLabel = readString(in);
         return r;
     }
 

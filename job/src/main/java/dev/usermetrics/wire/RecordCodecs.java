@@ -16,6 +16,7 @@ import static dev.usermetrics.wire.WireFormat.writeNullableLong;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.ModelMetrics;
 import dev.usermetrics.records.ScoreDelta;
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.records.ScoreTotals;
 import java.io.IOException;
 import org.apache.flink.core.memory.DataInputView;
@@ -145,5 +146,40 @@ final class RecordCodecs {
         s.lastScoreAtNanos = readNullableLong(in);
         s.settledLastNanos = readNullableLong(in);
         return s;
+    }
+
+    static void writeRowTotals(DataOutputView out, RowTotals t) throws IOException {
+        out.writeBoolean(t != null);
+        if (t == null) {
+            return;
+        }
+        out.writeLong(t.traces);
+        out.writeLong(t.observations);
+        out.writeLong(t.scores);
+        out.writeLong(t.inputTokens);
+        out.writeLong(t.outputTokens);
+        out.writeLong(t.totalTokens);
+        writeDecimal(out, t.inputCost);
+        writeDecimal(out, t.outputCost);
+        writeDecimal(out, t.totalCost);
+        writeDecimal(out, t.calculatedTotalCost);
+    }
+
+    static RowTotals readRowTotals(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        RowTotals t = new RowTotals();
+        t.traces = in.readLong();
+        t.observations = in.readLong();
+        t.scores = in.readLong();
+        t.inputTokens = in.readLong();
+        t.outputTokens = in.readLong();
+        t.totalTokens = in.readLong();
+        t.inputCost = readDecimal(in);
+        t.outputCost = readDecimal(in);
+        t.totalCost = readDecimal(in);
+        t.calculatedTotalCost = readDecimal(in);
+        return t;
     }
 }

@@ -415,4 +415,97 @@ class TraceResolverTest {
         // One key, two states: trace, observations.
         assertThat(PrivateState.keyedEntries(harness)).isEqualTo(2);
     }
+
+    /** The latest list row per key emitted so far ("t1" for a trace's row, "t1/s1" for a score's); null values: deleted. */
+    private Map<String, dev.usermetrics.records.MetricsRow> listRows() {
+        Map<String, dev.usermetrics.records.MetricsRow> m = new java.util.TreeMap<>();
+        var rows = harness.getSideOutput(TraceResolver.ROWS);
+        if (rows != null) {
+            for (StreamRecord<dev.usermetrics.records.MetricsRow> r : rows) {
+                dev.usermetrics.records.MetricsRow row = r.getValue();
+                m.put(row.traceId + (row.scoreId != null ? "/" + row.scoreId : ""), row.isDelete() ? null : row);
+            }
+        }
+        return m;
+    }
+
+    private static IngestionEvent named(IngestionEvent e, String name) {
+        e.traceName = name;
+        return e;
+    }
+
+    /**
+     * The user page's rows: a trace's row (name, time, environment, session, what it counts) and
+     * one per score, written once the trace has a user, moved with the user and environment, and
+     * equal to what the aggregates received.
+     */
+    @Test
+    void aTraceAndItsScoresHaveRowsThatCountWhatTheTraceCountsAndMoveWithIt() throws Exception {
+        send(named(trace("e1", 10, "t1", null), "chat"),
+                obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 3L, "output", 4L), Map.of("input", new BigDecimal("0.000000000001"))),
+                score("e3", 12, "t1", "s1", "quality", ScoreDataType.NUMERIC, "0.5", null));
+        assertThat(listRows()).isEmpty(); // no user yet: counted nowhere, no rows
+
+        IngestionEvent withUser = obs("e4", 20, "t1", "o2", "u1", 20L, Map.of("total", 5L), null);
+        withUser.sessionId = "sess";
+        send(withUser);
+        var rows = listRows();
+        assertThat(rows).containsOnlyKeys("t1", "t1/s1");
+        var t = rows.get("t1");
+        assertThat(t.userId).isEqualTo("u1");
+        assertThat(t.name).isEqualTo("chat");
+        assertThat(t.environment).isEqualTo("default");
+        assertThat(t.sessionId).isEqualTo("sess");
+        assertThat(t.timeNanos).isEqualTo(10 * Events.SEC);
+        assertThat(List.of(t.totals.traces, t.totals.observations, t.totals.scores, t.totals.inputTokens, t.totals.outputTokens,
+                t.totals.totalTokens)).containsExactly(1L, 2L, 1L, 3L, 4L, 7L + 5L);
+        assertThat(t.totals.inputCost).isEqualByComparingTo("0.000000000001");
+        assertThat(t.totals.totalCost).isEqualByComparingTo("0.000000000001");
+        var sc = rows.get("t1/s1");
+        assertThat(List.of(sc.userId, sc.environment, sc.name, sc.scoreDataType.name())).containsExactly("u1", "default", "quality", "NUMERIC");
+        assertThat(sc.scoreValue).isEqualByComparingTo("0.5");
+        assertThat(sc.timeNanos).isEqualTo(12 * Events.SEC);
+
+        // A later user and environment: both rows move; a renamed trace keeps the later name.
+        send(withEnv(obs("e5", 30, "t1", "o3", "u2", 30L, Map.of("input", 1L), null), "staging"),
+                named(trace("e6", 31, "t1", null), "chat-v2"));
+        rows = listRows();
+        t = rows.get("t1");
+        assertThat(List.of(t.userId, t.environment, t.name)).containsExactly("u2", "staging", "chat-v2");
+        assertThat(t.totals.observations).isEqualTo(3);
+        assertThat(t.totals.inputTokens).isEqualTo(4);
+        assertThat(List.of(rows.get("t1/s1").userId, rows.get("t1/s1").environment)).containsExactly("u2", "staging");
+        // What the row counts is what the aggregates received for the trace.
+        Metrics u2 = perUser().get("u2");
+        assertThat(List.of(u2.observations, u2.scores, u2.totalTokens)).containsExactly(t.totals.observations, t.totals.scores,
+                t.totals.totalTokens);
+    }
+
+    /** A trace restored from state written before its totals were kept: recounted from its members at its next event. */
+    @Test
+    void aTraceRestoredWithoutTotalsIsRecountedFromItsMembers() throws Exception {
+        send(trace("e1", 10, "t1", "u1"), obs("e2", 11, "t1", "o1", null, 11L, Map.of("input", 3L), null),
+                score("e3", 12, "t1", "s1", "quality", ScoreDataType.NUMERIC, "1", null));
+        var traceState = state("t1", TraceResolver.traceDescriptor());
+        TraceState old = traceState.value();
+        old.totals = new dev.usermetrics.records.RowTotals();
+        old.totalsKnown = false;
+        traceState.update(old);
+
+        send(obs("e4", 20, "t1", "o2", null, 20L, Map.of("input", 2L), null));
+        var t = listRows().get("t1");
+        assertThat(List.of(t.totals.traces, t.totals.observations, t.totals.scores, t.totals.inputTokens))
+                .containsExactly(1L, 2L, 1L, 5L);
+        assertThat(state("t1", TraceResolver.traceDescriptor()).value().totalsKnown).isTrue();
+    }
+
+    /** A duplicate changes nothing, so it writes no row either. */
+    @Test
+    void aDuplicateWritesNoListRow() throws Exception {
+        send(trace("e1", 10, "t1", "u1"), score("e2", 12, "t1", "s1", "quality", ScoreDataType.CATEGORICAL, null, "good"));
+        assertThat(listRows().get("t1/s1").scoreLabel).isEqualTo("good");
+        int before = harness.getSideOutput(TraceResolver.ROWS).size();
+        send(trace("e1", 10, "t1", "u1"), score("e2", 12, "t1", "s1", "quality", ScoreDataType.CATEGORICAL, null, "good"));
+        assertThat(harness.getSideOutput(TraceResolver.ROWS)).hasSize(before);
+    }
 }

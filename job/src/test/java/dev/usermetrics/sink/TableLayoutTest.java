@@ -77,8 +77,8 @@ class TableLayoutTest {
 
     @Test
     void aRowIsDeletedExactlyWhenTheCountColumnsOfItsTableAreZero() {
-        assertThat(EMPTY_ROW).containsOnlyKeys(SinkTable.values());
-        for (SinkTable table : SinkTable.values()) {
+        assertThat(EMPTY_ROW).containsOnlyKeys(java.util.Arrays.stream(SinkTable.values()).filter(t -> !t.perEntity()).toList());
+        for (SinkTable table : EMPTY_ROW.keySet()) {
             TableLayout layout = TableLayout.of(table);
             List<String> names = layout.columns().stream().map(TableLayout.Col::name).toList();
             List<String> counted = new ArrayList<>();
@@ -138,6 +138,59 @@ class TableLayoutTest {
             }
         }
         return r;
+    }
+
+    @Test
+    void aTraceOrScoreRowIsDeletedExactlyWhenItCountsForNoUserAndIsKeyedByItsIdsThroughTheirMd5() {
+        MetricsRow t = new MetricsRow();
+        t.table = SinkTable.USER_TRACES;
+        t.projectId = "p";
+        t.traceId = "t-1";
+        assertThat(t.isDelete()).isTrue();
+        t.userId = "u";
+        t.environment = "prod";
+        t.name = "chat";
+        t.sessionId = "s-1";
+        t.timeNanos = 1_700_000_000_123_456_500L;
+        t.totals = new dev.usermetrics.records.RowTotals();
+        t.totals.traces = 1;
+        t.totals.observations = 2;
+        t.totals.inputTokens = 7;
+        t.totals.totalTokens = 12;
+        t.totals.totalCost = new BigDecimal("0.000000000100");
+        assertThat(t.isDelete()).isFalse();
+        assertThat(TableLayout.USER_TRACES.values(t)).containsExactly("p", "t-1", "u", "chat", "2023-11-14T22:13:20.123457Z",
+                "prod", "s-1", "2", "0", "7", "0", "12", "0", "0", "0.0000000001", "0");
+        assertThat(TableLayout.USER_TRACES.upsertSql("s")).contains(" ON CONFLICT (project_id, (md5(trace_id))) DO UPDATE SET user_id = ");
+        assertThat(TableLayout.USER_TRACES.deleteSql("s")).endsWith(
+                " WHERE m.project_id = d.project_id AND md5(m.trace_id) = md5(d.trace_id) AND m.trace_id = d.trace_id");
+
+        MetricsRow s = new MetricsRow();
+        s.table = SinkTable.USER_TRACE_SCORES;
+        s.projectId = "p";
+        s.traceId = "t-1";
+        s.scoreId = "s-1";
+        assertThat(s.isDelete()).isTrue();
+        s.userId = "u";
+        s.environment = "prod";
+        s.name = "quality";
+        s.scoreDataType = ScoreDataType.CATEGORICAL;
+        s.scoreValue = BigDecimal.ONE;
+        s.scoreLabel = "good";
+        s.timeNanos = 1_700_000_000_000_000_000L;
+        assertThat(s.isDelete()).isFalse();
+        // A categorical score has no value, a numeric one no string value (Langfuse's fields).
+        assertThat(TableLayout.USER_TRACE_SCORES.values(s)).containsExactly("p", "t-1", "s-1", "u", "quality", "CATEGORICAL",
+                null, "good", "2023-11-14T22:13:20Z", "prod");
+        assertThat(TableLayout.USER_TRACE_SCORES.upsertSql("s")).contains(" ON CONFLICT (project_id, (md5(trace_id)), (md5(score_id))) ");
+        // One key per trace and score, whatever the user (a moved trace's row replaces the old one).
+        MetricsRow moved = new MetricsRow();
+        moved.table = SinkTable.USER_TRACE_SCORES;
+        moved.projectId = "p";
+        moved.traceId = "t-1";
+        moved.scoreId = "s-1";
+        moved.userId = "v";
+        assertThat(moved.key()).isEqualTo(s.key());
     }
 
     @Test

@@ -22,6 +22,10 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
      * kept, so older state reads as "no session" with no format version change.
      */
     private static final int SESSION = 1 << 4;
+    /** The name follows (a named trace); older state reads as unnamed. */
+    private static final int NAME = 1 << 5;
+    /** The trace's totals follow; older state reads as "totals unknown" (recomputed by the trace stage). */
+    private static final int TOTALS = 1 << 6;
 
     @Override
     public TraceState createInstance() {
@@ -34,6 +38,7 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
                 | (t.minObservationTimeNanos != null ? MIN_OBSERVATION : 0) | (t.observationCountKnown ? COUNT_KNOWN : 0);
         boolean inSession = t.session.value != null || t.emittedSession != null;
         flags |= inSession ? SESSION : 0;
+        flags |= (t.name.value != null ? NAME : 0) | (t.totalsKnown ? TOTALS : 0);
         out.writeByte(flags);
         long base = baseTime(t);
         out.writeLong(base);
@@ -43,6 +48,7 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         int user = v.ref(t.user);
         int environment = v.ref(t.environment);
         int session = inSession ? v.ref(t.session) : 0;
+        int name = t.name.value != null ? v.ref(t.name) : 0;
         v.write(out, base);
         if (t.bodyTimeNanos != null) {
             StateIo.writeSigned(out, t.bodyTimeNanos - base);
@@ -64,6 +70,12 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         if (inSession) {
             VersionTable.writeLww(out, t.session, session);
             StateIo.writeString(out, t.emittedSession);
+        }
+        if (t.name.value != null) {
+            VersionTable.writeLww(out, t.name, name);
+        }
+        if (t.totalsKnown) {
+            RowTotalsCodec.write(out, t.totals);
         }
     }
 
@@ -104,6 +116,13 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         if ((flags & SESSION) != 0) {
             t.session = v.readLww(in);
             t.emittedSession = StateIo.readString(in);
+        }
+        if ((flags & NAME) != 0) {
+            t.name = v.readLww(in);
+        }
+        t.totalsKnown = (flags & TOTALS) != 0;
+        if (t.totalsKnown) {
+            t.totals = RowTotalsCodec.read(in);
         }
         return t;
     }

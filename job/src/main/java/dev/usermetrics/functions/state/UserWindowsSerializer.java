@@ -1,7 +1,7 @@
 package dev.usermetrics.functions.state;
 
 import dev.usermetrics.functions.UserWindows;
-import dev.usermetrics.functions.WindowTotals;
+import dev.usermetrics.records.RowTotals;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -26,34 +26,21 @@ public final class UserWindowsSerializer extends CompactStateSerializer<UserWind
         out.writeLong(w.rolledTo);
         StateIo.writeVarInt(out, w.hours);
         StateIo.writeVarInt(out, w.byEnvironment.size());
-        for (Map.Entry<String, WindowTotals[]> e : w.byEnvironment.entrySet()) {
+        for (Map.Entry<String, RowTotals[]> e : w.byEnvironment.entrySet()) {
             StateIo.writeString(out, e.getKey());
-            WindowTotals[] windows = e.getValue();
+            RowTotals[] windows = e.getValue();
             int present = 0;
             for (int i = 0; i < windows.length; i++) {
                 present |= windows[i] != null ? 1 << i : 0;
             }
             StateIo.writeVarInt(out, windows.length);
             StateIo.writeVarInt(out, present);
-            for (WindowTotals t : windows) {
+            for (RowTotals t : windows) {
                 if (t != null) {
-                    write(out, t);
+                    RowTotalsCodec.write(out, t);
                 }
             }
         }
-    }
-
-    private static void write(DataOutputView out, WindowTotals t) throws IOException {
-        StateIo.writeSigned(out, t.traces);
-        StateIo.writeSigned(out, t.observations);
-        StateIo.writeSigned(out, t.scores);
-        StateIo.writeSigned(out, t.inputTokens);
-        StateIo.writeSigned(out, t.outputTokens);
-        StateIo.writeSigned(out, t.totalTokens);
-        StateIo.writeDecimal(out, t.inputCost);
-        StateIo.writeDecimal(out, t.outputCost);
-        StateIo.writeDecimal(out, t.totalCost);
-        StateIo.writeDecimal(out, t.calculatedTotalCost);
     }
 
     @Override
@@ -63,31 +50,16 @@ public final class UserWindowsSerializer extends CompactStateSerializer<UserWind
         w.hours = StateIo.readVarInt(in);
         for (int n = StateIo.readVarInt(in); n > 0; n--) {
             String env = StateIo.readString(in);
-            WindowTotals[] windows = new WindowTotals[StateIo.readVarInt(in)];
+            RowTotals[] windows = new RowTotals[StateIo.readVarInt(in)];
             int present = StateIo.readVarInt(in);
             for (int i = 0; i < windows.length; i++) {
                 if ((present & 1 << i) != 0) {
-                    windows[i] = read(in);
+                    windows[i] = RowTotalsCodec.read(in);
                 }
             }
             w.byEnvironment.put(env, windows);
         }
         return w;
-    }
-
-    private static WindowTotals read(DataInputView in) throws IOException {
-        WindowTotals t = new WindowTotals();
-        t.traces = StateIo.readSigned(in);
-        t.observations = StateIo.readSigned(in);
-        t.scores = StateIo.readSigned(in);
-        t.inputTokens = StateIo.readSigned(in);
-        t.outputTokens = StateIo.readSigned(in);
-        t.totalTokens = StateIo.readSigned(in);
-        t.inputCost = StateIo.readDecimal(in);
-        t.outputCost = StateIo.readDecimal(in);
-        t.totalCost = StateIo.readDecimal(in);
-        t.calculatedTotalCost = StateIo.readDecimal(in);
-        return t;
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.usermetrics.functions.ObservationState;
 import dev.usermetrics.functions.ScoreState;
 import dev.usermetrics.functions.TraceState;
 import dev.usermetrics.functions.UserWindows;
-import dev.usermetrics.functions.WindowTotals;
+import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.functions.UserTotals;
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.ModelMetrics;
@@ -151,10 +151,10 @@ class CompactStateSerializersTest {
             w.rolledTo = rnd.nextBoolean() ? Long.MIN_VALUE : T0 + rnd.nextInt(1_000_000);
             w.hours = rnd.nextInt(2_161);
             for (String env : List.of("", "production", "staging-😀").subList(0, 1 + rnd.nextInt(3))) {
-                WindowTotals[] windows = new WindowTotals[4];
+                RowTotals[] windows = new RowTotals[4];
                 for (int k = 0; k < windows.length; k++) {
                     if (rnd.nextBoolean()) {
-                        WindowTotals t = new WindowTotals();
+                        RowTotals t = new RowTotals();
                         t.traces = rnd.nextInt(1000);
                         t.observations = rnd.nextLong();
                         t.scores = -rnd.nextInt(5);

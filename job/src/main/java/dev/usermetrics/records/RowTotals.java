@@ -1,16 +1,16 @@
-package dev.usermetrics.functions;
+package dev.usermetrics.records;
 
-import dev.usermetrics.records.Metrics;
 import java.math.BigDecimal;
 import java.util.HashMap;
 
 /**
- * One trailing window's totals: exactly the columns of {@code user_metrics_windows} and nothing
- * else (no per-key usage or cost maps), so the value the user stage reads and writes for every
- * contribution stays small. Kept in the stage's {@code window-totals} state
- * ({@link dev.usermetrics.functions.state.UserWindowsSerializer}).
+ * The counts and sums of one row without per-key usage or cost maps: exactly the columns of
+ * {@code user_metrics_windows} (one trailing window's totals, the user stage's
+ * {@code window-totals} state) and of {@code user_traces} (one trace's totals, in the trace
+ * stage's {@code trace} state). Small, so the state read and written for every change stays
+ * small ({@link dev.usermetrics.functions.state.RowTotalsCodec}).
  */
-public final class WindowTotals {
+public final class RowTotals {
     public long traces;
     public long observations;
     public long scores;
@@ -23,10 +23,10 @@ public final class WindowTotals {
     public BigDecimal totalCost = BigDecimal.ZERO;
     public BigDecimal calculatedTotalCost = BigDecimal.ZERO;
 
-    public WindowTotals() {}
+    public RowTotals() {}
 
     /** this += sign * m. */
-    void add(Metrics m, int sign) {
+    public void add(Metrics m, int sign) {
         traces += sign * m.traces;
         observations += sign * m.observations;
         scores += sign * m.scores;
@@ -47,7 +47,7 @@ public final class WindowTotals {
     }
 
     /** Nothing left in it (every count and sum is zero). */
-    boolean isZero() {
+    public boolean isZero() {
         return traces == 0 && observations == 0 && scores == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
                 && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0
                 && calculatedTotalCost.signum() == 0;
@@ -57,7 +57,7 @@ public final class WindowTotals {
      * The row's values as a {@link Metrics}: the counts and sums, usage and cost holding only the
      * input / output parts under those keys (which is all the window table's columns read).
      */
-    Metrics toRowMetrics() {
+    public Metrics toRowMetrics() {
         Metrics m = new Metrics();
         m.traces = traces;
         m.observations = observations;
