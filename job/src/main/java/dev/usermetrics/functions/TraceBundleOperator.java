@@ -3,6 +3,7 @@ package dev.usermetrics.functions;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.MetricsRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,9 @@ public class TraceBundleOperator extends CoBroadcastWithKeyedOperator<String, In
         super.open();
         bundle = new LinkedHashMap<>();
         buffered = 0;
+        // A trace's rows are emitted when its events are done, after their element's context ended.
+        StreamRecord<MetricsRow> row = new StreamRecord<>(null);
+        resolver.emitRowsTo(r -> output.collect(TraceResolver.ROWS, row.replace(r)));
         Periodic.every(getProcessingTimeService(), applyIntervalMillis, this::applyBundle);
     }
 

@@ -5,6 +5,7 @@ import dev.usermetrics.functions.state.ScoreStateSerializer;
 import dev.usermetrics.functions.state.TraceStateSerializer;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
+import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.RowTotals;
 import dev.usermetrics.pricing.PriceBook;
 import dev.usermetrics.pricing.PriceSnapshot;
@@ -70,7 +71,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             "model-prices", Types.STRING, TypeInformation.of(PriceSnapshot.class));
     static final String CURRENT = "current";
     /** The user page's list rows ({@link TraceRows}). */
-    public static final org.apache.flink.util.OutputTag<dev.usermetrics.records.MetricsRow> ROWS = TraceRows.ROWS;
+    public static final org.apache.flink.util.OutputTag<MetricsRow> ROWS = TraceRows.ROWS;
     /** Per-model metrics of unpriced observations: at most this many model names per subtask, then "other". */
     static final int UNPRICED_MODEL_METRICS = 100;
 
@@ -91,6 +92,8 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient Counter expired;
     private transient Counter repriced;
     private transient Map<String, Counter> unpricedByModel;
+    /** Where list rows go when the bundle operator runs this stage (its sessions end after the element's context). */
+    private transient java.util.function.Consumer<MetricsRow> rows;
     /** The compiled book of the current snapshot (compiled once per snapshot). */
     private transient PriceBook book;
     private transient String bookFingerprint;
@@ -126,6 +129,19 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
      * {@code endKey}, as one delta (a late user moves the trace once, not per event). An event
      * outside such a session is a session of its own.
      */
+    /** The bundle operator's side output for {@link #ROWS} (null: the element context's). */
+    void emitRowsTo(java.util.function.Consumer<MetricsRow> rows) {
+        this.rows = rows;
+    }
+
+    private void emitRow(MetricsRow row) {
+        if (rows != null) {
+            rows.accept(row);
+        } else {
+            sessionCtx.output(ROWS, row);
+        }
+    }
+
     void beginKey() throws Exception {
         cache.begin();
         sessionOut = null;
@@ -211,8 +227,13 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         if (t.emittedUser != null && !changed.isEmpty() && t.totalsKnown) {
             delta.addTo(t.totals);
             trace.update(t);
-            ctx.output(TraceRows.ROWS, TraceRows.trace(projectId, Keys.idOf(key), t, t.emittedUser, t.emittedEnvironment,
-                    t.emittedSession, t.emittedTraceTimeNanos));
+            MetricsRow row = TraceRows.trace(projectId, Keys.idOf(key), t, t.emittedUser, t.emittedEnvironment,
+                    t.emittedSession, t.emittedTraceTimeNanos);
+            if (rows != null) {
+                rows.accept(row);
+            } else {
+                ctx.output(ROWS, row);
+            }
         }
         delta.emit(out);
         return changed.size();
@@ -328,7 +349,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
                 cache.scores().forEachUnchanged((id, s) -> {
                     from.move(delta, s, to);
                     // The score's row moves with its trace (or goes when the trace counts for no one).
-                    sessionCtx.output(TraceRows.ROWS, TraceRows.score(projectId, traceId, id, s, to.user, to.env));
+                    emitRow(TraceRows.score(projectId, traceId, id, s, to.user, to.env));
                 });
             }
         }
@@ -336,7 +357,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         cache.scores().forEachChanged((id, before, now) -> {
             from.change(delta, before, to, now);
             if (to.user != null || (from.user != null && before != null)) {
-                sessionCtx.output(TraceRows.ROWS, TraceRows.score(projectId, traceId, id, now, to.user, to.env));
+                emitRow(TraceRows.score(projectId, traceId, id, now, to.user, to.env));
             }
         });
         if (t.totalsKnown) {
@@ -346,7 +367,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         delta.emit(sessionOut);
         if (to.user != null || from.user != null) {
-            sessionCtx.output(TraceRows.ROWS, TraceRows.trace(projectId, traceId, t, to.user, to.env, to.session, to.traceTime));
+            emitRow(TraceRows.trace(projectId, traceId, t, to.user, to.env, to.session, to.traceTime));
         }
 
         t.emittedUser = to.user;

@@ -27,6 +27,8 @@ final class IntendedEvent {
     boolean emptyDetails; // sends {} details: must not overwrite
     String envJson; // raw JSON of body.environment (null: absent)
     String validEnv; // what the rules make of it: lower-cased, "default" when invalid, null when absent
+    String traceNameJson; // raw JSON of a trace event's body.name (null: absent)
+    String validTraceName; // the name if usable, else null
     String modelJson; // raw JSON of body.model (null: absent)
     String validModel; // the model if usable, else null
     // Scores (type score-create): obsId is null, scoreId set.

@@ -69,7 +69,15 @@ final class ReferenceModel {
         }
     }
 
+    /** Expected user_traces row: the trace's user, name, time, environment, session and what it counts. */
+    record TraceRow(String user, String name, Instant time, String env, String session, Row counts) {}
+
+    /** Expected user_trace_scores row (value only for types with values, string value only for labels). */
+    record TraceScoreRow(String user, String name, String type, BigDecimal value, String stringValue, Instant time, String env) {}
+
     final Map<UserKey, Row> totals = new HashMap<>();
+    final Map<RowKeys.TraceKey, TraceRow> traces = new HashMap<>();
+    final Map<RowKeys.TraceScoreKey, TraceScoreRow> traceScores = new HashMap<>();
     final Map<EnvKey, Row> envTotals = new HashMap<>();
     final Map<BucketKey, Row> hourly = new HashMap<>();
     final Map<BucketKey, Row> daily = new HashMap<>();
@@ -91,9 +99,13 @@ final class ReferenceModel {
             String user = null;
             String env = "default";
             String session = null;
+            String name = null;
             for (IntendedEvent e : evs) {
                 if (e.scoreId != null) {
                     continue; // a score never decides its trace's user or environment
+                }
+                if (e.obsId == null && e.validTraceName != null) {
+                    name = e.validTraceName; // a trace event's; the latest (ts, id) wins
                 }
                 if (e.validUser != null) {
                     user = e.validUser; // sorted ascending: the last one is the greatest (ts, id)
@@ -180,6 +192,9 @@ final class ReferenceModel {
             Row traceRow = new Row();
             traceRow.traces = 1;
             addEverywhere(project, user, env, traceTime, traceRow);
+            Row traceCounts = new Row(); // what the trace's own row counts
+            traceCounts.traces = 1;
+            traces.put(new RowKeys.TraceKey(project, evs.get(0).traceId), new TraceRow(user, name, traceTime, env, session, traceCounts));
             for (Row tot : List.of(totals.get(uk), envTotals.get(ek))) {
                 tot.firstSeen = tot.firstSeen == null || traceTime.isBefore(tot.firstSeen) ? traceTime : tot.firstSeen;
                 tot.lastSeen = tot.lastSeen == null || traceTime.isAfter(tot.lastSeen) ? traceTime : tot.lastSeen;
@@ -190,6 +205,7 @@ final class ReferenceModel {
             for (int i = 0; i < obsRows.size(); i++) {
                 Row r = obsRows.get(i);
                 addEverywhere(project, user, env, obsTimes.get(i), r);
+                add(traceCounts, r);
                 ModelRow m = modelDaily.computeIfAbsent(new ModelKey(project, user, env, day(obsTimes.get(i)), obsModels.get(i)), k -> new ModelRow());
                 m.observations++;
                 m.inputTokens += r.tokensContaining("input");
@@ -205,6 +221,11 @@ final class ReferenceModel {
                 Row one = new Row();
                 one.scores = 1;
                 addEverywhere(project, user, env, time, one);
+                add(traceCounts, one);
+                boolean hasValue = !last.scoreType.equals("CATEGORICAL");
+                boolean hasLabel = !last.scoreType.equals("NUMERIC");
+                traceScores.put(new RowKeys.TraceScoreKey(project, last.traceId, last.scoreId), new TraceScoreRow(user, last.scoreName,
+                        last.scoreType, hasValue ? last.scoreValue : null, hasLabel ? last.scoreLabel : null, time, env));
                 ScoreRow sr = scores.computeIfAbsent(new ScoreKey(project, user, last.scoreName, last.scoreType), k -> new ScoreRow());
                 sr.count++;
                 if (last.scoreValue != null) {

@@ -23,4 +23,10 @@ final class RowKeys {
 
     /** A user_scores row. */
     record ScoreKey(String project, String user, String name, String type) {}
+
+    /** A user_traces row. */
+    record TraceKey(String project, String trace) {}
+
+    /** A user_trace_scores row. */
+    record TraceScoreKey(String project, String trace, String score) {}
 }

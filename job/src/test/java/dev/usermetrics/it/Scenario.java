@@ -37,6 +37,8 @@ final class Scenario {
     final ReferenceModel truth;
 
     private final Random rnd;
+    /** Trace names only (their own sequence: the rest of the dataset is what it was before names). */
+    private final Random names;
     private int nextEventId;
 
     private static final String[] INVALID_USER_IDS = {
@@ -45,6 +47,8 @@ final class Scenario {
     };
     /** Unusable sessionIds (the user-ID rules) and the reason each is dropped for. */
     private static final String[] INVALID_SESSION_IDS = {"7", "\"" + "s".repeat(201) + "\"", "\"bad\\u0000session\""};
+    /** Unusable trace names: not a string, longer than 1,000 characters, not storable (each is invalid_trace_name). */
+    private static final String[] INVALID_TRACE_NAMES = {"42", "\"" + "n".repeat(1001) + "\"", "\"bad\\u0000name\"", "[\"chat\"]"};
     private static final String[] INVALID_SESSION_REASONS = {"session_id_not_string", "session_id_too_long", "session_id_not_storable"};
     private static final String[] INVALID_REASONS = {
         "user_id_not_string", "user_id_not_string", "user_id_not_string", "user_id_not_string",
@@ -57,6 +61,7 @@ final class Scenario {
 
     Scenario(long seed, int traceCount) {
         rnd = new Random(seed);
+        names = new Random(seed ^ 0x6e616d6573L);
         List<String> users = new ArrayList<>();
         for (int i = 1; i <= 30; i++) {
             users.add("user-" + i);
@@ -84,21 +89,26 @@ final class Scenario {
      * key and index of the sink must hold them (Postgres refuses an index row over 2,704 bytes).
      * Generated last, so the events before it do not change.
      */
+    /** 1,000 characters (the id limit), 3,000 bytes: more than an index row holds, so the list tables key ids by md5. */
+    private static final String MAX_TRACE = "ト".repeat(1000);
+
     private void addMaximalKeys() {
         String project = "プ".repeat(256); // 256 characters (the limit), 768 bytes
         String user = "😀".repeat(200); // 200 code points (the limit), 800 bytes
         Instant start = BASE.plusSeconds(3600);
-        IntendedEvent t = base(project, "trace-max", null, "trace-create", start);
+        IntendedEvent t = base(project, MAX_TRACE, null, "trace-create", start);
         setUser(t, user);
         setEnv(t, quote("e".repeat(40)));
+        setSession(t, "😀".repeat(200)); // the session limit: 800 bytes in user_traces' session index
+        setTraceName(t, quote("名".repeat(1000)), "名".repeat(1000)); // the name limit (not indexed)
         events.add(t);
-        IntendedEvent g = base(project, "trace-max", "trace-max-obs", "generation-create", start.plusSeconds(1));
+        IntendedEvent g = base(project, MAX_TRACE, "trace-max-obs", "generation-create", start.plusSeconds(1));
         g.bodyTime = g.ts;
         g.usage = new TreeMap<>(Map.of("input", 10L, "output", 5L));
         g.cost = new TreeMap<>(Map.of("total", new BigDecimal("0.000000000001")));
         setModel(g, quote("モ".repeat(200))); // 200 characters (the limit), 600 bytes
         events.add(g);
-        IntendedEvent sc = scoreEvent(project, "trace-max", "trace-max-score", start.plusSeconds(2));
+        IntendedEvent sc = scoreEvent(project, MAX_TRACE, "ス".repeat(1000), start.plusSeconds(2));
         scoreContent(sc, "名".repeat(333)); // 999 bytes: the name limit is 1,000 bytes
         events.add(sc);
     }
@@ -132,6 +142,7 @@ final class Scenario {
                 setInvalidUser(t);
             }
             setEnv(t, envJson);
+            nameTrace(t);
             events.add(t);
             if (rnd.nextInt(100) < 15) {
                 // A second trace event (an SDK update of the trace): later, maybe with another
@@ -141,6 +152,7 @@ final class Scenario {
                 if (t.validUser != null) {
                     setUser(t2, t.validUser);
                 }
+                nameTrace(t2); // a later name replaces the first (a missing one does not)
                 events.add(t2);
             }
         }
@@ -381,6 +393,24 @@ final class Scenario {
         e.validSession = session;
     }
 
+    /** A trace event's name: usually one of a few, sometimes none, now and then an unusable one. */
+    private void nameTrace(IntendedEvent e) {
+        int k = names.nextInt(100);
+        if (k < 80) {
+            String name = "chat-" + names.nextInt(4);
+            setTraceName(e, quote(name), name);
+        } else if (k < 92) {
+            setTraceName(e, null, null);
+        } else {
+            setTraceName(e, INVALID_TRACE_NAMES[names.nextInt(INVALID_TRACE_NAMES.length)], null);
+        }
+    }
+
+    private void setTraceName(IntendedEvent e, String json, String valid) {
+        e.traceNameJson = json;
+        e.validTraceName = valid;
+    }
+
     private void setInvalidSession(IntendedEvent e) {
         e.sessionIdJson = INVALID_SESSION_IDS[rnd.nextInt(INVALID_SESSION_IDS.length)];
         e.validSession = null;
@@ -485,7 +515,9 @@ final class Scenario {
             body.put("comment", "from the test");
         } else if (e.obsId == null) {
             body.put("id", e.traceId);
-            body.put("name", "chat");
+            if (e.traceNameJson != null) {
+                body.put("name", "__NAME__");
+            }
             if (e.bodyTime != null) {
                 body.put("timestamp", iso(e.bodyTime));
             }
@@ -541,6 +573,7 @@ final class Scenario {
         json = e.userIdJson == null ? json : json.replace("\"" + placeholder + "\"", e.userIdJson);
         json = e.envJson == null ? json : json.replace("\"__ENV__\"", e.envJson);
         json = e.sessionIdJson == null ? json : json.replace("\"__SESSION__\"", e.sessionIdJson);
+        json = e.traceNameJson == null ? json : json.replace("\"__NAME__\"", e.traceNameJson);
         return e.modelJson == null ? json : json.replace("\"__MODEL__\"", e.modelJson);
     }
 
@@ -566,6 +599,9 @@ final class Scenario {
                 }
                 if (e.modelJson != null && e.validModel == null) {
                     expectedRejections.merge("invalid_model", 1, Integer::sum);
+                }
+                if (e.traceNameJson != null && e.validTraceName == null) {
+                    expectedRejections.merge("invalid_trace_name", 1, Integer::sum);
                 }
             }
         }

@@ -147,6 +147,59 @@ final class SinkTables {
         return out;
     }
 
+    /** A user_traces row as compared (counts: observations, scores, input, output and total tokens; costs: input, output, total). */
+    record TraceValues(String user, String name, Instant time, String env, String session, java.util.List<Long> counts,
+            java.util.List<BigDecimal> costs) {}
+
+    static Map<RowKeys.TraceKey, TraceValues> traces(String schema) throws SQLException {
+        Map<RowKeys.TraceKey, TraceValues> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_traces")) {
+            while (rs.next()) {
+                out.put(new RowKeys.TraceKey(rs.getString("project_id"), rs.getString("trace_id")),
+                        new TraceValues(rs.getString("user_id"), rs.getString("name"), instant(rs, "trace_time"), rs.getString("environment"),
+                                rs.getString("session_id"), java.util.List.of(rs.getLong("observation_count"), rs.getLong("score_count"),
+                                        rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("total_tokens")),
+                                java.util.List.of(norm(rs.getBigDecimal("input_cost")), norm(rs.getBigDecimal("output_cost")),
+                                        norm(rs.getBigDecimal("total_cost")))));
+            }
+        }
+        return out;
+    }
+
+    static Map<RowKeys.TraceKey, TraceValues> expectedTraces(ReferenceModel truth) {
+        Map<RowKeys.TraceKey, TraceValues> out = new HashMap<>();
+        truth.traces.forEach((k, t) -> {
+            ReferenceModel.Row r = t.counts();
+            out.put(k, new TraceValues(t.user(), t.name(), micros(t.time()), t.env(), t.session(),
+                    java.util.List.of(r.observations, r.scores, r.tokensContaining("input"), r.tokensContaining("output"), r.totalTokens),
+                    java.util.List.of(norm(r.costContaining("input")), norm(r.costContaining("output")), norm(r.totalCost))));
+        });
+        return out;
+    }
+
+    static Map<RowKeys.TraceScoreKey, ReferenceModel.TraceScoreRow> traceScores(String schema) throws SQLException {
+        Map<RowKeys.TraceScoreKey, ReferenceModel.TraceScoreRow> out = new HashMap<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\".user_trace_scores")) {
+            while (rs.next()) {
+                BigDecimal value = rs.getBigDecimal("value");
+                out.put(new RowKeys.TraceScoreKey(rs.getString("project_id"), rs.getString("trace_id"), rs.getString("score_id")),
+                        new ReferenceModel.TraceScoreRow(rs.getString("user_id"), rs.getString("name"), rs.getString("data_type"),
+                                value == null ? null : norm(value), rs.getString("string_value"), instant(rs, "score_time"),
+                                rs.getString("environment")));
+            }
+        }
+        return out;
+    }
+
+    static Map<RowKeys.TraceScoreKey, ReferenceModel.TraceScoreRow> expectedTraceScores(ReferenceModel truth) {
+        Map<RowKeys.TraceScoreKey, ReferenceModel.TraceScoreRow> out = new HashMap<>();
+        truth.traceScores.forEach((k, r) -> out.put(k, new ReferenceModel.TraceScoreRow(r.user(), r.name(), r.type(),
+                r.value() == null ? null : norm(r.value()), r.stringValue(), micros(r.time()), r.env())));
+        return out;
+    }
+
     /** project_users as "project/environment" → users ("*" = all environments). */
     static Map<String, Long> projectUsers(String schema) throws SQLException {
         Map<String, Long> out = new TreeMap<>();

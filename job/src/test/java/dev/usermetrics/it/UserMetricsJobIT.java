@@ -72,6 +72,15 @@ class UserMetricsJobIT {
         expectedScores.forEach((k, v) -> assertThat(scores.get(k)).as("user_scores %s", k).isEqualTo(v));
 
         assertThat(SinkTables.projectUsers(schema)).isEqualTo(SinkTables.expectedProjectUsers(truth));
+
+        var traces = SinkTables.traces(schema);
+        var expectedTraces = SinkTables.expectedTraces(truth);
+        assertThat(traces.keySet()).isEqualTo(expectedTraces.keySet());
+        expectedTraces.forEach((k, v) -> assertThat(traces.get(k)).as("user_traces %s", k).isEqualTo(v));
+        var traceScores = SinkTables.traceScores(schema);
+        var expectedTraceScores = SinkTables.expectedTraceScores(truth);
+        assertThat(traceScores.keySet()).isEqualTo(expectedTraceScores.keySet());
+        expectedTraceScores.forEach((k, v) -> assertThat(traceScores.get(k)).as("user_trace_scores %s", k).isEqualTo(v));
         if (checkRejections) {
             assertThat(SinkTables.rejectionsByReason(schema)).isEqualTo(s.expectedRejections);
         }
@@ -91,7 +100,11 @@ class UserMetricsJobIT {
                 .flatMap(e -> e.usage.values().stream()).filter(v -> v > Integer.MAX_VALUE).count();
         assertThat(bigTokens).isGreaterThan(5);
         assertThat(s.expectedRejections).containsKeys("user_id_not_string", "user_id_too_long", "user_id_not_storable",
-                "invalid_environment", "invalid_model", "invalid_score", "score_without_trace");
+                "invalid_environment", "invalid_model", "invalid_score", "score_without_trace", "invalid_trace_name");
+        // The user page's lists are there: named and unnamed traces, traces in sessions, scores of every type.
+        assertThat(s.truth.traces.values()).anyMatch(t -> t.name() == null).anyMatch(t -> t.name() != null)
+                .anyMatch(t -> t.session() != null);
+        assertThat(s.truth.traceScores.values()).extracting(ReferenceModel.TraceScoreRow::type).contains("NUMERIC", "BOOLEAN", "CATEGORICAL");
         assertThat(s.truth.envTotals.keySet()).extracting(EnvKey::env).contains("default", "production", "staging");
         assertThat(s.truth.envTotals.size()).isGreaterThan(s.truth.totals.size()); // some users have several environments
         assertThat(s.truth.modelDaily.keySet()).extracting(ModelKey::model).contains("", "gpt-4o", "claude-sonnet-4");

@@ -76,6 +76,23 @@ class EventParserTest {
                 .sessionId).isNull();
     }
 
+    /** A trace's name: a string of at most 1000 characters that Postgres can store; else dropped with a reason, the trace kept. */
+    @Test
+    void traceNamesFollowLangfusesLimitAndAnUnusableOneIsDropped() {
+        assertThat(accepted(event("trace-create", "{\"id\":\"t1\",\"name\":\"chat\"}")).traceName).isEqualTo("chat");
+        assertThat(accepted(event("trace-create", "{\"id\":\"t1\",\"name\":\"" + "n".repeat(1000) + "\"}")).traceName).hasSize(1000);
+        assertThat(accepted(event("trace-create", "{\"id\":\"t1\",\"name\":\"\"}")).traceName).isNull();
+        // An observation's name is its own, not the trace's.
+        assertThat(accepted(event("span-create", "{\"id\":\"o1\",\"traceId\":\"t1\",\"name\":\"step\"}")).traceName).isNull();
+        for (String bad : new String[] {"42", "{\"a\":1}", "\"" + "n".repeat(1001) + "\"", "\"a\\u0000b\""}) {
+            ParseOutcome.Accepted a = (ParseOutcome.Accepted) parse(event("trace-create", "{\"id\":\"t1\",\"userId\":\"u1\",\"name\":" + bad + "}"));
+            assertThat(a.event().traceName).as(bad).isNull();
+            assertThat(a.event().userId).isEqualTo("u1");
+            assertThat(a.fixes()).extracting(ParseOutcome.FieldFix::reason).containsExactly(RejectReason.INVALID_TRACE_NAME);
+        }
+        assertThat(RejectReason.INVALID_TRACE_NAME.action().code()).isEqualTo("trace_name_dropped");
+    }
+
     @Test
     void generationWithUsageAndCostDetails() {
         IngestionEvent e = accepted(event("generation-create",

@@ -100,6 +100,18 @@ class WireSerializersTest {
         r.firstSeenNanos = 1L;
         r.lastSeenNanos = 2L;
         r.sessionCount = 3;
+        r.traceId = "t";
+        r.scoreId = "s";
+        r.name = "chat";
+        r.sessionId = "sess";
+        r.timeNanos = 5L;
+        r.totals = new dev.usermetrics.records.RowTotals();
+        r.totals.traces = 1;
+        r.totals.inputTokens = 9;
+        r.totals.totalCost = new BigDecimal("0.000000000001");
+        r.scoreDataType = dev.usermetrics.records.ScoreDataType.BOOLEAN;
+        r.scoreValue = BigDecimal.ONE;
+        r.scoreLabel = "True";
         assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
     }
 
@@ -123,7 +135,7 @@ class WireSerializersTest {
     /** If this fails, a record gained or lost a field: update its serializer (and this count). */
     @Test
     void serializersKnowEveryField() {
-        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 18, Contribution.class, 10, MetricsRow.class, 13,
+        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 19, Contribution.class, 10, MetricsRow.class, 22,
                 Metrics.class, 10, ModelMetrics.class, 9, ScoreDelta.class, 5, ScoreTotals.class, 5);
         known.forEach((type, count) -> assertThat(PrivateState.instanceFields(type))
                 .as("instance fields of %s", type.getSimpleName()).hasSize(count));

@@ -78,6 +78,7 @@ class CompactStateSerializersTest {
             for (int k = 1 + rnd.nextInt(5); k > 0; k--) {
                 // Observation events set the trace's user and environment: their ids are not the trace's.
                 IngestionEvent e = event(rnd.nextBoolean() ? EntityKind.TRACE : EntityKind.OBSERVATION);
+                e.traceName = rnd.nextBoolean() ? "trace-name-" + rnd.nextInt(5) : null;
                 e.bodyTimeNanos = rnd.nextBoolean() ? T0 + rnd.nextInt(1_000_000) : null;
                 t.apply(e);
             }
@@ -90,6 +91,16 @@ class CompactStateSerializersTest {
             t.emittedTraceTimeNanos = t.emittedUser != null && t.effectiveTimeNanos() != null ? t.effectiveTimeNanos() : 0;
             t.emittedSession = t.emittedUser != null && rnd.nextBoolean() ? "session-" + rnd.nextInt(10) : null;
             t.expiresAtMillis = rnd.nextBoolean() ? 1_764_000_000_000L + rnd.nextInt(100_000) : 0;
+            t.totalsKnown = rnd.nextInt(4) != 0;
+            if (t.totalsKnown && rnd.nextBoolean()) {
+                t.totals.traces = 1;
+                t.totals.observations = rnd.nextInt(50);
+                t.totals.scores = rnd.nextInt(3);
+                t.totals.inputTokens = rnd.nextInt(10_000);
+                t.totals.totalTokens = t.totals.inputTokens + rnd.nextInt(1_000);
+                t.totals.totalCost = new BigDecimal(rnd.nextInt(1_000_000)).movePointLeft(12);
+                t.totals.calculatedTotalCost = t.totals.totalCost;
+            }
             assertRoundTrip(s, t);
         }
     }
