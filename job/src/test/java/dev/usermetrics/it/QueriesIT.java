@@ -190,7 +190,7 @@ class QueriesIT {
     @Test
     void projectsAreIsolated() throws Exception {
         assertThat(run("users-list-by-cost", params("project_id", "p2"))).containsExactly(
-                "alice | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 1 | 7 | 3 | 10 | 1 | 1 | 0 | "
+                "alice | 2026-03-02T10:00:00Z | 2026-03-02T10:00:00Z | 1 | 1 | 7 | 3 | 10 | 1 | 1 | 1 | "
                         + "[{\"avg\":5,\"count\":1,\"dataType\":\"NUMERIC\",\"name\":\"quality\",\"values\":null}]");
         assertThat(run("users-count", params("project_id", "p3"))).containsExactly("0");
     }
@@ -312,6 +312,49 @@ class QueriesIT {
                 "sentiment | CATEGORICAL | 1 | null | null | {\"good\":1} | 2026-03-02T12:30:00Z");
     }
 
+    /**
+     * The user page's lists. Traces (id, name, time, environment, session, observations, prompt,
+     * completion, total tokens, cost, scores): t1 has g1 100/50/150 $0.003 and g2 10/5/15 $0.0005
+     * and scores s1, s2; t6 was erin's "draft", then frank's "final" (the later trace event wins,
+     * its first body.timestamp stays); t4 and t5 have no name, t5 no session.
+     */
+    @Test
+    void theUsersTracesSessionsAndScores() throws Exception {
+        assertThat(run("user-traces", params("user_id", "alice"))).containsExactly(
+                "t2 | chat | 2026-03-03T09:00:00Z | staging | chat-1 | 1 | 200 | 100 | 300 | 0.006 | 1",
+                "t1 | chat | 2026-03-02T10:00:00Z | production | chat-1 | 2 | 110 | 55 | 165 | 0.0035 | 2");
+        assertThat(run("user-traces", params("user_id", "alice", "limit", "1", "offset", "1"))).containsExactly(
+                "t1 | chat | 2026-03-02T10:00:00Z | production | chat-1 | 2 | 110 | 55 | 165 | 0.0035 | 2");
+        assertThat(run("user-traces", params("user_id", "bob"))).containsExactly(
+                "t4 | null | 2026-03-10T08:00:00Z | production | chat-3 | 1 | 50 | 20 | 70 | 0.0001 | 0",
+                "t3 | summarize | 2026-03-02T12:00:00Z | production | chat-2 | 2 | 1000 | 500 | 1500 | 0.03 | 2");
+        assertThat(run("user-traces", params("user_id", "frank"))).containsExactly(
+                "t6 | final | 2026-03-02T13:00:00Z | default | chat-4 | 1 | 5 | 5 | 10 | 0.0001 | 0");
+        assertThat(run("user-traces", params("user_id", "erin"))).isEmpty();
+        assertThat(run("user-traces", params("user_id", "carol"))).containsExactly(
+                "t5 | null | 2026-04-01T00:30:00Z | default | null | 1 | 1 | 1 | 2 | 0.00002 | 1");
+        // p2's alice is another user: her own trace only.
+        assertThat(run("user-traces", params("project_id", "p2", "user_id", "alice"))).containsExactly(
+                "t7 | null | 2026-03-02T10:00:00Z | production | chat-p2 | 1 | 7 | 3 | 10 | 1 | 1");
+
+        // Sessions: id, traces, first, last, prompt, completion, total tokens, cost, environments.
+        assertThat(run("user-sessions", params("user_id", "alice"))).containsExactly(
+                "chat-1 | 2 | 2026-03-02T10:00:00Z | 2026-03-03T09:00:00Z | 310 | 155 | 465 | 0.0095 | {production,staging}");
+        assertThat(run("user-sessions", params("user_id", "bob"))).containsExactly(
+                "chat-3 | 1 | 2026-03-10T08:00:00Z | 2026-03-10T08:00:00Z | 50 | 20 | 70 | 0.0001 | {production}",
+                "chat-2 | 1 | 2026-03-02T12:00:00Z | 2026-03-02T12:00:00Z | 1000 | 500 | 1500 | 0.03 | {production}");
+        assertThat(run("user-sessions", params("user_id", "carol"))).isEmpty();
+
+        // Scores: id, trace, name, data type, value, string value, time (the first one kept), environment.
+        assertThat(run("user-score-list", params("user_id", "alice"))).containsExactly(
+                "s3 | t2 | quality | NUMERIC | 0.4 | null | 2026-03-03T09:30:00Z | staging",
+                "s2 | t1 | helpful | BOOLEAN | 1 | True | 2026-03-02T11:05:00Z | production",
+                "s1 | t1 | quality | NUMERIC | 0.9 | null | 2026-03-02T11:00:00Z | production");
+        assertThat(run("user-score-list", params("user_id", "bob"))).containsExactly(
+                "s5 | t3 | helpful | BOOLEAN | 0 | False | 2026-03-02T12:31:00Z | production",
+                "s4 | t3 | sentiment | CATEGORICAL | null | good | 2026-03-02T12:30:00Z | production");
+    }
+
     @Test
     void metricsApiByHourDayWeekAndMonth() throws Exception {
         // userId, time_dimension, count, tokens, cost. 10:00–13:00: alice's 11:00 hour holds only
@@ -413,7 +456,7 @@ class QueriesIT {
                 views.add(rs.getString(1));
             }
         }
-        assertThat(views).hasSize(11).contains("unmatched_models");
+        assertThat(views).hasSize(14).contains("unmatched_models", "user_traces_list", "user_sessions_list", "user_scores_list");
         // unmatched_models is for operators (all projects): readers are not granted it.
         views.remove("unmatched_models");
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {
