@@ -43,7 +43,7 @@ class QueryPlansIT {
                         .as("metric tables read by a sequential scan in the plan of %s", k.label())
                         .isEmpty();
             }
-            assertThat(pages).isGreaterThanOrEqualTo(11);
+            assertThat(pages).isGreaterThanOrEqualTo(17);
             s.execute("RESET ROLE");
             s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
         }

@@ -33,6 +33,8 @@ public final class QueryBench {
     /** The last day of the loaded 30 days (UTC). */
     static final String LAST_DAY = "2026-03-30";
     public static final String PROJECT = "bench-p1";
+    /** A user with 50,000 traces in 5,000 sessions: the user page lists' worst case. */
+    static final String HEAVY_USER = "user-1";
     /** The reader role the queries run as: a member of metrics_reader granted {@link #PROJECT} (V9). */
     public static final String READER = "query_bench_reader";
 
@@ -222,6 +224,34 @@ public final class QueryBench {
                     FROM user_metrics_daily
                     ORDER BY bucket_start, user_id
                     """.formatted());
+            // The user page's lists: one trace per hourly row of the active users (at 17 past the
+            // hour; two thirds in a session of the user's day, a third with one score), and one
+            // heavy user with 50,000 traces in 5,000 sessions (a user page's worst case).
+            step(s, "user_traces (one per hourly row)", """
+                    INSERT INTO user_traces (project_id, trace_id, user_id, name, trace_time, environment, session_id,
+                        observation_count, score_count, input_tokens, output_tokens, total_tokens, input_cost, output_cost,
+                        total_cost, calculated_total_cost, updated_at)
+                    SELECT project_id, md5(user_id || bucket_start::text), user_id, 'chat', bucket_start + interval '17 minutes',
+                           environment,
+                           CASE WHEN extract(hour FROM bucket_start)::int %% 3 <> 0
+                                THEN user_id || '-s' || extract(doy FROM bucket_start)::int END,
+                           observation_count, (extract(hour FROM bucket_start)::int %% 3 = 0)::int, input_tokens, output_tokens,
+                           total_tokens, input_cost, output_cost, total_cost, total_cost, now()
+                    FROM user_metrics_hourly
+                    UNION ALL
+                    SELECT '%1$s', 'heavy-' || g, '%2$s', 'agent', timestamptz '%3$sT23:00:00Z' - g * interval '1 minute',
+                           'production', '%2$s-s' || (g / 10), 3, 0, 700, 300, 1000, 0.0014, 0.0006, 0.002, 0.002, now()
+                    FROM generate_series(1, 50000) g
+                    ORDER BY 5, 3
+                    """.formatted(PROJECT, HEAVY_USER, LAST_DAY));
+            step(s, "user_trace_scores (one per scored trace)", """
+                    INSERT INTO user_trace_scores (project_id, trace_id, score_id, user_id, name, data_type, value, string_value,
+                        score_time, environment, updated_at)
+                    SELECT project_id, trace_id, 's-' || trace_id, user_id, 'quality', 'NUMERIC', 0.5, NULL,
+                           trace_time + interval '1 minute', environment, now()
+                    FROM user_traces WHERE score_count = 1
+                    ORDER BY trace_time, user_id
+                    """);
             step(s, "project_users", """
                     INSERT INTO project_users
                     SELECT project_id, '', count(*), now() FROM user_metrics GROUP BY project_id
@@ -257,7 +287,7 @@ public final class QueryBench {
      * of rows is the planner's right choice.)
      */
     public static final List<String> METRIC_TABLES = List.of("user_metrics", "user_metrics_env", "user_metrics_hourly",
-            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "user_metrics_windows");
+            "user_metrics_daily", "user_model_metrics_daily", "user_scores", "user_metrics_windows", "user_traces", "user_trace_scores");
 
     /** Every documented query, with parameters for data loaded with (users, share). */
     public static List<Case> cases(Map<String, String> queries, int users, double share, int runs) {
@@ -306,6 +336,13 @@ public final class QueryBench {
                         r -> p("score_name", "helpful", "data_type", "BOOLEAN")),
                 new Case("user-page", "user-page", true, runs, r -> p("user_id", anyUser.apply(r))),
                 new Case("user-scores", "user-scores", true, runs, r -> p("user_id", "user-" + (3 * (1 + r.nextInt(users / 3))))),
+                new Case("user-traces, page 1", "user-traces", true, runs, r -> p("user_id", activeUser.apply(r))),
+                new Case("user-traces, 50,000 traces, page 1", "user-traces", true, runs, r -> p("user_id", HEAVY_USER)),
+                new Case("user-traces, 50,000 traces, page 100", "user-traces", true, runs,
+                        r -> p("user_id", HEAVY_USER, "offset", "4950")),
+                new Case("user-sessions, page 1", "user-sessions", true, runs, r -> p("user_id", activeUser.apply(r))),
+                new Case("user-sessions, 5,000 sessions, page 1", "user-sessions", true, runs, r -> p("user_id", HEAVY_USER)),
+                new Case("user-score-list, page 1", "user-score-list", true, runs, r -> p("user_id", activeUser.apply(r))),
                 new Case("user-series-by-day, 30 days", "user-series-by-day", true, runs,
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
                 new Case("user-series-by-month, 30 days", "user-series-by-month", true, runs,
@@ -367,7 +404,8 @@ public final class QueryBench {
         List<Case> cases = cases(queries, users, share, runs);
         long[] counts = tableCounts();
         System.out.printf(Locale.ROOT, "%n%d users in %s; %,d user_metrics_env, %,d daily, %,d hourly, %,d model-daily, %,d user_scores,"
-                + " %,d user_metrics_windows rows%n%n", counts[0], PROJECT, counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]);
+                + " %,d user_metrics_windows, %,d user_traces, %,d user_trace_scores rows%n%n", counts[0], PROJECT, counts[1], counts[2],
+                counts[3], counts[4], counts[5], counts[6], counts[7], counts[8]);
         System.out.printf(Locale.ROOT, "| %-46s | %5s | %9s | %9s | %6s | %-24s |%n", "query", "runs", "p50 ms", "p95 ms", "target", "metric tables seq-scanned");
         System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(7), "-".repeat(11), "-".repeat(11), "-".repeat(8), "-".repeat(26));
         int pages = 0;
@@ -403,7 +441,7 @@ public final class QueryBench {
 
     private long[] tableCounts() throws SQLException {
         String[] tables = {"user_metrics", "user_metrics_env", "user_metrics_daily", "user_metrics_hourly",
-            "user_model_metrics_daily", "user_scores", "user_metrics_windows"};
+            "user_model_metrics_daily", "user_scores", "user_metrics_windows", "user_traces", "user_trace_scores"};
         long[] out = new long[tables.length];
         try (Statement s = c.createStatement()) {
             for (int i = 0; i < tables.length; i++) {
