@@ -95,6 +95,7 @@ public class UserMetricsJob {
     private ParseAndValidate parser = new ParseAndValidate();
     private int rejectedRawChars = ParseAndValidate.DEFAULT_RAW_CHARS;
     private Duration rejectedRetention = JobOptions.REJECTED_RETENTION.defaultValue();
+    private Duration listsRetention = JobOptions.LISTS_RETENTION.defaultValue();
 
     public UserMetricsJob(Source<RawRecord, ?, ?> source, PostgresSinks sinks) {
         this(source, sinks, DEFAULT_TRACE_TTL);
@@ -136,6 +137,12 @@ public class UserMetricsJob {
     public UserMetricsJob withRejected(int rawChars, Duration retention) {
         this.rejectedRawChars = rawChars;
         this.rejectedRetention = retention;
+        return this;
+    }
+
+    /** How long the user page's list rows (user_traces, user_trace_scores) are kept (zero: forever). */
+    public UserMetricsJob withListsRetention(Duration retention) {
+        this.listsRetention = retention;
         return this;
     }
 
@@ -202,7 +209,7 @@ public class UserMetricsJob {
                 .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS, flushMillis))
                 .uid("latest-user-rows")
                 .union(projectRows, traceRows)
-                .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd))
+                .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd, sinks.listRetention(listsRetention)))
                 .uid("rows-on-checkpoint");
     }
 
@@ -313,6 +320,7 @@ public class UserMetricsJob {
                 .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
                         o.projectPins())
                 .withRejected(o.rejectedRawChars(), o.rejectedRetention())
+                .withListsRetention(o.listsRetention())
                 .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result;

@@ -68,6 +68,9 @@ public final class JobOptions {
     public static final ConfigOption<Duration> REJECTED_RETENTION = key("rejected.retention").durationType()
             .defaultValue(Duration.ofDays(30)).withDescription("rejected_events rows older than this are deleted "
                     + "(checked at least hourly; 0: kept forever)");
+    public static final ConfigOption<Duration> LISTS_RETENTION = key("lists.retention").durationType()
+            .defaultValue(Duration.ZERO).withDescription("user_traces and user_trace_scores rows whose trace (score) time is older "
+                    + "than this are deleted (checked at least hourly; 0: kept forever)");
     public static final ConfigOption<Boolean> BOUNDED = key("bounded").booleanType().defaultValue(false)
             .withDescription("read up to the end offsets as of the start, write everything, exit 0");
     public static final ConfigOption<String> POSTGRES_URL = key("postgres.url").stringType()
@@ -114,7 +117,7 @@ public final class JobOptions {
             KAFKA_STARTING_OFFSETS, KAFKA_PROPERTY, KAFKA_PROPERTIES_FILE, BOUNDED, INPUT_FORMAT, OTLP_PROJECT_ATTRIBUTE,
             OTLP_DEFAULT_PROJECT, INPUT_PROJECTS, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE,
             POSTGRES_SCHEMA, SINK_TAKE_OVER, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_TRACE_TTL,
-            PRICES_POLL_INTERVAL, REJECTED_RAW_CHARS, REJECTED_RETENTION, WEB_UI_PORT, HELP);
+            PRICES_POLL_INTERVAL, REJECTED_RAW_CHARS, REJECTED_RETENTION, LISTS_RETENTION, WEB_UI_PORT, HELP);
 
     /** Consumer properties the job sets unless told otherwise (--kafka.property wins). */
     public static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("isolation.level", "read_committed");
@@ -323,6 +326,11 @@ public final class JobOptions {
     /** How many characters of a rejected record are kept in rejected_events.raw. */
     public int rejectedRawChars() {
         return get(REJECTED_RAW_CHARS);
+    }
+
+    /** How long the user page's list rows are kept (Duration.ZERO: forever). */
+    public Duration listsRetention() {
+        return get(LISTS_RETENTION);
     }
 
     /** How long rejected events are kept (Duration.ZERO: forever). */

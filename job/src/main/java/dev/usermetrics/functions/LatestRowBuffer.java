@@ -54,6 +54,9 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
 
     private final RowSink.Factory sinkFactory;
     private final boolean eager;
+    /** Deletes expired list rows after writes (subtask 0 only; null: none). */
+    private final dev.usermetrics.sink.TableRetention retention;
+    private transient boolean housekeeper;
     private transient RowSink sink;
     private transient org.apache.flink.metrics.Counter rowsWritten;
     private transient Map<MetricsRow.RowKey, MetricsRow> current;
@@ -73,8 +76,24 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
      * instead of being held (they would be the whole tables) until the end.
      */
     public LatestRowBuffer(RowSink.Factory sinkFactory, boolean eager) {
+        this(sinkFactory, eager, null);
+    }
+
+    /** retention: deletes the user page's list rows past their retention after writes (null: none). */
+    public LatestRowBuffer(RowSink.Factory sinkFactory, boolean eager, dev.usermetrics.sink.TableRetention retention) {
         this.sinkFactory = sinkFactory;
         this.eager = eager;
+        this.retention = retention;
+    }
+
+    /**
+     * One subtask deletes expired list rows (the others would only repeat it), at most every
+     * {@code TableRetention.interval()}; a row written in the meantime goes at the next run.
+     */
+    private void housekeeping() {
+        if (housekeeper) {
+            retention.maybeDelete(System.currentTimeMillis());
+        }
     }
 
     @Override
@@ -103,6 +122,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     public void open() throws Exception {
         super.open();
         rowsWritten = getMetricGroup().counter("rowsWritten");
+        housekeeper = retention != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         current = new LinkedHashMap<>();
         pending = new TreeMap<>();
         try {
@@ -161,6 +181,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
             write(merged(done.values()));
             done.clear();
         }
+        housekeeping();
     }
 
     @Override
@@ -169,6 +190,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
         all.add(current);
         write(merged(all));
         sink.flush();
+        housekeeping();
         pending.clear();
         current = new LinkedHashMap<>();
     }

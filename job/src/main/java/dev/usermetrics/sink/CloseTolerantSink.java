@@ -30,17 +30,17 @@ import org.slf4j.LoggerFactory;
  * have their own writer, PostgresRowSink).
  * Write and checkpoint-time flush failures still fail the task as before. Implements the same interfaces as {@link JdbcSink}, so the operators
  * and their state are unchanged. After each flush, subtask 0 also applies the rejected events'
- * retention ({@link RejectedRetention}), if one is given.
+ * retention ({@link TableRetention}), if one is given.
  */
 public final class CloseTolerantSink<IN>
         implements Sink<IN>, SupportsWriterState<IN, JdbcWriterState>, SupportsCommitter<JdbcCommitable> {
     private static final Logger LOG = LoggerFactory.getLogger(CloseTolerantSink.class);
 
     private final JdbcSink<IN> delegate;
-    private final RejectedRetention retention;
+    private final TableRetention retention;
 
     /** retention: run after the flushes of subtask 0 (null: none). */
-    public CloseTolerantSink(JdbcSink<IN> delegate, RejectedRetention retention) {
+    public CloseTolerantSink(JdbcSink<IN> delegate, TableRetention retention) {
         this.delegate = delegate;
         this.retention = retention;
     }
@@ -56,7 +56,7 @@ public final class CloseTolerantSink<IN>
     }
 
     /** One subtask deletes expired rows (the others would only repeat its statement). */
-    private RejectedRetention retentionOf(WriterInitContext context) {
+    private TableRetention retentionOf(WriterInitContext context) {
         return context.getTaskInfo().getIndexOfThisSubtask() == 0 ? retention : null;
     }
 
@@ -79,9 +79,9 @@ public final class CloseTolerantSink<IN>
     static final class Writer<IN>
             implements StatefulSinkWriter<IN, JdbcWriterState>, CommittingSinkWriter<IN, JdbcCommitable> {
         private final org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer;
-        private final RejectedRetention retention;
+        private final TableRetention retention;
 
-        Writer(org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer, RejectedRetention retention) {
+        Writer(org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter<IN> writer, TableRetention retention) {
             this.writer = writer;
             this.retention = retention;
         }

@@ -57,12 +57,17 @@ public final class PostgresSinks implements Serializable {
         return who -> PostgresRowSink.open(login, schema, who, t);
     }
 
-    /** retention: how long rejected events are kept (zero: forever; {@link RejectedRetention}). */
+    /** retention: how long rejected events are kept (zero: forever; {@link TableRetention}). */
     public Sink<RejectedEvent> rejected(Duration retention) {
         return new CloseTolerantSink<>(JdbcSink.<RejectedEvent>builder()
                 .withQueryStatement(SinkStatements.rejectedSql(schema), new SinkStatements.RejectedBinder())
                 .withExecutionOptions(executionOptions())
-                .buildAtLeastOnce(connectionOptions()), new RejectedRetention(login, schema, retention));
+                .buildAtLeastOnce(connectionOptions()), TableRetention.rejected(login, schema, retention));
+    }
+
+    /** Deletes the user page's list rows older than retention (zero: keeps them; run by the row writer). */
+    public TableRetention listRetention(Duration retention) {
+        return TableRetention.lists(login, schema, retention);
     }
 
     /** The model price updates read from this schema (see PriceSource). */

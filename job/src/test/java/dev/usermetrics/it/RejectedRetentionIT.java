@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What rejected_events keeps, on the real job and Postgres: the raw prefix is --rejected.raw-chars
- * long, and rows older than --rejected.retention are deleted by the job (rows within it stay).
+ * long, and rows older than --rejected.retention are deleted by the job (rows within it stay); the
+ * same for the user page's list rows and --lists.retention.
  */
 class RejectedRetentionIT {
 
@@ -79,5 +80,42 @@ class RejectedRetentionIT {
         JobArgs.run(JobArgs.bounded("it-rejected-keep", schema, "--rejected.raw-chars", "0", "--rejected.retention", "0"));
 
         assertThat(rows(schema)).containsExactly("earlier@1 not_json secret prompt", "it-rejected-keep@0 not_json <null>");
+    }
+
+    /** --lists.retention: trace and score rows whose time is older go; newer ones, and the aggregates, stay. */
+    @Test
+    void listRowsPastTheirRetentionAreDeletedAndTheAggregatesKept() throws Exception {
+        String schema = "it_lists_retention";
+        freshSchemaWithRejected(schema);
+        java.time.Instant now = java.time.Instant.now();
+        String old = now.minus(java.time.Duration.ofDays(40)).toString();
+        String recent = now.minus(java.time.Duration.ofDays(2)).toString();
+        Topics.produce("it-lists-retention", 1, List.of(
+                "{\"id\":\"e1\",\"timestamp\":\"" + old + "\",\"type\":\"trace-create\",\"projectId\":\"p1\","
+                        + "\"body\":{\"id\":\"t-old\",\"userId\":\"u1\"}}",
+                "{\"id\":\"e2\",\"timestamp\":\"" + old + "\",\"type\":\"score-create\",\"projectId\":\"p1\","
+                        + "\"body\":{\"id\":\"s-old\",\"traceId\":\"t-old\",\"name\":\"q\",\"value\":1}}",
+                "{\"id\":\"e3\",\"timestamp\":\"" + recent + "\",\"type\":\"trace-create\",\"projectId\":\"p1\","
+                        + "\"body\":{\"id\":\"t-new\",\"userId\":\"u1\"}}",
+                "{\"id\":\"e4\",\"timestamp\":\"" + recent + "\",\"type\":\"score-create\",\"projectId\":\"p1\","
+                        + "\"body\":{\"id\":\"s-new\",\"traceId\":\"t-new\",\"name\":\"q\",\"value\":1}}"));
+
+        JobArgs.run(JobArgs.bounded("it-lists-retention", schema, "--lists.retention", "30d"));
+
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            assertThat(strings(s, "SELECT trace_id FROM " + schema + ".user_traces")).containsExactly("t-new");
+            assertThat(strings(s, "SELECT score_id FROM " + schema + ".user_trace_scores")).containsExactly("s-new");
+            assertThat(strings(s, "SELECT trace_count || '/' || score_count FROM " + schema + ".user_metrics")).containsExactly("2/2");
+        }
+    }
+
+    private static List<String> strings(Statement s, String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 }
