@@ -24,7 +24,7 @@ def put(name, data, action, reason, what):
         f.write(data)
     rows.append((fn, action, reason, what))
 
-R, U, E, M, S = "rejected", "user_id_dropped", "environment_defaulted", "model_dropped", "session_id_dropped"
+R, U, E, M, S, N = "rejected", "user_id_dropped", "environment_defaulted", "model_dropped", "session_id_dropped", "trace_name_dropped"
 put("not-json", "hello, this is not json", R, "not_json", "plain text")
 put("truncated-json", '{"id":"bad-2","timestamp":"2026-03-01T10:00:00Z","type":"trace-cr', R, "not_json", "JSON cut off mid-string")
 put("invalid-utf8", b'{"id":"bad-3","timestamp":"2026-03-01T10:00:00Z","type":"trace-create","projectId":"p","body":{"id":"t\xc3\x28x"}}', R, "not_json", "invalid UTF-8 bytes inside a string")
@@ -109,6 +109,10 @@ put("cost-10000-keys", raw_gen(68, '"costDetails":{%s}' % ",".join('"k%d":0.1' %
 put("session-id-number", env(69, body={"id": "bad-trace-69", "sessionId": 42}), S, "session_id_not_string", "sessionId is a number")
 put("session-id-201-chars", env(70, body={"id": "bad-trace-70", "sessionId": "s" * 201}), S, "session_id_too_long", "sessionId of 201 characters")
 put("session-id-nul", env(71, body={"id": "bad-trace-71", "sessionId": "bad\u0000session"}), S, "session_id_not_storable", "sessionId contains U+0000")
+# A trace's name: a storable string of at most 1,000 characters (Langfuse's limit); dropped with a reason, the trace kept.
+put("trace-name-number", env(72, body={"id": "bad-trace-72", "name": 42}), N, "invalid_trace_name", "trace name is a number")
+put("trace-name-1001-chars", env(73, body={"id": "bad-trace-73", "name": "n" * 1001}), N, "invalid_trace_name", "trace name of 1,001 characters")
+put("trace-name-nul", env(74, body={"id": "bad-trace-74", "name": "bad\u0000name"}), N, "invalid_trace_name", "trace name contains U+0000")
 
 with open("expected.tsv", "w") as f:
     f.write("file\taction\treason\twhat\n")

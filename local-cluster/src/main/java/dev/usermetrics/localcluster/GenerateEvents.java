@@ -35,6 +35,9 @@ import java.util.Random;
  * users take most events); this one does not.
  */
 public final class GenerateEvents {
+    /** The trace names of the generated apps (the user page's traces show them). */
+    private static final String[] TRACE_NAMES = {"chat", "summarize", "search", "agent-run"};
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-flash",
         "my-finetuned-llama"};
@@ -176,7 +179,9 @@ public final class GenerateEvents {
         boolean changed = kind >= profile.latePct && kind < profile.latePct + profile.changedPct;
         ObjectNode trace = envelope(project, "trace-create", ts);
         ObjectNode tb = trace.putObject("body");
-        tb.put("id", traceId).put("name", "chat").put("timestamp", ts.toString())
+        // One of a few trace names, derived from the trace id (not drawn: the stream stays what it was for a seed).
+        tb.put("id", traceId).put("name", TRACE_NAMES[Math.floorMod(traceId.hashCode() >> 16, TRACE_NAMES.length)])
+                .put("timestamp", ts.toString())
                 .put("environment", rnd.nextInt(100) < 85 ? "production" : "staging");
         if (!late) {
             tb.put("userId", user);
