@@ -11,7 +11,7 @@
 -- (2,704; V6): the unique keys hold their md5, the columns the ids themselves. The list indexes
 -- hold (project, user, time) only; ties on the time are ordered by id after the index scan.
 --
--- These tables grow with the traffic (about 250 and 150 bytes a row plus indexes; docs/tables.md).
+-- These tables grow with the traffic (about 190 and 170 bytes a row, 240 more in the indexes; docs/tables.md).
 -- --lists.retention (default: keep) deletes rows whose trace (score) time is older.
 CREATE TABLE user_traces (
     project_id            text        NOT NULL,

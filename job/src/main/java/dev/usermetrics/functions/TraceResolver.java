@@ -341,10 +341,18 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
         String projectId = Keys.projectOf(sessionCtx.getCurrentKey());
         String traceId = Keys.idOf(sessionCtx.getCurrentKey());
+        ModelDays modelDays = new ModelDays(t);
+        boolean recountModelDays = !t.modelDaysKnown;
+        boolean allObservationsChanged = t.observationCountKnown && t.observationCount == cache.observations().changed();
+        if ((moved || recountModelDays) && !allObservationsChanged) {
+            cache.observations().forEachUnchanged((id, o) -> {
+                if (moved) {
+                    from.move(delta, o, to);
+                }
+                modelDays.unchanged(o, recountModelDays);
+            });
+        }
         if (moved) {
-            if (!(t.observationCountKnown && t.observationCount == cache.observations().changed())) {
-                cache.observations().forEachUnchanged((id, o) -> from.move(delta, o, to));
-            }
             if (t.scoreCount > cache.scores().changed()) {
                 cache.scores().forEachUnchanged((id, s) -> {
                     from.move(delta, s, to);
@@ -353,7 +361,13 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
                 });
             }
         }
-        cache.observations().forEachChanged((id, before, now) -> from.change(delta, before, to, now));
+        cache.observations().forEachChanged((id, before, now) -> {
+            from.change(delta, before, to, now);
+            modelDays.changed(before, now, recountModelDays);
+        });
+        modelDays.emit(delta, from.user, from.env, to.user, to.env, moved);
+        t.modelDays = modelDays.counts();
+        t.modelDaysKnown = true;
         cache.scores().forEachChanged((id, before, now) -> {
             from.change(delta, before, to, now);
             if (to.user != null || (from.user != null && before != null)) {

@@ -55,6 +55,13 @@ public class TraceState {
      */
     public RowTotals totals = new RowTotals();
     public boolean totalsKnown = true;
+    /**
+     * Its observations per (UTC day, model) ({@link ModelDays#key}): where the trace counts in
+     * {@code user_model_metrics_daily.trace_count}. Usually one or two entries. Valid when
+     * modelDaysKnown (false for state written before they were kept: recounted at the next event).
+     */
+    public java.util.Map<String, Integer> modelDays = new java.util.HashMap<>(2);
+    public boolean modelDaysKnown = true;
     /** Data time (epoch millis, DataClock) at which the trace's state is dropped; 0: never (IdleExpiry). */
     public long expiresAtMillis;
 

@@ -93,6 +93,11 @@ public class Contribution {
         byModel.computeIfAbsent(model == null ? "" : model, k -> new ModelMetrics()).add(ModelMetrics.of(part, unpriced), sign);
     }
 
+    /** The trace enters (sign +1) or leaves (sign -1) the day's rows of this model ("" = none). */
+    public void addModelTrace(String model, int sign) {
+        byModel.computeIfAbsent(model, k -> new ModelMetrics()).traces += sign;
+    }
+
     /** Adds (sign +1) or removes (sign -1) one score. */
     public void addScore(String name, ScoreDataType type, java.math.BigDecimal value, String label, long timeNanos, int sign) {
         delta.scores += sign;

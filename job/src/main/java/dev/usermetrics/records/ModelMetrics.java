@@ -22,6 +22,12 @@ public class ModelMetrics {
      * the exact count behind the unmatched_models view.
      */
     public long unpricedObservations;
+    /**
+     * Traces with at least one observation here (Langfuse's {@code usage[].countTraces}): a trace
+     * stage contribution of +1 / -1 when a trace enters or leaves the (day, model), not a sum over
+     * observations (ModelDays).
+     */
+    public long traces;
 
     public ModelMetrics() {}
 
@@ -52,6 +58,7 @@ public class ModelMetrics {
         calculatedTotalCost = sign > 0 ? calculatedTotalCost.add(o.calculatedTotalCost)
                 : calculatedTotalCost.subtract(o.calculatedTotalCost);
         unpricedObservations += sign * o.unpricedObservations;
+        traces += sign * o.traces;
     }
 
     /** True when the row counts nothing (no observation) and is deleted (MetricsRow.isDelete). */
@@ -63,13 +70,13 @@ public class ModelMetrics {
     public boolean isZero() {
         return observations == 0 && inputTokens == 0 && outputTokens == 0 && totalTokens == 0
                 && inputCost.signum() == 0 && outputCost.signum() == 0 && totalCost.signum() == 0
-                && calculatedTotalCost.signum() == 0 && unpricedObservations == 0;
+                && calculatedTotalCost.signum() == 0 && unpricedObservations == 0 && traces == 0;
     }
 
     @Override
     public String toString() {
         return "ModelMetrics{obs=" + observations + ", in=" + inputTokens + ", out=" + outputTokens
                 + ", total=" + totalTokens + ", cost=" + totalCost
-                + ", calculated=" + calculatedTotalCost + ", unpriced=" + unpricedObservations + "}";
+                + ", calculated=" + calculatedTotalCost + ", unpriced=" + unpricedObservations + ", traces=" + traces + "}";
     }
 }

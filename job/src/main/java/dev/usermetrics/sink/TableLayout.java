@@ -56,6 +56,7 @@ public enum TableLayout {
                 v.add(Decimals.text(m.totalCost));
                 v.add(Decimals.text(m.calculatedTotalCost));
                 v.add(Long.toString(m.unpricedObservations));
+                v.add(Long.toString(m.traces));
             }),
     USER_SCORES(SinkTable.USER_SCORES, "user_scores", Cols.keys(Cols.PROJECT, Cols.USER, new Col("name", "text"), new Col("data_type", "text")),
             List.of(new Col("score_count", "bigint"), new Col("value_sum", "numeric"), new Col("value_counts", "jsonb"),
@@ -171,7 +172,8 @@ public enum TableLayout {
         static final List<Col> MODEL_VALUES = List.of(new Col("observation_count", "bigint"), new Col("input_tokens", "bigint"),
                 new Col("output_tokens", "bigint"), new Col("total_tokens", "bigint"),
                 new Col("input_cost", "numeric"), new Col("output_cost", "numeric"), new Col("total_cost", "numeric"),
-                new Col("calculated_total_cost", "numeric"), new Col("unpriced_observation_count", "bigint"));
+                new Col("calculated_total_cost", "numeric"), new Col("unpriced_observation_count", "bigint"),
+                new Col("trace_count", "bigint"));
 
         static List<Col> keys(Col... cols) {
             return List.of(cols);

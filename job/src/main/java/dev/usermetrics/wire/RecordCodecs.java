@@ -79,6 +79,7 @@ final class RecordCodecs {
         writeDecimal(out, m.totalCost);
         writeDecimal(out, m.calculatedTotalCost);
         out.writeLong(m.unpricedObservations);
+        out.writeLong(m.traces);
     }
 
     static ModelMetrics readModelMetrics(DataInputView in) throws IOException {
@@ -95,6 +96,7 @@ final class RecordCodecs {
         m.totalCost = readDecimal(in);
         m.calculatedTotalCost = readDecimal(in);
         m.unpricedObservations = in.readLong();
+        m.traces = in.readLong();
         return m;
     }
 

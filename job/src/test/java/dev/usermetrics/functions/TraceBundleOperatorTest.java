@@ -79,7 +79,12 @@ class TraceBundleOperatorTest {
             times.values().removeIf(v -> v == 0);
             Map<String, String> models = new TreeMap<>();
             c.byModel.forEach((m, mm) -> {
-                if (!mm.isZero()) {
+                // Trace counts per model are compared per day (modelTracesPerDay): which hour of the
+                // day carries a trace's +1 depends on the observation a session touched first.
+                ModelMetrics withoutTraces = new ModelMetrics();
+                withoutTraces.add(mm, +1);
+                withoutTraces.traces = 0;
+                if (!withoutTraces.isZero()) {
                     models.put(m, mm.observations + "/" + mm.totalTokens + "/" + mm.totalCost.stripTrailingZeros().toPlainString());
                 }
             });
@@ -89,6 +94,17 @@ class TraceBundleOperatorTest {
                 out.put(k, text);
             }
         });
+        return out;
+    }
+
+    /** The model trace counts summed per (user, environment, day, model), non-zero only. */
+    private static Map<String, Long> modelTracesPerDay(List<Contribution> cs) {
+        Map<String, Long> out = new TreeMap<>();
+        for (Contribution c : cs) {
+            c.byModel.forEach((m, mm) -> out.merge(c.userId + "/" + c.environment + "/"
+                    + Math.floorDiv(c.hourStartMillis, 86_400_000L) + "/" + m, mm.traces, Long::sum));
+        }
+        out.values().removeIf(n -> n == 0);
         return out;
     }
 
@@ -126,10 +142,59 @@ class TraceBundleOperatorTest {
     void anyBundleSizeGivesTheSameSumsAsEventByEvent() throws Exception {
         for (long seed = 1; seed <= 4; seed++) {
             List<IngestionEvent> events = events(seed);
-            Map<String, String> expected = sums(plain(events));
+            List<Contribution> eventByEvent = plain(events);
+            Map<String, String> expected = sums(eventByEvent);
+            Map<String, Long> expectedTraces = modelTracesPerDay(eventByEvent);
             assertThat(expected).hasSizeGreaterThan(5);
+            assertThat(expectedTraces).hasSizeGreaterThan(5);
             for (int size : new int[] {1, 2, 7, 50, 100_000}) {
-                assertThat(sums(bundled(events, size))).as("seed %d, bundle %d", seed, size).isEqualTo(expected);
+                List<Contribution> out = bundled(events, size);
+                assertThat(sums(out)).as("seed %d, bundle %d", seed, size).isEqualTo(expected);
+                assertThat(modelTracesPerDay(out)).as("model traces, seed %d, bundle %d", seed, size).isEqualTo(expectedTraces);
+            }
+        }
+    }
+
+    /** The latest list row per trace / score, as text (deleted rows: "deleted"). */
+    private static Map<String, String> latestRows(Iterable<? extends StreamRecord<dev.usermetrics.records.MetricsRow>> rows) {
+        Map<String, String> out = new TreeMap<>();
+        if (rows != null) {
+            for (StreamRecord<dev.usermetrics.records.MetricsRow> r : rows) {
+                var row = r.getValue();
+                String text = row.isDelete() ? "deleted" : row.userId + " " + row.environment + " " + row.name + " " + row.sessionId
+                        + " " + row.timeNanos + (row.totals == null ? "" : " " + row.totals.observations + "/" + row.totals.scores + "/"
+                        + row.totals.totalTokens + "/" + row.totals.totalCost.stripTrailingZeros().toPlainString())
+                        + (row.scoreDataType == null ? "" : " " + row.scoreDataType + " " + row.scoreValue);
+                out.put(row.key().toString(), text);
+            }
+        }
+        return out;
+    }
+
+    /** The list rows leave the bundle through the operator's side output, ending where the event-by-event function's end. */
+    @Test
+    void anyBundleSizeEndsWithTheSameListRowsAsEventByEvent() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            List<IngestionEvent> events = events(seed);
+            Map<String, String> expected;
+            try (var h = ResolverHarness.open(new TraceResolver())) {
+                for (IngestionEvent e : events) {
+                    h.processElement(e, 0);
+                }
+                expected = latestRows(h.getSideOutput(TraceResolver.ROWS));
+            }
+            assertThat(expected).hasSizeGreaterThan(20);
+            for (int size : new int[] {1, 7, 100_000}) {
+                TraceBundleOperator op = new TraceBundleOperator(new TraceResolver(), size);
+                try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, IngestionEvent, PriceSnapshot, Contribution>(
+                        op, new Keys.ByTrace(), p -> "prices", Types.STRING)) {
+                    h.open();
+                    for (IngestionEvent e : events) {
+                        h.processElement1(new StreamRecord<>(e));
+                    }
+                    op.endInput(1);
+                    assertThat(latestRows(h.getSideOutput(TraceResolver.ROWS))).as("seed %d, bundle %d", seed, size).isEqualTo(expected);
+                }
             }
         }
     }

@@ -508,4 +508,59 @@ class TraceResolverTest {
         send(trace("e1", 10, "t1", "u1"), score("e2", 12, "t1", "s1", "quality", ScoreDataType.CATEGORICAL, null, "good"));
         assertThat(harness.getSideOutput(TraceResolver.ROWS)).hasSize(before);
     }
+
+    /** Emitted model trace counts summed per "user/environment/day/model" (non-zero only). */
+    private Map<String, Long> modelTraces() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (Contribution c : output()) {
+            long day = Math.floorDiv(c.hourStartMillis, 86_400_000L);
+            c.byModel.forEach((model, mm) -> m.merge(c.userId + "/" + c.environment + "/" + day + "/" + model, mm.traces, Long::sum));
+        }
+        m.values().removeIf(n -> n == 0);
+        return m;
+    }
+
+    private static IngestionEvent model(IngestionEvent e, String model) {
+        e.model = model;
+        return e;
+    }
+
+    /**
+     * A trace counts once in every (day, model) that holds one of its observations, whatever their
+     * number; it leaves a model when its last observation there changes model, and moves with its user.
+     */
+    @Test
+    void aTraceCountsOnceInEachDayAndModelOfItsObservations() throws Exception {
+        long day2 = 86_400 * 2;
+        send(trace("e1", day2, "t1", "u1"),
+                model(obs("e2", day2 + 10, "t1", "o1", null, day2 + 10, Map.of("input", 1L), null), "gpt-4o"),
+                model(obs("e3", day2 + 20, "t1", "o2", null, day2 + 20, Map.of("input", 1L), null), "gpt-4o"),
+                obs("e4", day2 + 86_400, "t1", "o3", null, day2 + 86_400, null, null)); // the next day, no model
+        assertThat(modelTraces()).containsExactly(Map.entry("u1/default/2/gpt-4o", 1L), Map.entry("u1/default/3/", 1L));
+
+        send(model(obs("e5", day2 + 100, "t1", "o1", null, null, null, null), "claude")); // one gpt-4o observation left
+        assertThat(modelTraces()).containsExactly(Map.entry("u1/default/2/claude", 1L), Map.entry("u1/default/2/gpt-4o", 1L),
+                Map.entry("u1/default/3/", 1L));
+        send(model(obs("e6", day2 + 200, "t1", "o2", null, null, null, null), "claude")); // none left
+        assertThat(modelTraces()).containsExactly(Map.entry("u1/default/2/claude", 1L), Map.entry("u1/default/3/", 1L));
+
+        send(obs("e7", day2 + 300, "t1", "o4", "u2", day2 + 30, null, null)); // a new user takes every count along
+        assertThat(modelTraces()).containsExactly(Map.entry("u2/default/2/", 1L), Map.entry("u2/default/2/claude", 1L),
+                Map.entry("u2/default/3/", 1L));
+        // A trace restored from state written before the counts were kept: recounted once, as new.
+        var traceState = state("t1", TraceResolver.traceDescriptor());
+        TraceState old = traceState.value();
+        old.modelDays = new HashMap<>();
+        old.modelDaysKnown = false;
+        traceState.update(old);
+        int before = output().size();
+        send(obs("e8", day2 + 400, "t1", "o5", null, day2 + 40, null, null));
+        Map<String, Long> recount = new java.util.TreeMap<>();
+        for (Contribution c : output().subList(before, output().size())) {
+            long day = Math.floorDiv(c.hourStartMillis, 86_400_000L);
+            c.byModel.forEach((m, mm) -> recount.merge(day + "/" + m, mm.traces, Long::sum));
+        }
+        recount.values().removeIf(n -> n == 0);
+        assertThat(recount).containsExactly(Map.entry("2/", 1L), Map.entry("2/claude", 1L), Map.entry("3/", 1L));
+    }
 }

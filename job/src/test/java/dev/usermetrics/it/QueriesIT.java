@@ -431,19 +431,20 @@ class QueriesIT {
 
     @Test
     void dailyMetricsPerModel() throws Exception {
-        // date, traces, observations, cost, usage per model (model null last).
+        // date, traces, observations, cost, usage per model (model null last; its traces: distinct traces with an
+        // observation of the model that day).
         assertThat(run("user-daily-metrics", params("user_id", "alice"))).containsExactly(
                 "2026-03-03 | 1 | 1 | 0.006 | " + json("[{\"model\":\"gpt-4o\",\"inputUsage\":200,\"outputUsage\":100,"
-                        + "\"totalUsage\":300,\"countObservations\":1,\"totalCost\":0.006}]"),
+                        + "\"totalUsage\":300,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.006}]"),
                 "2026-03-02 | 1 | 2 | 0.0035 | " + json("[{\"model\":\"claude-sonnet-4\",\"inputUsage\":10,\"outputUsage\":5,"
-                        + "\"totalUsage\":15,\"countObservations\":1,\"totalCost\":0.0005},{\"model\":\"gpt-4o\",\"inputUsage\":100,"
-                        + "\"outputUsage\":50,\"totalUsage\":150,\"countObservations\":1,\"totalCost\":0.003}]"));
+                        + "\"totalUsage\":15,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.0005},{\"model\":\"gpt-4o\",\"inputUsage\":100,"
+                        + "\"outputUsage\":50,\"totalUsage\":150,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.003}]"));
         assertThat(run("user-daily-metrics", params("user_id", "bob"))).containsExactly(
                 "2026-03-10 | 1 | 1 | 0.0001 | " + json("[{\"model\":\"gpt-4o-mini\",\"inputUsage\":50,\"outputUsage\":20,"
-                        + "\"totalUsage\":70,\"countObservations\":1,\"totalCost\":0.0001}]"),
+                        + "\"totalUsage\":70,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.0001}]"),
                 "2026-03-02 | 1 | 2 | 0.03 | " + json("[{\"model\":\"gpt-4o\",\"inputUsage\":1000,\"outputUsage\":500,"
-                        + "\"totalUsage\":1500,\"countObservations\":1,\"totalCost\":0.03},{\"model\":null,\"inputUsage\":0,"
-                        + "\"outputUsage\":0,\"totalUsage\":0,\"countObservations\":1,\"totalCost\":0}]"));
+                        + "\"totalUsage\":1500,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.03},{\"model\":null,\"inputUsage\":0,"
+                        + "\"outputUsage\":0,\"totalUsage\":0,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0}]"));
     }
 
     /** Every view shows the rows of the connection's app.project_id and nothing without one. */

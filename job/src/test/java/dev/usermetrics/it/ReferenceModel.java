@@ -28,6 +28,8 @@ final class ReferenceModel {
     /** Expected user_model_metrics_daily row. */
     static final class ModelRow {
         long observations;
+        /** The traces with an observation in the row (each counted once). */
+        java.util.Set<String> traces = new java.util.HashSet<>();
         long inputTokens;
         long outputTokens;
         long totalTokens;
@@ -208,6 +210,7 @@ final class ReferenceModel {
                 add(traceCounts, r);
                 ModelRow m = modelDaily.computeIfAbsent(new ModelKey(project, user, env, day(obsTimes.get(i)), obsModels.get(i)), k -> new ModelRow());
                 m.observations++;
+                m.traces.add(evs.get(0).traceId);
                 m.inputTokens += r.tokensContaining("input");
                 m.outputTokens += r.tokensContaining("output");
                 m.totalTokens += r.totalTokens;

@@ -135,6 +135,7 @@ class SavepointCompatibilityIT {
             for (String table : COMPARED) {
                 List<String> kept = new ArrayList<>(List.of(columns(c, schema, table).split(", ")));
                 kept.removeAll(List.of("updated_at", "received_at"));
+                kept.removeIf(col -> NOT_REBUILT_BY_A_RESTORE.contains(table + "." + col));
                 String cols = String.join(", ", kept);
                 List<String> rows = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery("SELECT " + cols + " FROM " + schema + "." + table)) {
@@ -156,12 +157,18 @@ class SavepointCompatibilityIT {
     }
 
     /** Columns added to the sink tables after the fixture was written (they take their defaults; empty this when the fixture is regenerated). */
-    static final List<String> ADDED_AFTER_FIXTURE = List.of("session_count");
+    static final List<String> ADDED_AFTER_FIXTURE = List.of("session_count", "user_model_metrics_daily.trace_count");
+
+    /**
+     * Columns whose history a restore does not rebuild (docs/operations.md, upgrading to V14: the
+     * fixture's traces are counted per model and day only at their next event): not compared.
+     */
+    static final List<String> NOT_REBUILT_BY_A_RESTORE = List.of("user_model_metrics_daily.trace_count");
 
     /** The columns of the fixture's CSV files: the current ones minus those added since. */
     static String fixtureColumns(Connection c, String schema, String table) throws SQLException {
         return java.util.Arrays.stream(columns(c, schema, table).split(", "))
-                .filter(col -> !ADDED_AFTER_FIXTURE.contains(col))
+                .filter(col -> !ADDED_AFTER_FIXTURE.contains(col) && !ADDED_AFTER_FIXTURE.contains(table + "." + col))
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 

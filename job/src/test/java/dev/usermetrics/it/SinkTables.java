@@ -80,7 +80,7 @@ final class SinkTables {
 
     /** A user_model_metrics_daily row as compared. */
     record ModelValues(long observations, long inputTokens, long outputTokens, long totalTokens,
-            BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost) {}
+            BigDecimal inputCost, BigDecimal outputCost, BigDecimal totalCost, long traces) {}
 
     static Map<ModelKey, ModelValues> modelDaily(String schema) throws SQLException {
         Map<ModelKey, ModelValues> out = new HashMap<>();
@@ -91,7 +91,7 @@ final class SinkTables {
                                 rs.getObject("bucket_start", OffsetDateTime.class).toInstant(), rs.getString("model")),
                         new ModelValues(rs.getLong("observation_count"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
                                 rs.getLong("total_tokens"), norm(rs.getBigDecimal("input_cost")),
-                                norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost"))));
+                                norm(rs.getBigDecimal("output_cost")), norm(rs.getBigDecimal("total_cost")), rs.getLong("trace_count")));
             }
         }
         return out;
@@ -100,7 +100,7 @@ final class SinkTables {
     static Map<ModelKey, ModelValues> expectedModelDaily(ReferenceModel truth) {
         Map<ModelKey, ModelValues> out = new HashMap<>();
         truth.modelDaily.forEach((k, m) -> out.put(k, new ModelValues(m.observations, m.inputTokens, m.outputTokens,
-                m.totalTokens, norm(m.inputCost), norm(m.outputCost), norm(m.totalCost))));
+                m.totalTokens, norm(m.inputCost), norm(m.outputCost), norm(m.totalCost), m.traces.size())));
         return out;
     }
 

@@ -26,6 +26,8 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
     private static final int NAME = 1 << 5;
     /** The trace's totals follow; older state reads as "totals unknown" (recomputed by the trace stage). */
     private static final int TOTALS = 1 << 6;
+    /** The observations per (day, model) follow; older state reads as "unknown" (recounted by the trace stage). */
+    private static final int MODEL_DAYS = 1 << 7;
 
     @Override
     public TraceState createInstance() {
@@ -38,7 +40,7 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
                 | (t.minObservationTimeNanos != null ? MIN_OBSERVATION : 0) | (t.observationCountKnown ? COUNT_KNOWN : 0);
         boolean inSession = t.session.value != null || t.emittedSession != null;
         flags |= inSession ? SESSION : 0;
-        flags |= (t.name.value != null ? NAME : 0) | (t.totalsKnown ? TOTALS : 0);
+        flags |= (t.name.value != null ? NAME : 0) | (t.totalsKnown ? TOTALS : 0) | (t.modelDaysKnown ? MODEL_DAYS : 0);
         out.writeByte(flags);
         long base = baseTime(t);
         out.writeLong(base);
@@ -76,6 +78,13 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         }
         if (t.totalsKnown) {
             RowTotalsCodec.write(out, t.totals);
+        }
+        if (t.modelDaysKnown) {
+            StateIo.writeVarInt(out, t.modelDays.size());
+            for (java.util.Map.Entry<String, Integer> e : t.modelDays.entrySet()) {
+                StateIo.writeString(out, e.getKey());
+                StateIo.writeVarInt(out, e.getValue());
+            }
         }
     }
 
@@ -123,6 +132,14 @@ public final class TraceStateSerializer extends CompactStateSerializer<TraceStat
         t.totalsKnown = (flags & TOTALS) != 0;
         if (t.totalsKnown) {
             t.totals = RowTotalsCodec.read(in);
+        }
+        t.modelDaysKnown = (flags & MODEL_DAYS) != 0;
+        if (t.modelDaysKnown) {
+            int n = StateIo.readVarInt(in);
+            t.modelDays = new java.util.HashMap<>(Math.max(2, n * 2));
+            for (int i = 0; i < n; i++) {
+                t.modelDays.put(StateIo.readString(in), StateIo.readVarInt(in));
+            }
         }
         return t;
     }

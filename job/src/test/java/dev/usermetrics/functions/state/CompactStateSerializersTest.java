@@ -91,6 +91,12 @@ class CompactStateSerializersTest {
             t.emittedTraceTimeNanos = t.emittedUser != null && t.effectiveTimeNanos() != null ? t.effectiveTimeNanos() : 0;
             t.emittedSession = t.emittedUser != null && rnd.nextBoolean() ? "session-" + rnd.nextInt(10) : null;
             t.expiresAtMillis = rnd.nextBoolean() ? 1_764_000_000_000L + rnd.nextInt(100_000) : 0;
+            t.modelDaysKnown = rnd.nextInt(4) != 0;
+            if (t.modelDaysKnown) {
+                for (int k = rnd.nextInt(3); k > 0; k--) {
+                    t.modelDays.put((20_000 + rnd.nextInt(3)) + ":" + (rnd.nextBoolean() ? "gpt-4o" : ""), 1 + rnd.nextInt(30));
+                }
+            }
             t.totalsKnown = rnd.nextInt(4) != 0;
             if (t.totalsKnown && rnd.nextBoolean()) {
                 t.totals.traces = 1;
@@ -127,6 +133,8 @@ class CompactStateSerializersTest {
             mm.inputCost = new BigDecimal("0.000000000001");
             mm.outputCost = rnd.nextBoolean() ? null : BigDecimal.ZERO;
             mm.totalCost = new BigDecimal("-12.5");
+            mm.inputCost = rnd.nextInt(4) == 0 ? null : mm.inputCost;
+            mm.traces = rnd.nextBoolean() ? rnd.nextInt(50) - 5 : 0;
             assertRoundTrip(new ModelMetricsSerializer(), mm);
             ScoreTotals st = new ScoreTotals();
             st.count = rnd.nextInt(10) - 3;

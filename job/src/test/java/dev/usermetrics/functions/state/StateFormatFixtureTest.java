@@ -168,6 +168,7 @@ class StateFormatFixtureTest {
         t.emittedTraceTimeNanos = T0 - 2_000;
         t.expiresAtMillis = 1_764_604_800_000L;
         t.totalsKnown = false; // written before a trace's totals were kept: reads as "recount them"
+        t.modelDaysKnown = false; // the same for its observations per (day, model)
         return t;
     }
 
