@@ -34,7 +34,7 @@ CREATE TABLE user_traces (
 );
 CREATE UNIQUE INDEX user_traces_key_idx ON user_traces (project_id, (md5(trace_id)));
 CREATE INDEX user_traces_by_user_idx ON user_traces (project_id, user_id, trace_time DESC);
-CREATE INDEX user_traces_by_session_idx ON user_traces (project_id, user_id, session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX user_traces_by_session_idx ON user_traces (project_id, user_id, session_id, trace_time) WHERE session_id IS NOT NULL;
 CREATE INDEX user_traces_by_time_idx ON user_traces (trace_time);
 
 CREATE TABLE user_trace_scores (
