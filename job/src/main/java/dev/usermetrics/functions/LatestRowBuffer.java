@@ -3,6 +3,7 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.MetricsRow;
 import dev.usermetrics.records.PendingRow;
 import dev.usermetrics.sink.RowSink;
+import dev.usermetrics.sink.TableRetention;
 import dev.usermetrics.sink.WriterClaim;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     private final RowSink.Factory sinkFactory;
     private final boolean eager;
     /** Deletes expired list rows after writes (subtask 0 only; null: none). */
-    private final dev.usermetrics.sink.TableRetention retention;
+    private final TableRetention retention;
     private transient boolean housekeeper;
     private transient RowSink sink;
     private transient org.apache.flink.metrics.Counter rowsWritten;
@@ -80,7 +81,7 @@ public class LatestRowBuffer extends AbstractStreamOperator<Void>
     }
 
     /** retention: deletes the user page's list rows past their retention after writes (null: none). */
-    public LatestRowBuffer(RowSink.Factory sinkFactory, boolean eager, dev.usermetrics.sink.TableRetention retention) {
+    public LatestRowBuffer(RowSink.Factory sinkFactory, boolean eager, TableRetention retention) {
         this.sinkFactory = sinkFactory;
         this.eager = eager;
         this.retention = retention;

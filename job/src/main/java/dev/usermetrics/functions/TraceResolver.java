@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -29,6 +30,7 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +73,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             "model-prices", Types.STRING, TypeInformation.of(PriceSnapshot.class));
     static final String CURRENT = "current";
     /** The user page's list rows ({@link TraceRows}). */
-    public static final org.apache.flink.util.OutputTag<MetricsRow> ROWS = TraceRows.ROWS;
+    public static final OutputTag<MetricsRow> ROWS = TraceRows.ROWS;
     /** Per-model metrics of unpriced observations: at most this many model names per subtask, then "other". */
     static final int UNPRICED_MODEL_METRICS = 100;
 
@@ -93,7 +95,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
     private transient Counter repriced;
     private transient Map<String, Counter> unpricedByModel;
     /** Where list rows go when the bundle operator runs this stage (its sessions end after the element's context). */
-    private transient java.util.function.Consumer<MetricsRow> rows;
+    private transient Consumer<MetricsRow> rows;
     /** The compiled book of the current snapshot (compiled once per snapshot). */
     private transient PriceBook book;
     private transient String bookFingerprint;
@@ -122,18 +124,12 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         bookFingerprint = null;
     }
 
-    /**
-     * The bundle operator ({@link TraceBundleOperator}) hands this stage all buffered events of one
-     * trace in a row, between {@code beginKey} and {@code endKey}: the trace's state is read once
-     * and written once ({@link TraceStateCache}), and what the events changed is emitted once, at
-     * {@code endKey}, as one delta (a late user moves the trace once, not per event). An event
-     * outside such a session is a session of its own.
-     */
     /** The bundle operator's side output for {@link #ROWS} (null: the element context's). */
-    void emitRowsTo(java.util.function.Consumer<MetricsRow> rows) {
+    void emitRowsTo(Consumer<MetricsRow> rows) {
         this.rows = rows;
     }
 
+    /** A list row of the current session, to the bundle operator's side output (else the element's context's). */
     private void emitRow(MetricsRow row) {
         if (rows != null) {
             rows.accept(row);
@@ -142,6 +138,13 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
         }
     }
 
+    /**
+     * The bundle operator ({@link TraceBundleOperator}) hands this stage all buffered events of one
+     * trace in a row, between {@code beginKey} and {@code endKey}: the trace's state is read once
+     * and written once ({@link TraceStateCache}), and what the events changed is emitted once, at
+     * {@code endKey}, as one delta (a late user moves the trace once, not per event). An event
+     * outside such a session is a session of its own.
+     */
     void beginKey() throws Exception {
         cache.begin();
         sessionOut = null;
@@ -230,7 +233,7 @@ public class TraceResolver extends KeyedBroadcastProcessFunction<String, Ingesti
             MetricsRow row = TraceRows.trace(projectId, Keys.idOf(key), t, t.emittedUser, t.emittedEnvironment,
                     t.emittedSession, t.emittedTraceTimeNanos);
             if (rows != null) {
-                rows.accept(row);
+                rows.accept(row); // the bundle operator's side output, as for sessions
             } else {
                 ctx.output(ROWS, row);
             }
