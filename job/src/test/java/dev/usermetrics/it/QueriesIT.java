@@ -74,7 +74,7 @@ class QueriesIT {
     }
 
     private static Map<String, String> params(String... kv) {
-        Map<String, String> p = new TreeMap<>(Map.of("project_id", "p1", "limit", "50", "offset", "0",
+        Map<String, String> p = new TreeMap<>(Map.of("project_id", "p1", "limit", "50", "offset", "0", "page", "1",
                 "from", "2026-03-01T00:00:00Z", "to", "2026-05-01T00:00:00Z", "environment", ""));
         for (int i = 0; i < kv.length; i += 2) {
             p.put(kv[i], kv[i + 1]);
@@ -363,33 +363,33 @@ class QueriesIT {
                 "alice | 2026-03-02T10:00:00Z | 1 | 165 | 0.0035",
                 "bob | 2026-03-02T12:00:00Z | 1 | 1500 | 0.03");
         assertThat(run("metrics-traces-by-day", params())).containsExactly(
-                "alice | 2026-03-02T00:00:00Z | 1 | 165 | 0.0035",
-                "bob | 2026-03-02T00:00:00Z | 1 | 1500 | 0.03",
-                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
-                "alice | 2026-03-03T00:00:00Z | 1 | 300 | 0.006",
-                "bob | 2026-03-10T00:00:00Z | 1 | 70 | 0.0001",
-                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+                "alice | 2026-03-02 | 1 | 165 | 0.0035",
+                "bob | 2026-03-02 | 1 | 1500 | 0.03",
+                "frank | 2026-03-02 | 1 | 10 | 0.0001",
+                "alice | 2026-03-03 | 1 | 300 | 0.006",
+                "bob | 2026-03-10 | 1 | 70 | 0.0001",
+                "carol | 2026-04-01 | 1 | 2 | 0.00002");
         // ISO weeks start on Monday: 2026-03-02, 03-09 and 03-30 (04-01 is a Wednesday).
         assertThat(run("metrics-traces-by-week", params())).containsExactly(
-                "alice | 2026-03-02T00:00:00Z | 2 | 465 | 0.0095",
-                "bob | 2026-03-02T00:00:00Z | 1 | 1500 | 0.03",
-                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
-                "bob | 2026-03-09T00:00:00Z | 1 | 70 | 0.0001",
-                "carol | 2026-03-30T00:00:00Z | 1 | 2 | 0.00002");
+                "alice | 2026-03-02 | 2 | 465 | 0.0095",
+                "bob | 2026-03-02 | 1 | 1500 | 0.03",
+                "frank | 2026-03-02 | 1 | 10 | 0.0001",
+                "bob | 2026-03-09 | 1 | 70 | 0.0001",
+                "carol | 2026-03-30 | 1 | 2 | 0.00002");
         assertThat(run("metrics-traces-by-month", params())).containsExactly(
-                "alice | 2026-03-01T00:00:00Z | 2 | 465 | 0.0095",
-                "bob | 2026-03-01T00:00:00Z | 2 | 1570 | 0.0301",
-                "frank | 2026-03-01T00:00:00Z | 1 | 10 | 0.0001",
-                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+                "alice | 2026-03-01 | 2 | 465 | 0.0095",
+                "bob | 2026-03-01 | 2 | 1570 | 0.0301",
+                "frank | 2026-03-01 | 1 | 10 | 0.0001",
+                "carol | 2026-04-01 | 1 | 2 | 0.00002");
         assertThat(run("metrics-traces-by-month", params("limit", "1"))).hasSize(1);
         // Observations: alice has g1+g2 on 03-02, bob g4+sp1.
         assertThat(run("metrics-observations-by-day", params())).containsExactly(
-                "alice | 2026-03-02T00:00:00Z | 2 | 165 | 0.0035",
-                "bob | 2026-03-02T00:00:00Z | 2 | 1500 | 0.03",
-                "frank | 2026-03-02T00:00:00Z | 1 | 10 | 0.0001",
-                "alice | 2026-03-03T00:00:00Z | 1 | 300 | 0.006",
-                "bob | 2026-03-10T00:00:00Z | 1 | 70 | 0.0001",
-                "carol | 2026-04-01T00:00:00Z | 1 | 2 | 0.00002");
+                "alice | 2026-03-02 | 2 | 165 | 0.0035",
+                "bob | 2026-03-02 | 2 | 1500 | 0.03",
+                "frank | 2026-03-02 | 1 | 10 | 0.0001",
+                "alice | 2026-03-03 | 1 | 300 | 0.006",
+                "bob | 2026-03-10 | 1 | 70 | 0.0001",
+                "carol | 2026-04-01 | 1 | 2 | 0.00002");
         // timeDimension, traces, observations, tokens, cost.
         assertThat(run("user-series-by-day", params("user_id", "alice"))).containsExactly(
                 "2026-03-02T00:00:00Z | 1 | 2 | 165 | 0.0035",
@@ -439,6 +439,15 @@ class QueriesIT {
                 "2026-03-02 | 1 | 2 | 0.0035 | " + json("[{\"model\":\"claude-sonnet-4\",\"inputUsage\":10,\"outputUsage\":5,"
                         + "\"totalUsage\":15,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.0005},{\"model\":\"gpt-4o\",\"inputUsage\":100,"
                         + "\"outputUsage\":50,\"totalUsage\":150,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.003}]"));
+        // Paged as Langfuse pages the days (page 2 of 1 day each: the older day); meta counts the days with traces.
+        assertThat(run("user-daily-metrics", params("user_id", "alice", "limit", "1", "offset", "1")))
+                .singleElement().asString().startsWith("2026-03-02 | 1 | 2 | 0.0035 | ");
+        assertThat(run("user-daily-metrics-meta", params("user_id", "alice", "page", "2", "limit", "1")))
+                .containsExactly("2 | 1 | 2 | 2");
+        assertThat(run("user-daily-metrics-meta", params("user_id", "alice"))).containsExactly("1 | 50 | 2 | 1");
+        // toTimestamp is exclusive: a range ending at 03-03 00:00 leaves alice's 03-03 day out.
+        assertThat(run("user-daily-metrics-meta", params("user_id", "alice", "to", "2026-03-03T00:00:00Z")))
+                .containsExactly("1 | 50 | 1 | 1");
         assertThat(run("user-daily-metrics", params("user_id", "bob"))).containsExactly(
                 "2026-03-10 | 1 | 1 | 0.0001 | " + json("[{\"model\":\"gpt-4o-mini\",\"inputUsage\":50,\"outputUsage\":20,"
                         + "\"totalUsage\":70,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0.0001}]"),

@@ -349,6 +349,8 @@ public final class QueryBench {
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
                 new Case("user-daily-metrics, 30 days", "user-daily-metrics", true, runs,
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
+                new Case("user-daily-metrics-meta, 30 days", "user-daily-metrics-meta", true, runs,
+                        r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
                 new Case("users-list-in-range, 1 day", "users-list-in-range", false, heavy, r -> p("from", day, "to", dayAfter)),
                 new Case("users-list-in-range, 7 days", "users-list-in-range", false, heavy, r -> p("from", week, "to", dayAfter)),
                 new Case("users-list-in-range, 30 days", "users-list-in-range", false, heavy, r -> p("from", month, "to", dayAfter)),
@@ -455,7 +457,7 @@ public final class QueryBench {
     }
 
     private static Map<String, String> p(String... kv) {
-        Map<String, String> m = new LinkedHashMap<>(Map.of("project_id", PROJECT, "limit", "50", "offset", "0",
+        Map<String, String> m = new LinkedHashMap<>(Map.of("project_id", PROJECT, "limit", "50", "offset", "0", "page", "1",
                 "environment", "", "from", "2026-03-01T00:00:00Z", "to", "2026-03-31T00:00:00Z", "user_id", "user-1"));
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);

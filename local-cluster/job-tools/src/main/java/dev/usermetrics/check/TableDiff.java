@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compares the metric tables of two schemas row by row (all columns but updated_at; decimals by
- * value): a run under faults or bad input against a clean reference run over the same events.
+ * Compares the metric tables of two schemas row by row (the columns both have, but updated_at;
+ * decimals by value): a run under faults or bad input against a clean reference run over the
+ * same events, or runs of two versions (a column only one of them has is named and skipped).
  *
  * <pre>TableDiff URL USER SCHEMA_A SCHEMA_B   → prints "equal" (exit 0) or the first difference (exit 1)</pre>
  * The password comes from the environment variable POSTGRES_PASSWORD (not the command line).
@@ -38,14 +39,25 @@ public final class TableDiff {
 
     /** null when every metric table holds the same rows in both schemas; else the first difference. */
     public static String difference(Connection c, String a, String b) throws SQLException {
+        int compared = 0;
         for (String table : METRIC_TABLES) {
             if (!exists(c, a, table) || !exists(c, b, table)) {
                 // A schema of an older version (e.g. a benchmark against an earlier commit): compared where both have it.
                 System.err.println("TableDiff: " + table + " is not in both schemas; not compared");
                 continue;
             }
-            List<String> ra = rows(c, a, table);
-            List<String> rb = rows(c, b, table);
+            compared++;
+            List<String> cols = columns(c, a, table);
+            List<String> onlyOne = new ArrayList<>(cols);
+            List<String> colsB = columns(c, b, table);
+            cols.retainAll(colsB);
+            onlyOne.addAll(colsB);
+            onlyOne.removeAll(cols);
+            if (!onlyOne.isEmpty()) {
+                System.err.println("TableDiff: " + table + "." + String.join(", ", onlyOne) + " not in both schemas; not compared");
+            }
+            List<String> ra = rows(c, a, table, cols);
+            List<String> rb = rows(c, b, table, cols);
             if (!ra.equals(rb)) {
                 List<String> extra = new ArrayList<>(ra);
                 extra.removeAll(rb);
@@ -55,7 +67,8 @@ public final class TableDiff {
                         + (extra.isEmpty() ? "" : "; e.g. " + extra.get(0));
             }
         }
-        return null;
+        // Two schemas that share no table (a typo, a dropped schema) are not "equal".
+        return compared == 0 ? "no metric table is in both " + a + " and " + b : null;
     }
 
     private static boolean exists(Connection c, String schema, String table) throws SQLException {
@@ -69,17 +82,33 @@ public final class TableDiff {
         }
     }
 
-    private static List<String> rows(Connection c, String schema, String table) throws SQLException {
+    /** The table's columns in table order, but updated_at (it says when, not what). */
+    private static List<String> columns(Connection c, String schema, String table) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM \"" + schema + "\"." + table)) {
-            int n = rs.getMetaData().getColumnCount();
+        try (var ps = c.prepareStatement("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                + "AND table_name = ? AND column_name <> 'updated_at' ORDER BY ordinal_position")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> rows(Connection c, String schema, String table, List<String> cols) throws SQLException {
+        List<String> out = new ArrayList<>();
+        String select = "SELECT " + String.join(", ", cols.stream().map(col -> '"' + col + '"').toList())
+                + " FROM \"" + schema + "\"." + table;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
+            int n = cols.size();
             while (rs.next()) {
                 StringBuilder b = new StringBuilder();
                 for (int i = 1; i <= n; i++) {
-                    if (!rs.getMetaData().getColumnName(i).equals("updated_at")) {
-                        Object v = rs.getObject(i);
-                        b.append(v instanceof BigDecimal d ? Decimals.text(d) : String.valueOf(v)).append('|');
-                    }
+                    Object v = rs.getObject(i);
+                    b.append(v instanceof BigDecimal d ? Decimals.text(d) : String.valueOf(v)).append('|');
                 }
                 out.add(b.toString());
             }
