@@ -1,7 +1,10 @@
 package dev.usermetrics;
 
+import dev.usermetrics.budgets.BudgetAlert;
+import dev.usermetrics.budgets.BudgetFeed;
 import dev.usermetrics.config.FlinkSettings;
 import dev.usermetrics.config.JobOptions;
+import dev.usermetrics.functions.BudgetOperator;
 import dev.usermetrics.functions.ContributionCombiner;
 import dev.usermetrics.functions.FinalRowsOperator;
 import dev.usermetrics.functions.DataClock;
@@ -22,6 +25,7 @@ import dev.usermetrics.records.RawRecord;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.otel.InputFormat;
 import dev.usermetrics.validation.ProjectPins;
+import dev.usermetrics.sink.AlertTopic;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.sink.WriterClaim;
 import dev.usermetrics.wire.WireType;
@@ -36,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -46,6 +51,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -92,6 +98,9 @@ public class UserMetricsJob {
     private final PostgresSinks sinks;
     private final IdleExpiry traceExpiry;
     private final Source<PriceSnapshot, ?, ?> prices;
+    private BudgetFeed budgets;
+    /** The alerts topic's sink (null: alerts go to user_budget_alerts only). */
+    private Sink<BudgetAlert> alertTopic;
     private ParseAndValidate parser = new ParseAndValidate();
     private int rejectedRawChars = ParseAndValidate.DEFAULT_RAW_CHARS;
     private Duration rejectedRetention = JobOptions.REJECTED_RETENTION.defaultValue();
@@ -121,6 +130,19 @@ public class UserMetricsJob {
         this.sinks = sinks;
         this.traceExpiry = new IdleExpiry(traceTtl);
         this.prices = prices;
+        this.budgets = sinks.budgets(JobOptions.BUDGETS_POLL_INTERVAL.defaultValue(), source.getBoundedness() == Boundedness.BOUNDED);
+    }
+
+    /** Where the budgets come from (default: the sink schema's user_budgets, polled every 30 s). */
+    public UserMetricsJob withBudgets(BudgetFeed budgets) {
+        this.budgets = budgets;
+        return this;
+    }
+
+    /** Also sends every budget alert to this sink (the alerts topic; null: none). */
+    public UserMetricsJob withAlertTopic(Sink<BudgetAlert> sink) {
+        this.alertTopic = sink;
+        return this;
     }
 
     /** Reads the topics in these formats (default: every topic carries ingestion events). */
@@ -205,10 +227,22 @@ public class UserMetricsJob {
                         new FinalRowsOperator<>(new ProjectUserCounter(rowsAtEnd), rowsAtEnd))
                 .uid("count-project-users");
 
+        // Budgets: evaluated on the user stage's rows, chained to it and keyed as they already are, at each barrier.
+        SingleOutputStreamOperator<MetricsRow> alertRows = DataStreamUtils
+                .reinterpretAsKeyedStream(userRows, new Keys.RowsByUser(), Types.STRING)
+                .transform("evaluate-budgets", WireType.METRICS_ROW, new BudgetOperator(budgets, rowsAtEnd))
+                .uid("evaluate-budgets");
+        if (alertTopic != null) {
+            alertRows.getSideOutput(BudgetOperator.ALERTS)
+                    .sinkTo(alertTopic)
+                    .name("sink-budget-alerts")
+                    .uid("sink-budget-alerts");
+        }
+
         userRows
                 .transform("latest-user-rows", WireType.METRICS_ROW, new LatestRowPerKey(MAX_BUFFERED_ROWS, flushMillis))
                 .uid("latest-user-rows")
-                .union(projectRows, traceRows)
+                .union(projectRows, traceRows, alertRows)
                 .transform("rows-on-checkpoint", Types.VOID, new LatestRowBuffer(sinks.rows(), rowsAtEnd, sinks.listRetention(listsRetention)))
                 .uid("rows-on-checkpoint");
     }
@@ -321,6 +355,8 @@ public class UserMetricsJob {
                         o.projectPins())
                 .withRejected(o.rejectedRawChars(), o.rejectedRetention())
                 .withListsRetention(o.listsRetention())
+                .withBudgets(sinks.budgets(o.get(JobOptions.BUDGETS_POLL_INTERVAL), o.bounded()))
+                .withAlertTopic(alertTopic(o))
                 .build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result;
@@ -342,6 +378,18 @@ public class UserMetricsJob {
             printSummary(result, sinks.schema());
         }
         return 0;
+    }
+
+    /** The alerts topic's sink, or null: none configured, or a bounded run (a backfill rebuilds the table, pagers heard it live). */
+    private static Sink<BudgetAlert> alertTopic(JobOptions o) {
+        String topic = o.get(JobOptions.ALERTS_TOPIC);
+        if (topic.isBlank() || o.bounded()) {
+            return null;
+        }
+        Properties p = new Properties();
+        p.putAll(o.kafkaProperties()); // TLS / SASL settings: the producer talks to the brokers as the consumer does
+        p.remove("isolation.level"); // consumer-only
+        return AlertTopic.sink(o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), topic, p, "user-metrics-alerts-" + o.get(JobOptions.POSTGRES_SCHEMA));
     }
 
     /**

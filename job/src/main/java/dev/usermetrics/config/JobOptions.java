@@ -107,6 +107,14 @@ public final class JobOptions {
             .defaultValue(Duration.ofSeconds(30)).withDescription("how often the model price tables (models, "
                     + "model_prices) of the sink schema are read; a change re-prices the observations in trace state "
                     + "(bounded runs read them once)");
+    public static final ConfigOption<Duration> BUDGETS_POLL_INTERVAL = key("budgets.poll-interval").durationType()
+            .defaultValue(Duration.ofSeconds(30)).withDescription("how often the budgets (user_budgets) of the sink schema are "
+                    + "read; a change is applied to every user of the projects it touches at the next checkpoint (bounded runs "
+                    + "read them once)");
+    public static final ConfigOption<String> ALERTS_TOPIC = key("alerts.topic").stringType().defaultValue("user-budget-alerts")
+            .withDescription("Kafka topic the budget alerts are also sent to, as JSON, by a transactional producer (committed "
+                    + "with the checkpoint that wrote them to user_budget_alerts); empty: none. Bounded runs (backfills) "
+                    + "write the table only");
     public static final ConfigOption<Integer> WEB_UI_PORT = key("web-ui-port").intType().defaultValue(8082)
             .withDescription("local runs only: port of the Flink web UI");
     public static final ConfigOption<Boolean> HELP = key("help").booleanType().defaultValue(false)
@@ -117,7 +125,7 @@ public final class JobOptions {
             KAFKA_STARTING_OFFSETS, KAFKA_PROPERTY, KAFKA_PROPERTIES_FILE, BOUNDED, INPUT_FORMAT, OTLP_PROJECT_ATTRIBUTE,
             OTLP_DEFAULT_PROJECT, INPUT_PROJECTS, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE,
             POSTGRES_SCHEMA, SINK_TAKE_OVER, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_TRACE_TTL,
-            PRICES_POLL_INTERVAL, REJECTED_RAW_CHARS, REJECTED_RETENTION, LISTS_RETENTION, WEB_UI_PORT, HELP);
+            PRICES_POLL_INTERVAL, BUDGETS_POLL_INTERVAL, ALERTS_TOPIC, REJECTED_RAW_CHARS, REJECTED_RETENTION, LISTS_RETENTION, WEB_UI_PORT, HELP);
 
     /** Consumer properties the job sets unless told otherwise (--kafka.property wins). */
     public static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("isolation.level", "read_committed");
@@ -275,6 +283,9 @@ public final class JobOptions {
         }
         if (pricePollInterval().toMillis() < 100) {
             throw new UsageException("--" + PRICES_POLL_INTERVAL.key() + " must be at least 100ms");
+        }
+        if (get(BUDGETS_POLL_INTERVAL).toMillis() < 100) {
+            throw new UsageException("--" + BUDGETS_POLL_INTERVAL.key() + " must be at least 100ms");
         }
         for (ConfigOption<String> required : List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID, POSTGRES_URL,
                 POSTGRES_SCHEMA)) {

@@ -3,6 +3,7 @@ package dev.usermetrics.functions;
 import dev.usermetrics.records.Contribution;
 import dev.usermetrics.records.IngestionEvent;
 import dev.usermetrics.records.UserCountChange;
+import dev.usermetrics.records.MetricsRow;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /** Key selectors of the keyed stages. Length-prefixed so no id can collide with another. */
@@ -48,6 +49,17 @@ public final class Keys {
         @Override
         public String getKey(Contribution c) {
             return of(c.projectId, c.userId);
+        }
+    }
+
+    /**
+     * (project, user) of a user stage's row: the same key as {@link ByUser}, so the user stage's
+     * output can be taken as keyed by it without a shuffle (DataStreamUtils.reinterpretAsKeyedStream).
+     */
+    public static final class RowsByUser implements KeySelector<MetricsRow, String> {
+        @Override
+        public String getKey(MetricsRow r) {
+            return of(r.projectId, r.userId);
         }
     }
 }

@@ -1,13 +1,11 @@
 package dev.usermetrics.pricing;
 
 import dev.usermetrics.records.Decimals;
+import dev.usermetrics.sql.Fingerprint;
+import dev.usermetrics.sql.SnapshotPoll;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * with the same fingerprint price every observation the same way, so re-pricing is skipped
  * (decimals are compared by value: 0.50 and 0.5 are the same price).
  */
-public class PriceSnapshot {
+public class PriceSnapshot implements SnapshotPoll.Snapshot {
     private static final Logger LOG = LoggerFactory.getLogger(PriceSnapshot.class);
 
     public String fingerprint;
@@ -29,6 +27,11 @@ public class PriceSnapshot {
     public List<PriceDefinition> definitions = new ArrayList<>();
 
     public PriceSnapshot() {}
+
+    @Override
+    public String fingerprint() {
+        return fingerprint;
+    }
 
     public static PriceSnapshot of(List<PriceDefinition> definitions) {
         PriceSnapshot s = new PriceSnapshot();
@@ -63,26 +66,16 @@ public class PriceSnapshot {
     }
 
     private static String fingerprint(List<PriceDefinition> sorted) {
-        StringBuilder b = new StringBuilder();
+        Fingerprint f = new Fingerprint();
         for (PriceDefinition d : sorted) {
-            b.append(field(d.id)).append(field(d.projectId)).append(field(d.modelName)).append(field(d.matchPattern))
-                    .append(field(d.startNanos == null ? null : d.startNanos.toString())).append(field(d.unit));
+            f.field(d.id).field(d.projectId).field(d.modelName).field(d.matchPattern)
+                    .field(d.startNanos == null ? null : d.startNanos.toString()).field(d.unit);
             for (Map.Entry<String, BigDecimal> p : new TreeMap<>(d.prices).entrySet()) {
-                b.append(field(p.getKey())).append(field(Decimals.text(p.getValue())));
+                f.field(p.getKey()).field(Decimals.text(p.getValue()));
             }
-            b.append('\n');
+            f.end();
         }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Length-prefixed, so no content can imitate a separator. */
-    private static String field(String s) {
-        return s == null ? "-;" : s.length() + ":" + s + ";";
+        return f.hex();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.usermetrics.records;
 
+import dev.usermetrics.budgets.BudgetAlert;
+
 /**
  * The absolute value of one sink row (never an increment), as the user stage last computed it.
  * Which fields are set depends on the table (see {@link SinkTable}).
@@ -46,11 +48,26 @@ public class MetricsRow {
     public ScoreDataType scoreDataType;
     public java.math.BigDecimal scoreValue;
     public String scoreLabel;
+    /** USER_BUDGET_ALERTS: the alert. */
+    public BudgetAlert alert;
 
     public MetricsRow() {}
 
+    /** The row of a budget alert. */
+    public static MetricsRow of(BudgetAlert a) {
+        MetricsRow r = new MetricsRow();
+        r.table = SinkTable.USER_BUDGET_ALERTS;
+        r.projectId = a.projectId;
+        r.userId = a.userId;
+        r.alert = a;
+        return r;
+    }
+
     /** Identity of the row in its table: the coalescing key. */
     public RowKey key() {
+        if (table == SinkTable.USER_BUDGET_ALERTS) {
+            return new RowKey(table, projectId, null, null, 0, alert.alertId);
+        }
         if (table.perEntity()) {
             // U+0000 never occurs in an id (TextRules): the pair is unambiguous.
             return new RowKey(table, projectId, null, null, 0, scoreId == null ? traceId : traceId + '\u0000' + scoreId);
@@ -69,6 +86,7 @@ public class MetricsRow {
     public boolean isDelete() {
         return switch (table) {
             case USER_TRACES, USER_TRACE_SCORES -> userId == null;
+            case USER_BUDGET_ALERTS -> false;
             case USER_MODEL_METRICS_DAILY -> modelMetrics.isEmpty();
             case USER_SCORES -> score.isEmpty();
             case PROJECT_USERS -> userCount == 0;
@@ -81,6 +99,9 @@ public class MetricsRow {
 
     @Override
     public String toString() {
+        if (alert != null) {
+            return table + "{" + alert + "}";
+        }
         if (table.perEntity()) {
             return table + "{" + projectId + "/" + traceId + (scoreId != null ? "/" + scoreId : "") + " user=" + userId
                     + " env=" + environment + " name=" + name + " session=" + sessionId + " @" + timeNanos

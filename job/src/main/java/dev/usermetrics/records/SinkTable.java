@@ -17,7 +17,9 @@ public enum SinkTable {
     /** One row per trace counted for a user (the user page's traces); written by the trace stage. */
     USER_TRACES,
     /** One row per score of such a trace (the user page's scores); written by the trace stage. */
-    USER_TRACE_SCORES;
+    USER_TRACE_SCORES,
+    /** One row per budget alert (a crossing, firing or resolved); written by the budget stage, never deleted. */
+    USER_BUDGET_ALERTS;
 
     /** Rows of one trace or score, keyed by it (not by their user: a trace's row moves with it). */
     public boolean perEntity() {

@@ -1,9 +1,10 @@
 package dev.usermetrics.sink;
 
-import dev.usermetrics.sql.PostgresLogin;
-import dev.usermetrics.records.RejectedEvent;
+import dev.usermetrics.budgets.BudgetFeed;
 import dev.usermetrics.pricing.PriceSnapshot;
 import dev.usermetrics.pricing.PriceSource;
+import dev.usermetrics.records.RejectedEvent;
+import dev.usermetrics.sql.PostgresLogin;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.api.connector.source.Source;
@@ -15,7 +16,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 /**
  * The job's Postgres endpoints: the metric rows' writer (PostgresRowSink, fed by LatestRowBuffer
  * with the rows of completed checkpoints), the Flink JDBC sink for rejected events
- * (at-least-once; inserts are idempotent), the model price source and the schema migration.
+ * (at-least-once; inserts are idempotent), the model price and budget sources and the schema migration.
  */
 public final class PostgresSinks implements Serializable {
     /** Where the password is: read where each connection opens (PostgresLogin), not carried in the job graph. */
@@ -73,6 +74,11 @@ public final class PostgresSinks implements Serializable {
     /** The model price updates read from this schema (see PriceSource). */
     public Source<PriceSnapshot, ?, ?> prices(Duration pollInterval, boolean once) {
         return PriceSource.polling(login, schema, pollInterval, once);
+    }
+
+    /** The budgets of this schema (user_budgets, polled like the prices; see BudgetFeed). */
+    public BudgetFeed budgets(Duration pollInterval, boolean once) {
+        return BudgetFeed.polling(login, schema, pollInterval, once);
     }
 
     public void migrate() throws java.sql.SQLException {

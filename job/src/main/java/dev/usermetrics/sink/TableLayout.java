@@ -1,5 +1,6 @@
 package dev.usermetrics.sink;
 
+import dev.usermetrics.budgets.BudgetAlert;
 import dev.usermetrics.sql.SqlIdentifiers;
 import dev.usermetrics.records.Decimals;
 import dev.usermetrics.records.Metrics;
@@ -128,6 +129,33 @@ public enum TableLayout {
                 v.add(r.scoreDataType.hasLabel() ? r.scoreLabel : null);
                 v.add(timestamp(r.timeNanos));
                 v.add(r.environment);
+            }),
+    /** One row per budget alert: keyed by its id (derived from the crossing), updated when it resolves. */
+    USER_BUDGET_ALERTS(SinkTable.USER_BUDGET_ALERTS, "user_budget_alerts", Cols.keys(new Col("alert_id", "uuid")),
+            List.of(Cols.PROJECT, Cols.USER, new Col("budget_id", "text"), new Col("threshold", "numeric"),
+                    new Col("window_start", "timestamptz"), new Col("crossing", "integer"), new Col("state", "text"),
+                    new Col("measure", "text"), new Col("time_window", "text"), Cols.ENV, new Col("limit_value", "numeric"),
+                    new Col("threshold_value", "numeric"), new Col("value_at_crossing", "numeric"),
+                    new Col("crossed_at", "timestamptz"), new Col("value_at_resolution", "numeric"),
+                    new Col("resolved_at", "timestamptz")), (r, v) -> {
+                BudgetAlert a = r.alert;
+                v.add(a.alertId);
+                v.add(a.projectId);
+                v.add(a.userId);
+                v.add(a.budgetId);
+                v.add(Decimals.text(a.threshold));
+                v.add(a.windowStartMillis == null ? null : Instant.ofEpochMilli(a.windowStartMillis).toString());
+                v.add(Integer.toString(a.crossing));
+                v.add(a.state);
+                v.add(a.measure);
+                v.add(a.window);
+                v.add(a.environment);
+                v.add(Decimals.text(a.limit));
+                v.add(Decimals.text(a.thresholdValue));
+                v.add(Decimals.text(a.valueAtCrossing));
+                v.add(Instant.ofEpochMilli(a.crossedAtMillis).toString());
+                v.add(a.valueAtResolution == null ? null : Decimals.text(a.valueAtResolution));
+                v.add(a.resolvedAtMillis == null ? null : Instant.ofEpochMilli(a.resolvedAtMillis).toString());
             });
 
     /**

@@ -56,6 +56,7 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         writeEnum(out, r.scoreDataType);
         WireFormat.writeDecimal(out, r.scoreValue);
         writeString(out, r.scoreLabel);
+        RecordCodecs.writeBudgetAlert(out, r.alert);
     }
 
     @Override
@@ -83,6 +84,7 @@ public final class MetricsRowSerializer extends WireSerializer<MetricsRow> {
         r.scoreDataType = readEnum(in, SCORE_TYPES);
         r.scoreValue = WireFormat.readDecimal(in);
         r.scoreLabel = readString(in);
+        r.alert = RecordCodecs.readBudgetAlert(in);
         return r;
     }
 

@@ -12,6 +12,10 @@ import static dev.usermetrics.wire.WireFormat.readNullableLong;
 import static dev.usermetrics.wire.WireFormat.writeDecimal;
 import static dev.usermetrics.wire.WireFormat.writeMap;
 import static dev.usermetrics.wire.WireFormat.writeNullableLong;
+import static dev.usermetrics.wire.WireFormat.readString;
+import static dev.usermetrics.wire.WireFormat.writeString;
+
+import dev.usermetrics.budgets.BudgetAlert;
 
 import dev.usermetrics.records.Metrics;
 import dev.usermetrics.records.ModelMetrics;
@@ -148,6 +152,55 @@ final class RecordCodecs {
         s.lastScoreAtNanos = readNullableLong(in);
         s.settledLastNanos = readNullableLong(in);
         return s;
+    }
+
+    static void writeBudgetAlert(DataOutputView out, BudgetAlert a) throws IOException {
+        out.writeBoolean(a != null);
+        if (a == null) {
+            return;
+        }
+        writeString(out, a.alertId);
+        writeString(out, a.projectId);
+        writeString(out, a.userId);
+        writeString(out, a.budgetId);
+        writeDecimal(out, a.threshold);
+        writeNullableLong(out, a.windowStartMillis);
+        out.writeInt(a.crossing);
+        writeString(out, a.state);
+        writeString(out, a.measure);
+        writeString(out, a.window);
+        writeString(out, a.environment);
+        writeDecimal(out, a.limit);
+        writeDecimal(out, a.thresholdValue);
+        writeDecimal(out, a.valueAtCrossing);
+        out.writeLong(a.crossedAtMillis);
+        writeDecimal(out, a.valueAtResolution);
+        writeNullableLong(out, a.resolvedAtMillis);
+    }
+
+    static BudgetAlert readBudgetAlert(DataInputView in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        BudgetAlert a = new BudgetAlert();
+        a.alertId = readString(in);
+        a.projectId = readString(in);
+        a.userId = readString(in);
+        a.budgetId = readString(in);
+        a.threshold = readDecimal(in);
+        a.windowStartMillis = readNullableLong(in);
+        a.crossing = in.readInt();
+        a.state = readString(in);
+        a.measure = readString(in);
+        a.window = readString(in);
+        a.environment = readString(in);
+        a.limit = readDecimal(in);
+        a.thresholdValue = readDecimal(in);
+        a.valueAtCrossing = readDecimal(in);
+        a.crossedAtMillis = in.readLong();
+        a.valueAtResolution = readDecimal(in);
+        a.resolvedAtMillis = readNullableLong(in);
+        return a;
     }
 
     static void writeRowTotals(DataOutputView out, RowTotals t) throws IOException {

@@ -112,7 +112,36 @@ class WireSerializersTest {
         r.scoreDataType = dev.usermetrics.records.ScoreDataType.BOOLEAN;
         r.scoreValue = BigDecimal.ONE;
         r.scoreLabel = "True";
+        r.alert = alert();
         assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
+        r.alert.windowStartMillis = null;
+        r.alert.valueAtResolution = null;
+        r.alert.resolvedAtMillis = null;
+        r.alert.environment = null;
+        assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
+    }
+
+    /** Every field of a budget alert set (BudgetAlert has no serializer of its own: RecordCodecs writes it in a row). */
+    static dev.usermetrics.budgets.BudgetAlert alert() {
+        var a = new dev.usermetrics.budgets.BudgetAlert();
+        a.alertId = dev.usermetrics.budgets.BudgetAlert.id("p", "u", "b", new BigDecimal("0.8"), 86_400_000L, 2);
+        a.projectId = "p";
+        a.userId = "u";
+        a.budgetId = "b";
+        a.threshold = new BigDecimal("0.8");
+        a.windowStartMillis = 86_400_000L;
+        a.crossing = 2;
+        a.state = dev.usermetrics.budgets.BudgetAlert.RESOLVED;
+        a.measure = "totalCost";
+        a.window = "day";
+        a.environment = "production";
+        a.limit = new BigDecimal("10.000000000001");
+        a.thresholdValue = new BigDecimal("8.0000000000008");
+        a.valueAtCrossing = new BigDecimal("8.5");
+        a.crossedAtMillis = 1_000L;
+        a.valueAtResolution = new BigDecimal("7.25");
+        a.resolvedAtMillis = 2_000L;
+        return a;
     }
 
     @Test
@@ -135,8 +164,8 @@ class WireSerializersTest {
     /** If this fails, a record gained or lost a field: update its serializer (and this count). */
     @Test
     void serializersKnowEveryField() {
-        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 19, Contribution.class, 10, MetricsRow.class, 22,
-                Metrics.class, 10, ModelMetrics.class, 10, ScoreDelta.class, 5, ScoreTotals.class, 5);
+        Map<Class<?>, Integer> known = Map.of(IngestionEvent.class, 19, Contribution.class, 10, MetricsRow.class, 23,
+                Metrics.class, 10, dev.usermetrics.budgets.BudgetAlert.class, 17, ModelMetrics.class, 10, ScoreDelta.class, 5, ScoreTotals.class, 5);
         known.forEach((type, count) -> assertThat(PrivateState.instanceFields(type))
                 .as("instance fields of %s", type.getSimpleName()).hasSize(count));
     }
