@@ -350,14 +350,7 @@ public class UserMetricsJob {
                     + o.postgresLogin().maskedUrl() + " as user " + o.get(JobOptions.POSTGRES_USER) + ": " + e.getMessage());
             return 1;
         }
-        new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
-                .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
-                        o.projectPins())
-                .withRejected(o.rejectedRawChars(), o.rejectedRetention())
-                .withListsRetention(o.listsRetention())
-                .withBudgets(sinks.budgets(o.get(JobOptions.BUDGETS_POLL_INTERVAL), o.bounded()))
-                .withAlertTopic(alertTopic(o))
-                .build(env);
+        of(o, sinks).build(env);
         // Named after its schema: operators (and bin/backfill) tell the generations' jobs apart.
         JobExecutionResult result;
         try {
@@ -378,6 +371,17 @@ public class UserMetricsJob {
             printSummary(result, sinks.schema());
         }
         return 0;
+    }
+
+    /** The job as the command line describes it, writing to {@code sinks}. */
+    public static UserMetricsJob of(JobOptions o, PostgresSinks sinks) {
+        return new UserMetricsJob(kafkaSource(o), sinks, o.traceTtl(), o.pricePollInterval())
+                .withInput(o.inputFormats(), o.get(JobOptions.OTLP_PROJECT_ATTRIBUTE), o.get(JobOptions.OTLP_DEFAULT_PROJECT),
+                        o.projectPins())
+                .withRejected(o.rejectedRawChars(), o.rejectedRetention())
+                .withListsRetention(o.listsRetention())
+                .withBudgets(sinks.budgets(o.get(JobOptions.BUDGETS_POLL_INTERVAL), o.bounded()))
+                .withAlertTopic(alertTopic(o));
     }
 
     /** The alerts topic's sink, or null: none configured, or a bounded run (a backfill rebuilds the table, pagers heard it live). */
