@@ -112,7 +112,7 @@ class WireSerializersTest {
         r.scoreDataType = dev.usermetrics.records.ScoreDataType.BOOLEAN;
         r.scoreValue = BigDecimal.ONE;
         r.scoreLabel = "True";
-        r.alert = alert();
+        r.alert = dev.usermetrics.budgets.TestAlerts.full();
         assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
         r.alert.windowStartMillis = null;
         r.alert.valueAtResolution = null;
@@ -121,28 +121,6 @@ class WireSerializersTest {
         assertRoundTrip(MetricsRowSerializer.INSTANCE, r);
     }
 
-    /** Every field of a budget alert set (BudgetAlert has no serializer of its own: RecordCodecs writes it in a row). */
-    static dev.usermetrics.budgets.BudgetAlert alert() {
-        var a = new dev.usermetrics.budgets.BudgetAlert();
-        a.alertId = dev.usermetrics.budgets.BudgetAlert.id("p", "u", "b", new BigDecimal("0.8"), 86_400_000L, 2);
-        a.projectId = "p";
-        a.userId = "u";
-        a.budgetId = "b";
-        a.threshold = new BigDecimal("0.8");
-        a.windowStartMillis = 86_400_000L;
-        a.crossing = 2;
-        a.state = dev.usermetrics.budgets.BudgetAlert.RESOLVED;
-        a.measure = "totalCost";
-        a.window = "day";
-        a.environment = "production";
-        a.limit = new BigDecimal("10.000000000001");
-        a.thresholdValue = new BigDecimal("8.0000000000008");
-        a.valueAtCrossing = new BigDecimal("8.5");
-        a.crossedAtMillis = 1_000L;
-        a.valueAtResolution = new BigDecimal("7.25");
-        a.resolvedAtMillis = 2_000L;
-        return a;
-    }
 
     @Test
     void copiesAreDeepAndEqual() {

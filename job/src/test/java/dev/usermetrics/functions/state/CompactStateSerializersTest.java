@@ -193,6 +193,60 @@ class CompactStateSerializersTest {
         }
     }
 
+    private static RowTotals budgetTotals(long traces, String cost) {
+        RowTotals t = new RowTotals();
+        t.traces = traces;
+        t.observations = 3 * traces;
+        t.totalTokens = 1_000 * traces;
+        t.totalCost = new BigDecimal(cost);
+        return t; // the budget state keeps these four measures only
+    }
+
+    @Test
+    void everyUsersBudgetsRoundTrip() throws IOException {
+        UserBudgetsSerializer s = new UserBudgetsSerializer();
+        assertRoundTrip(s, new dev.usermetrics.budgets.UserBudgets());
+        for (int i = 0; i < 100; i++) {
+            var u = new dev.usermetrics.budgets.UserBudgets();
+            for (String key : List.of("all|", "all|production", "24h|", "7d|staging-😀", "30d|").subList(0, rnd.nextInt(6))) {
+                u.totals.put(key, budgetTotals(rnd.nextInt(1000), "0.000000000001"));
+            }
+            for (int d = 0; d < rnd.nextInt(31); d++) {
+                u.days.put(20_500L + d, new java.util.HashMap<>(java.util.Map.of("production", budgetTotals(d, "-1.5"))));
+            }
+            if (rnd.nextBoolean()) {
+                var a = new dev.usermetrics.budgets.UserBudgets.AlertState();
+                a.shape = "totalCost|month|\u0000";
+                a.windowStartMillis = rnd.nextBoolean() ? null : T0;
+                a.crossings = 1 + rnd.nextInt(3);
+                a.open = rnd.nextBoolean() ? null : dev.usermetrics.budgets.TestAlerts.full();
+                u.alerts.put("monthly-cost\u00000.8", a);
+            }
+            assertRoundTrip(s, u);
+        }
+    }
+
+    /** The state of a user active every day of a month in one environment, with two budgets of which one fires. */
+    @Test
+    void aMonthOfOneUsersBudgetStateIsAboutAKilobyte() throws IOException {
+        var u = new dev.usermetrics.budgets.UserBudgets();
+        for (String key : List.of("all|", "all|production", "24h|", "24h|production", "7d|", "7d|production", "30d|", "30d|production")) {
+            u.totals.put(key, budgetTotals(120, "1.234567890123"));
+        }
+        for (int d = 0; d < 31; d++) {
+            u.days.put(20_500L + d, new java.util.HashMap<>(java.util.Map.of("production", budgetTotals(4, "0.041152263004"))));
+        }
+        var firing = new dev.usermetrics.budgets.UserBudgets.AlertState();
+        firing.shape = "totalCost|month|\u0000";
+        firing.crossings = 1;
+        firing.open = dev.usermetrics.budgets.TestAlerts.full();
+        u.alerts.put("monthly-cost\u00001", firing);
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        new UserBudgetsSerializer().serialize(u, out);
+        // 8 window values of ~25 bytes, 31 days of ~30, one firing alert of ~150: docs/design.md quotes this size.
+        assertThat(out.length()).isBetween(800, 1_400);
+    }
+
     @Test
     void degenerateStatesRoundTripToo() throws IOException {
         assertRoundTrip(new ObservationStateSerializer(), new ObservationState());
