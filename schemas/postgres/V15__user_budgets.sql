@@ -10,10 +10,10 @@ CREATE TABLE user_budgets (
     id          text        PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 200),
     project_id  text        NOT NULL,
     user_id     text,
-    environment text,
+    environment text        CHECK (environment <> ''),
     measure     text        NOT NULL CHECK (measure IN ('totalCost', 'totalTokens', 'countTraces', 'countObservations')),
     time_window text        NOT NULL CHECK (time_window IN ('24h', '7d', '30d', 'day', 'month', 'all')),
-    limit_value numeric     NOT NULL CHECK (limit_value > 0),
+    limit_value numeric     NOT NULL CHECK (limit_value > 0 AND limit_value < 'Infinity'),
     thresholds  numeric[]   NOT NULL DEFAULT '{1}'
                 CHECK (cardinality(thresholds) BETWEEN 1 AND 10 AND 0 < ALL (thresholds) AND 100 >= ALL (thresholds)
                        AND array_position(thresholds, NULL) IS NULL),
@@ -51,6 +51,21 @@ CREATE TABLE user_budget_alerts (
 CREATE INDEX user_budget_alerts_by_time_idx ON user_budget_alerts (project_id, crossed_at DESC);
 CREATE INDEX user_budget_alerts_by_user_idx ON user_budget_alerts (project_id, md5(user_id), crossed_at DESC);
 
+-- Langfuse-style field names for readers (the read schema of table generations holds views only).
+CREATE VIEW user_budgets_list WITH (security_invoker = true) AS
+SELECT project_id AS "projectId", id, user_id AS "userId", environment, measure, time_window AS "timeWindow",
+       limit_value AS "limit", thresholds, description, updated_at AS "updatedAt"
+FROM user_budgets
+WHERE project_id = current_setting('app.project_id', true);
+
+CREATE VIEW user_budget_alerts_list WITH (security_invoker = true) AS
+SELECT project_id AS "projectId", alert_id AS id, user_id AS "userId", budget_id AS "budgetId", threshold,
+       window_start AS "windowStart", crossing, state, measure, time_window AS "timeWindow", environment,
+       limit_value AS "limit", threshold_value AS "thresholdValue", value_at_crossing AS "valueAtCrossing",
+       crossed_at AS "crossedAt", value_at_resolution AS "valueAtResolution", resolved_at AS "resolvedAt"
+FROM user_budget_alerts
+WHERE project_id = current_setting('app.project_id', true);
+
 -- The tenant rule of every table (V9): the connection's project, granted to the reader's role.
 DO $$
 DECLARE t text;
@@ -70,7 +85,7 @@ BEGIN
         RAISE NOTICE 'role metrics_reader does not exist; an administrator grants it (docs/queries.md)';
         RETURN;
     END IF;
-    EXECUTE format('GRANT SELECT ON %I.user_budgets, %I.user_budget_alerts TO metrics_reader',
-                   VARIADIC array_fill(current_schema()::text, ARRAY[2]));
+    EXECUTE format('GRANT SELECT ON %I.user_budgets, %I.user_budget_alerts, %I.user_budgets_list, %I.user_budget_alerts_list '
+                   'TO metrics_reader', VARIADIC array_fill(current_schema()::text, ARRAY[4]));
 END
 $$;

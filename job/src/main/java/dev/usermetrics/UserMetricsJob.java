@@ -34,6 +34,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,7 @@ import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -343,6 +345,9 @@ public class UserMetricsJob {
             return 1;
         }
 
+        if (!ensureAlertTopic(o)) {
+            return 1;
+        }
         try {
             sinks.migrate();
         } catch (SQLException e) {
@@ -397,18 +402,56 @@ public class UserMetricsJob {
     }
 
     /**
-     * Warns early when the topic is missing or Kafka does not answer (a streaming job would just
-     * wait). Returns false only when Kafka answered and the topic is missing.
+     * Creates the alerts topic when it is missing (broker defaults for partitions and
+     * replication): the transactional producer would otherwise block the budget stage, and with
+     * it the user stage, waiting for the topic's metadata. Returns false (after printing why) when
+     * Kafka answered and refused to create it; when Kafka does not answer, the job starts (and
+     * retries) as it does for its input.
      */
-    private static boolean checkTopic(JobOptions o) {
+    private static boolean ensureAlertTopic(JobOptions o) {
+        String topic = o.get(JobOptions.ALERTS_TOPIC);
+        if (topic.isBlank() || o.bounded()) {
+            return true;
+        }
+        try (Admin admin = Admin.create(adminProperties(o))) {
+            if (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return true;
+            }
+            admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            LOG.info("Created the alerts topic {} at {}", topic, o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+                return true; // created meanwhile
+            }
+            System.err.println("error: the alerts topic " + topic + " does not exist at " + o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)
+                    + " and could not be created (" + e.getCause() + "); create it, or run with --alerts.topic '' for no topic");
+            return false;
+        } catch (Exception e) {
+            LOG.warn("Kafka at {} did not answer ({}); cannot check the alerts topic {}", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS),
+                    e.toString(), topic);
+            return true;
+        }
+    }
+
+    /** Admin client settings: the job's Kafka client settings (TLS, SASL), short timeouts. */
+    private static Properties adminProperties(JobOptions o) {
         Properties p = new Properties();
         p.putAll(o.kafkaProperties()); // TLS / SASL settings: the check talks to the brokers as the job does
         p.remove("isolation.level"); // consumer-only
         p.put("bootstrap.servers", o.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
         p.put("request.timeout.ms", "5000");
         p.put("default.api.timeout.ms", "10000");
+        return p;
+    }
+
+    /**
+     * Warns early when the topic is missing or Kafka does not answer (a streaming job would just
+     * wait). Returns false only when Kafka answered and the topic is missing.
+     */
+    private static boolean checkTopic(JobOptions o) {
         List<String> topics = o.topics();
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(adminProperties(o))) {
             var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
             if (!missing.isEmpty()) {

@@ -39,13 +39,16 @@ public class BudgetAlert {
     public BudgetAlert() {}
 
     /**
-     * The id of a crossing: a name-based UUID of its identity, so the crossing replayed after a
-     * restore, or written by the row buffer and sent on the topic, is one alert.
+     * The id of a crossing: a name-based UUID of its identity and the time it was decided. The
+     * time makes it unique also when a crossing number repeats (a budget re-added under its id, a
+     * changed window or measure); a crossing decided again after a restore gets a new id, which is
+     * right: the decision that was undone never reached the table or the topic. The resolution of
+     * an alert keeps its id, so the row buffer and the topic carry one alert.
      */
     public static String id(String projectId, String userId, String budgetId, BigDecimal threshold, Long windowStartMillis,
-            int crossing) {
+            int crossing, long decidedAtMillis) {
         String name = projectId.length() + ":" + projectId + userId.length() + ":" + userId + budgetId.length() + ":" + budgetId
-                + "|" + threshold.toPlainString() + "|" + windowStartMillis + "|" + crossing;
+                + "|" + threshold.stripTrailingZeros().toPlainString() + "|" + windowStartMillis + "|" + crossing + "|" + decidedAtMillis;
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 

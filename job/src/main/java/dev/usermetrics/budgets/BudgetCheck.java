@@ -18,8 +18,10 @@ import java.util.function.Consumer;
  * and the alert is not firing — a new alert (crossing number + 1) fires; it is resolved (the same
  * alert, state resolved, the value then) when a later value is below again (a late user change, a
  * usage update, a price change, buckets leaving a trailing window). A calendar window that rolls
- * over (the user's latest traffic is in a new day or month) starts afresh: a firing alert of the
- * old window is closed (resolved, no value), crossings count from 1 again. A budget whose measure,
+ * over (the user's calendar day, {@link UserBudgets#advanceCalendar}, reaches a new UTC day or
+ * month) starts afresh: a firing alert of the old window is closed (resolved, no value),
+ * crossings count from 1 again. While the user has no calendar day yet (no clock, no daily
+ * traffic), calendar budgets are not judged. A budget whose measure,
  * window or environment changed, or that was removed, closes its firing alerts the same way; a
  * changed limit or threshold list keeps a firing alert while the value is still over.
  */
@@ -33,13 +35,18 @@ public final class BudgetCheck {
      */
     public static void evaluate(String projectId, String userId, List<Budget> budgets, UserBudgets user, long nowMillis,
             Consumer<BudgetAlert> out) {
+        long clockDay = user.calendarDay;
         Set<String> live = new HashSet<>();
         for (Budget b : budgets) {
             if (!b.appliesTo(userId)) {
                 continue;
             }
-            BigDecimal value = user.value(b);
-            Long windowStart = user.windowStartMillis(b);
+            if (b.window.calendar() && clockDay == UserBudgets.NO_CLOCK) {
+                b.thresholds.forEach(t -> live.add(key(b.id, t))); // not judged yet: its alerts stay as they are
+                continue;
+            }
+            BigDecimal value = user.value(b, clockDay);
+            Long windowStart = UserBudgets.windowStartMillis(b, clockDay);
             String shape = shape(b);
             for (BigDecimal threshold : b.thresholds) {
                 String key = key(b.id, threshold);
@@ -98,7 +105,7 @@ public final class BudgetCheck {
     private static BudgetAlert firing(String projectId, String userId, Budget b, BigDecimal threshold, Long windowStart,
             int crossing, BigDecimal thresholdValue, BigDecimal value, long nowMillis) {
         BudgetAlert a = new BudgetAlert();
-        a.alertId = BudgetAlert.id(projectId, userId, b.id, threshold, windowStart, crossing);
+        a.alertId = BudgetAlert.id(projectId, userId, b.id, threshold, windowStart, crossing, nowMillis);
         a.projectId = projectId;
         a.userId = userId;
         a.budgetId = b.id;

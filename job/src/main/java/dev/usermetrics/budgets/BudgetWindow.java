@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 /**
  * The window a budget's measure is summed over; the names are the table's {@code time_window}
  * values. The trailing ones are the user stage's trailing windows (hour-aligned, relative to the
- * job's data clock: {@code user_metrics_windows}); a calendar day or month is the user's latest
- * UTC day or month with traffic (its {@code user_metrics_daily} rows); all time is
+ * job's data clock: {@code user_metrics_windows}); a calendar day or month is the UTC day or
+ * month of the same clock (the user's {@code user_metrics_daily} rows in it); all time is
  * {@code user_metrics} / {@code user_metrics_env}.
  */
 public enum BudgetWindow {

@@ -17,15 +17,20 @@ import java.util.TreeMap;
  *       {@code user_metrics}; "all|env" from {@code user_metrics_env}) and the trailing windows
  *       ("24h|", "7d|", "30d|" and per environment, from {@code user_metrics_windows}); ""
  *       = all environments. At most 4 × (1 + environments) entries.</li>
+ *   <li>{@link #calendarDay}: the user's current UTC day for calendar budgets ({@link #advanceCalendar}):
+ *       it only moves forward.</li>
  *   <li>{@link #days}: epoch day → environment → totals, the user's {@code user_metrics_daily}
- *       rows of the latest month with traffic (a calendar budget's window is the latest day or
- *       month; older days can no longer change it). At most 31 × environments entries.</li>
+ *       rows of the current day's month (older days can no longer change a calendar window) up to
+ *       the day after the wall clock's. At most 32 × environments entries.</li>
  *   <li>{@link #alerts}: "budgetId U+0000 threshold" → {@link AlertState}.</li>
  * </ul>
  * Only the four measures are kept (traces, observations, total tokens, total cost).
  */
 public class UserBudgets {
     static final String ALL_ENVIRONMENTS = "";
+    /** The clock's day when the job has no clock yet (no watermark since its start): calendar windows wait. */
+    public static final long NO_CLOCK = Long.MIN_VALUE;
+    public long calendarDay = NO_CLOCK;
     public final Map<String, RowTotals> totals = new HashMap<>();
     public final TreeMap<Long, Map<String, RowTotals>> days = new TreeMap<>();
     public final Map<String, AlertState> alerts = new HashMap<>();
@@ -48,6 +53,23 @@ public class UserBudgets {
         return totals.isEmpty() && days.isEmpty() && alerts.isEmpty();
     }
 
+    /**
+     * Moves the user's calendar day forward to the job's data clock's day or to the user's latest
+     * day with traffic, whichever is later (the data clock lags while a partition is idle; a
+     * user's own traffic never waits for it), and returns it. Traffic dated after the day after
+     * the wall clock's is not kept ({@link #apply}), so it cannot move the day. NO_CLOCK: neither
+     * is known yet.
+     */
+    public long advanceCalendar(long clockDay) {
+        if (clockDay != NO_CLOCK) {
+            calendarDay = Math.max(calendarDay, clockDay);
+        }
+        if (!days.isEmpty()) {
+            calendarDay = Math.max(calendarDay, days.lastKey());
+        }
+        return calendarDay;
+    }
+
     /** Whether rows of this table feed budgets. */
     public static boolean feeds(MetricsRow r) {
         return switch (r.table) {
@@ -57,29 +79,36 @@ public class UserBudgets {
         };
     }
 
-    /** Takes the row's value (a deleted row: nothing counted). */
-    public void apply(MetricsRow r) {
+    /**
+     * Takes the row's value (a deleted row: nothing counted). wallDay: the wall clock's epoch day;
+     * a day after the next one is not kept (no calendar window can reach it yet).
+     */
+    public void apply(MetricsRow r, long wallDay) {
         RowTotals t = r.isDelete() ? null : totalsOf(r);
         switch (r.table) {
             case USER_METRICS -> put(totals, "all|", t);
             case USER_METRICS_ENV -> put(totals, "all|" + r.environment, t);
             case USER_METRICS_WINDOWS -> put(totals, r.subKey + "|" + r.environment, t);
-            case USER_METRICS_DAILY -> applyDay(BudgetWindow.epochDay(r.bucketStartMillis), r.environment, t);
+            case USER_METRICS_DAILY -> applyDay(BudgetWindow.epochDay(r.bucketStartMillis), r.environment, t, wallDay);
             default -> throw new IllegalArgumentException("not a budget row: " + r.table);
         }
     }
 
-    private void applyDay(long day, String environment, RowTotals t) {
-        if (!days.isEmpty() && day < BudgetWindow.MONTH.startDay(days.lastKey())) {
-            return; // before the latest month: no calendar window holds it any more
+    private void applyDay(long day, String environment, RowTotals t, long wallDay) {
+        if ((calendarDay != NO_CLOCK && day < BudgetWindow.MONTH.startDay(calendarDay)) || day > wallDay + 1) {
+            return; // before the current month (no calendar window holds it any more), or dated ahead of the wall clock
         }
         Map<String, RowTotals> envs = days.computeIfAbsent(day, d -> new HashMap<>());
         put(envs, environment, t);
         if (envs.isEmpty()) {
             days.remove(day);
         }
-        if (!days.isEmpty()) {
-            days.headMap(BudgetWindow.MONTH.startDay(days.lastKey())).clear();
+    }
+
+    /** Drops the days no calendar window can hold any more (before the current day's month). */
+    public void prune() {
+        if (calendarDay != NO_CLOCK) {
+            days.headMap(BudgetWindow.MONTH.startDay(calendarDay)).clear();
         }
     }
 
@@ -100,29 +129,42 @@ public class UserBudgets {
         return t;
     }
 
-    /** The calendar window a budget's value is in now (epoch millis); null: not calendar, or no traffic yet. */
-    public Long windowStartMillis(Budget b) {
-        if (!b.window.calendar() || days.isEmpty()) {
-            return null;
+    /**
+     * When the earliest calendar window with a firing alert ends (epoch millis; null: none): the
+     * stage looks at the user again then, so a quiet user's alert closes when its window rolls over.
+     */
+    public Long nextRolloverMillis() {
+        Long next = null;
+        for (AlertState s : alerts.values()) {
+            if (s.open != null && s.windowStartMillis != null) {
+                BudgetWindow w = BudgetWindow.ofLabel(s.open.window);
+                long startDay = BudgetWindow.epochDay(s.windowStartMillis);
+                long endDay = w == BudgetWindow.DAY ? startDay + 1
+                        : java.time.LocalDate.ofEpochDay(startDay).plusMonths(1).toEpochDay();
+                long end = BudgetWindow.dayStart(endDay).toEpochMilli();
+                next = next == null ? end : Math.min(next, end);
+            }
         }
-        return BudgetWindow.dayStart(b.window.startDay(days.lastKey())).toEpochMilli();
+        return next;
     }
 
-    /** The user's value of the budget's measure in its window now. */
-    public BigDecimal value(Budget b) {
+    /** The calendar window of that day (epoch millis); null: not a calendar window. */
+    public static Long windowStartMillis(Budget b, long clockDay) {
+        return b.window.calendar() ? BudgetWindow.dayStart(b.window.startDay(clockDay)).toEpochMilli() : null;
+    }
+
+    /** The user's value of the budget's measure in its window at that day (calendar windows: not NO_CLOCK). */
+    public BigDecimal value(Budget b, long clockDay) {
         String env = b.environment == null ? ALL_ENVIRONMENTS : b.environment;
         return switch (b.window) {
             case ALL_TIME -> b.measure.of(totals.get("all|" + env));
             case LAST_24_HOURS, LAST_7_DAYS, LAST_30_DAYS -> b.measure.of(totals.get(b.window.label + "|" + env));
             case DAY, MONTH -> {
                 BigDecimal sum = BigDecimal.ZERO;
-                if (!days.isEmpty()) {
-                    long from = b.window.startDay(days.lastKey());
-                    for (Map<String, RowTotals> envs : days.tailMap(from).values()) {
-                        for (Map.Entry<String, RowTotals> e : envs.entrySet()) {
-                            if (b.environment == null || b.environment.equals(e.getKey())) {
-                                sum = sum.add(b.measure.of(e.getValue()));
-                            }
+                for (Map<String, RowTotals> envs : days.subMap(b.window.startDay(clockDay), true, clockDay, true).values()) {
+                    for (Map.Entry<String, RowTotals> e : envs.entrySet()) {
+                        if (b.environment == null || b.environment.equals(e.getKey())) {
+                            sum = sum.add(b.measure.of(e.getValue()));
                         }
                     }
                 }

@@ -5,10 +5,12 @@ import dev.usermetrics.budgets.BudgetAlert;
 import dev.usermetrics.budgets.BudgetCheck;
 import dev.usermetrics.budgets.BudgetFeed;
 import dev.usermetrics.budgets.BudgetSnapshot;
+import dev.usermetrics.budgets.BudgetWindow;
 import dev.usermetrics.budgets.UserBudgets;
 import dev.usermetrics.functions.state.UserBudgetsSerializer;
 import dev.usermetrics.records.MetricsRow;
 import java.io.Serializable;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -26,7 +29,11 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -53,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * with the budgets it had until its feed reads new ones.
  */
 public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
-        implements OneInputStreamOperator<MetricsRow, MetricsRow>, BoundedOneInput {
+        implements OneInputStreamOperator<MetricsRow, MetricsRow>, BoundedOneInput, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BudgetOperator.class);
 
@@ -69,10 +76,18 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
 
     private final BudgetFeed feed;
     private final boolean eager;
-    private final Clock clock;
+    private final Clock wallClock;
     private transient ValueState<UserBudgets> state;
     private transient ListState<BudgetSnapshot> budgetState;
+    private transient ListState<Long> clockState;
     private transient BudgetSnapshot budgets;
+    /** Restored subtasks held different snapshots: the first evaluation re-judges every project. */
+    private transient boolean restoredDiffer;
+    /** The job's data clock: the latest watermark (not the final one), at least the restored clock. */
+    private transient long dataClock;
+    private transient InternalTimerService<VoidNamespace> rollovers;
+    /** Users whose calendar window with a firing alert ended: judged at the next barrier. */
+    private transient Set<String> due;
     private transient Map<String, Map<MetricsRow.RowKey, MetricsRow>> pending;
     private transient Counter alertsRaised;
     private transient Counter alertsResolved;
@@ -89,7 +104,7 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     public BudgetOperator(BudgetFeed feed, boolean eager, Clock clock) {
         this.feed = feed;
         this.eager = eager;
-        this.clock = clock;
+        this.wallClock = clock;
     }
 
     static ValueStateDescriptor<UserBudgets> stateDescriptor() {
@@ -102,8 +117,16 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
         budgetState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("budgets", TypeInformation.of(BudgetSnapshot.class)));
         budgets = BudgetSnapshot.empty();
+        Set<String> fingerprints = new HashSet<>();
         for (BudgetSnapshot s : budgetState.get()) {
-            budgets = s; // every subtask stored the one it used
+            budgets = s; // subtasks poll on their own, so after a change they may have stored different ones
+            fingerprints.add(s.fingerprint);
+        }
+        restoredDiffer = fingerprints.size() > 1;
+        clockState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("budgets-clock", Types.LONG));
+        dataClock = Long.MIN_VALUE;
+        for (Long c : clockState.get()) {
+            dataClock = Math.max(dataClock, c); // the watermark starts from nothing after a restore
         }
     }
 
@@ -112,6 +135,8 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
         super.open();
         state = getPartitionedState(stateDescriptor());
         pending = new LinkedHashMap<>();
+        due = new HashSet<>();
+        rollovers = getInternalTimerService("budget-rollovers", VoidNamespaceSerializer.INSTANCE, this);
         alertsRaised = getMetricGroup().counter("budgetAlertsRaised");
         alertsResolved = getMetricGroup().counter("budgetAlertsResolved");
         feed.open();
@@ -130,6 +155,22 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     }
 
     @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (mark.getTimestamp() != Long.MAX_VALUE) {
+            dataClock = Math.max(dataClock, mark.getTimestamp()); // the final watermark is no time: a bounded run keeps its last clock
+        }
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
+        due.add(timer.getKey());
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         evaluate();
         super.prepareSnapshotPreBarrier(checkpointId);
@@ -139,6 +180,7 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         budgetState.update(List.of(budgets));
+        clockState.update(List.of(dataClock));
     }
 
     @Override
@@ -157,8 +199,14 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
      * them, then every other user of the projects whose budgets changed.
      */
     private void evaluate() throws Exception {
-        long now = clock.millis();
+        long now = wallClock.millis();
+        long wallDay = BudgetWindow.epochDay(now);
+        long clockDay = dataClock == Long.MIN_VALUE ? UserBudgets.NO_CLOCK : BudgetWindow.epochDay(dataClock);
         Set<String> changed = takeLatestBudgets();
+        for (String key : due) {
+            pending.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        }
+        due.clear();
         for (Map.Entry<String, Map<MetricsRow.RowKey, MetricsRow>> e : pending.entrySet()) {
             setCurrentKey(e.getKey());
             UserBudgets u = state.value();
@@ -166,22 +214,22 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
                 u = new UserBudgets();
             }
             for (MetricsRow r : e.getValue().values()) {
-                u.apply(r);
+                u.apply(r, wallDay);
             }
+            u.advanceCalendar(clockDay);
+            u.prune();
             check(e.getKey(), u, now);
-            if (u.isEmpty()) {
-                state.clear();
-            } else {
-                state.update(u);
-            }
+            store(state, u);
         }
         if (!changed.isEmpty()) {
             KeyedStateBackend<String> keys = getKeyedStateBackend();
             keys.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, stateDescriptor(), (key, st) -> {
                 if (changed.contains(Keys.projectOf(key)) && !pending.containsKey(key)) {
                     UserBudgets u = st.value();
+                    u.advanceCalendar(clockDay);
+                    u.prune();
                     if (check(key, u, now)) {
-                        st.update(u);
+                        store(st, u);
                     }
                 }
             });
@@ -189,13 +237,34 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
         pending.clear();
     }
 
+    /** Writes the user's state back (cleared when empty) and asks to see it again when a firing calendar alert's window ends. */
+    private void store(ValueState<UserBudgets> st, UserBudgets u) throws Exception {
+        if (u.isEmpty()) {
+            st.clear();
+            return;
+        }
+        st.update(u);
+        Long rollover = u.nextRolloverMillis();
+        if (rollover != null) {
+            rollovers.registerEventTimeTimer(VoidNamespace.INSTANCE, rollover); // the same time twice is one timer
+        }
+    }
+
     /** The projects whose budgets differ in the feed's latest snapshot (which is then the one in use). */
     private Set<String> takeLatestBudgets() {
         BudgetSnapshot latest = feed.latest();
-        if (latest == null || latest.fingerprint.equals(budgets.fingerprint)) {
-            return Set.of();
+        Set<String> changed = new HashSet<>();
+        if (restoredDiffer) {
+            restoredDiffer = false;
+            budgets.budgets.forEach(b -> changed.add(b.projectId));
+            if (latest != null) {
+                latest.budgets.forEach(b -> changed.add(b.projectId));
+            }
         }
-        Set<String> changed = BudgetSnapshot.changedProjects(budgets, latest);
+        if (latest == null || latest.fingerprint.equals(budgets.fingerprint)) {
+            return changed;
+        }
+        changed.addAll(BudgetSnapshot.changedProjects(budgets, latest));
         LOG.info("Budgets changed ({} -> {}): the users of project(s) {} are evaluated again", budgets, latest, changed);
         budgets = latest;
         return changed;

@@ -9,7 +9,7 @@ public final class TestAlerts {
     /** Every field of a budget alert set (BudgetAlert has no serializer of its own: RecordCodecs writes it in a row). */
     public static BudgetAlert full() {
         var a = new BudgetAlert();
-        a.alertId = BudgetAlert.id("p", "u", "b", new BigDecimal("0.8"), 86_400_000L, 2);
+        a.alertId = BudgetAlert.id("p", "u", "b", new BigDecimal("0.8"), 86_400_000L, 2, 1_000L);
         a.projectId = "p";
         a.userId = "u";
         a.budgetId = "b";

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ class BudgetOperatorTest {
     private static final long NOW = Instant.parse("2026-03-05T12:00:00Z").toEpochMilli();
     private static final long DAY_1 = Instant.parse("2026-03-04T00:00:00Z").toEpochMilli();
     private static final long DAY_2 = Instant.parse("2026-03-05T00:00:00Z").toEpochMilli();
+    private static final long HOUR = 3_600_000L;
+    private static final long DAY = 24 * HOUR;
 
     /** A feed the test changes (the harness runs the operator instance it is given). */
     static final class TestFeed implements BudgetFeed {
@@ -144,8 +147,8 @@ class BudgetOperatorTest {
             h.prepareSnapshotPreBarrier(5);
             List<MetricsRow> rows = h.extractOutputValues();
             assertThat(alerts(h)).containsExactly("alice cost@0.5 #2 firing 5");
-            assertThat(rows.get(0).alert.alertId).isEqualTo(BudgetAlert.id("p1", "alice", "cost", new BigDecimal("0.5"), null, 2))
-                    .isNotEqualTo(BudgetAlert.id("p1", "alice", "cost", new BigDecimal("0.5"), null, 1));
+            assertThat(rows.get(0).alert.alertId).isEqualTo(BudgetAlert.id("p1", "alice", "cost", new BigDecimal("0.5"), null, 2, NOW))
+                    .isNotEqualTo(BudgetAlert.id("p1", "alice", "cost", new BigDecimal("0.5"), null, 1, NOW));
             assertThat(rows.get(0).alert.thresholdValue).isEqualByComparingTo("5");
         }
     }
@@ -157,27 +160,61 @@ class BudgetOperatorTest {
                 budget("monthly", null, BudgetMeasure.COUNT_TRACES, BudgetWindow.MONTH, "5", "1")));
         try (var h = harness(feed)) {
             h.open();
-            // Day 1: 2 production + 1 staging traces = 3: the daily budget (alice only) fires; the month has 3 < 5.
-            send(h, daily("alice", "production", DAY_1, 2, "0"), daily("alice", "staging", DAY_1, 1, "0"),
-                    daily("bob", "production", DAY_1, 3, "0"));
+            // No clock yet (no watermark): alice's own traffic gives her day. 3 traces on day 1: the daily budget fires.
+            send(h, daily("alice", "production", DAY_1, 3, "0"));
             h.prepareSnapshotPreBarrier(1);
             assertThat(alerts(h)).containsExactly("alice daily@1 #1 firing 3");
-            // Day 2 starts with 2 traces: the day-1 alert is closed (no value), the month (3 + 2) fires.
-            send(h, daily("alice", "production", DAY_2, 2, "0"));
+            // The clock on day 1: 2 production + 1 staging traces are still 3 (firing, nothing new); the month has 3 < 5.
+            h.processWatermark(new Watermark(DAY_1 + HOUR * 12));
+            send(h, daily("alice", "production", DAY_1, 2, "0"), daily("alice", "staging", DAY_1, 1, "0"),
+                    daily("bob", "production", DAY_1, 3, "0"));
             h.prepareSnapshotPreBarrier(2);
+            assertThat(alerts(h)).isEmpty();
+            // Alice's traffic reaches day 2 before the clock does (an idle partition holds it back): her day rolls
+            // over, the day-1 alert closes (no value), the month (3 + 2) fires.
+            send(h, daily("alice", "production", DAY_2, 2, "0"));
+            h.prepareSnapshotPreBarrier(3);
             List<MetricsRow> rows = h.extractOutputValues();
             assertThat(alerts(h)).containsExactly("alice daily@1 #1 resolved 3/-", "alice monthly@1 #1 firing 5");
             assertThat(rows.get(1).alert.windowStartMillis).isEqualTo(Instant.parse("2026-03-01T00:00:00Z").toEpochMilli());
-            // A third trace on day 2 crosses the daily budget again: crossing #1 of the new day, a new alert id.
+            // The clock follows: nothing new.
+            h.processWatermark(new Watermark(DAY_2 + HOUR));
+            h.prepareSnapshotPreBarrier(4);
+            assertThat(alerts(h)).isEmpty();
+            // A third trace on day 2 crosses the daily budget again: crossing #1 of the new day.
             send(h, daily("alice", "production", DAY_2, 3, "0"));
-            h.prepareSnapshotPreBarrier(3);
+            h.prepareSnapshotPreBarrier(5);
             rows = h.extractOutputValues();
             assertThat(alerts(h)).containsExactly("alice daily@1 #1 firing 3");
             assertThat(rows.get(0).alert.windowStartMillis).isEqualTo(DAY_2);
-            // A late change to day 1 no longer changes the daily window (it is day 2's).
+            // A late change to day 1 no longer changes the daily window (it is day 2's); the month: 2 + 3 = 5 still.
             send(h, daily("alice", "staging", DAY_1, 0, "0"));
-            h.prepareSnapshotPreBarrier(4);
-            assertThat(alerts(h)).as("month: 2 + 3 = 5 still").isEmpty();
+            h.prepareSnapshotPreBarrier(6);
+            assertThat(alerts(h)).isEmpty();
+            // A trace dated a year ahead (of the wall clock) is not kept: it cannot move her day.
+            send(h, daily("alice", "production", DAY_2 + 365 * DAY, 100, "0"));
+            h.prepareSnapshotPreBarrier(7);
+            assertThat(alerts(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aQuietUsersDailyAlertClosesWhenTheDayEnds() throws Exception {
+        TestFeed feed = new TestFeed();
+        feed.current = BudgetSnapshot.of(List.of(budget("daily", null, BudgetMeasure.TOTAL_COST, BudgetWindow.DAY, "1", "1")));
+        try (var h = harness(feed)) {
+            h.open();
+            h.processWatermark(new Watermark(DAY_1 + HOUR));
+            send(h, daily("carol", "production", DAY_1, 1, "2"));
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(alerts(h)).containsExactly("carol daily@1 #1 firing 2");
+            // Carol sends nothing more; the clock passes midnight: the alert of her day 1 is closed.
+            h.processWatermark(new Watermark(DAY_2 + HOUR));
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(alerts(h)).containsExactly("carol daily@1 #1 resolved 2/-");
+            h.processWatermark(new Watermark(DAY_2 + 2 * HOUR));
+            h.prepareSnapshotPreBarrier(3);
+            assertThat(alerts(h)).isEmpty();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
 import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.sink.SchemaMigrator;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -210,6 +211,57 @@ class BudgetAlertsIT {
                 "tokens-month-prod@1 #1 alice", "firing | 110 | null",
                 "obs-24h@1 #1 alice", "firing | 3 | null",
                 "obs-7d@1 #1 alice", "firing | 3 | null"));
+    }
+
+    @Test
+    void tenThousandUsersWithADefaultBudgetGetExactlyTheirCrossings() throws Exception {
+        String schema = "it_budgets_10k";
+        String topic = "it-budgets-10k";
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        sql("INSERT INTO " + schema + ".user_budgets (id, project_id, measure, time_window, limit_value, thresholds) VALUES"
+                + " ('cost', 'p1', 'totalCost', 'all', 1, '{0.5,1}'), ('traces', 'p1', 'countTraces', 'day', 2, '{1}')");
+        // User i: trace a with $(i mod 100)/80; every third user a trace b with $0.25; for every 50th user, trace b
+        // then moves (a later trace event) to user i + 1. Expected totals are computed here, independently of the job.
+        int users = 10_000;
+        List<String> lines = new ArrayList<>();
+        Map<String, BigDecimal> cost = new TreeMap<>();
+        Map<String, Integer> traces = new TreeMap<>();
+        for (int i = 0; i < users; i++) {
+            String u = "u-" + i;
+            BigDecimal a = BigDecimal.valueOf(i % 100).divide(BigDecimal.valueOf(80));
+            lines.add(trace("a" + i, "ta-" + i, u));
+            lines.add(generation("ga" + i, "generation-create", "ta-" + i, "oa-" + i, i % 1000, a.toPlainString()));
+            cost.merge(u, a, BigDecimal::add);
+            traces.merge(u, 1, Integer::sum);
+            if (i % 3 == 0) {
+                String owner = i % 50 == 0 ? "u-" + (i + 1) : u;
+                lines.add(trace("b" + i, "tb-" + i, u));
+                lines.add(generation("gb" + i, "generation-create", "tb-" + i, "ob-" + i, 10, "0.25"));
+                if (!owner.equals(u)) {
+                    lines.add(event("m" + i, "trace-create", "{\"id\":\"tb-" + i + "\",\"userId\":\"" + owner
+                            + "\",\"environment\":\"production\"}"));
+                }
+                cost.merge(owner, new BigDecimal("0.25"), BigDecimal::add);
+                traces.merge(owner, 1, Integer::sum);
+            }
+        }
+        Topics.produce(topic, 2, lines);
+        JobArgs.run(JobArgs.bounded(topic, schema, "--parallelism", "2"));
+        Map<String, String> expected = new TreeMap<>();
+        cost.forEach((u, c) -> {
+            for (String t : List.of("0.5", "1")) {
+                if (c.compareTo(new BigDecimal(t)) >= 0) {
+                    expected.put("cost@" + t + " #1 " + u, "firing | " + c.stripTrailingZeros().toPlainString() + " | null");
+                }
+            }
+        });
+        traces.forEach((u, n) -> {
+            if (n >= 2) {
+                expected.put("traces@1 #1 " + u, "firing | " + n + " | null");
+            }
+        });
+        assertThat(expected).hasSizeGreaterThan(5_000); // the budgets matter: thousands of crossings of each kind
+        assertThat(alerts(schema)).isEqualTo(expected);
     }
 
     /** Every committed record of the topic, as JSON. */

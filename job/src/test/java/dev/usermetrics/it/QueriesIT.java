@@ -62,6 +62,14 @@ class QueriesIT {
         List<String> lines = Files.readAllLines(Path.of("src/test/resources/queries/dataset.jsonl"), StandardCharsets.UTF_8);
         // The job's data clock is the records' Kafka time: all of them 2026-04-01T20:30Z (the trailing windows' "now").
         Topics.produceAt("it-queries", 2, lines, java.time.Instant.parse("2026-04-01T20:30:00Z").toEpochMilli());
+        // Budgets (docs/budgets.md), judged on the final values: p1, every user, $0.01 over all time at 50 % and 100 %;
+        // p2, at most 1 trace.
+        dev.usermetrics.sink.SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", SCHEMA);
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + SCHEMA + ".user_budgets (id, project_id, measure, time_window, limit_value, thresholds) VALUES"
+                    + " ('p1-cost', 'p1', 'totalCost', 'all', 0.01, '{0.5,1}'), ('p2-traces', 'p2', 'countTraces', 'all', 1, '{1}')"
+                    + " ON CONFLICT DO NOTHING");
+        }
         JobArgs.run(JobArgs.bounded("it-queries", SCHEMA, "--parallelism", "2"));
         queries = DocQueries.read(Path.of("..", "docs", "queries.md"));
         // The Users page's role: a member of metrics_reader granted both projects (V9; TenantBindingIT).
@@ -456,6 +464,20 @@ class QueriesIT {
                         + "\"outputUsage\":0,\"totalUsage\":0,\"countObservations\":1,\"countTraces\":1,\"totalCost\":0}]"));
     }
 
+    @Test
+    void budgetAlerts() throws Exception {
+        // p1-cost: alice $0.0095 >= $0.005 (50 %); bob $0.0301 >= both; frank $0.0001 and carol $0.00002 under.
+        assertThat(run("user-budget-alerts", params("user_id", "bob"))).containsExactly(
+                "p1-cost | 0.5 | 1 | firing | totalCost | all | 0.0301 | 0.005 | null",
+                "p1-cost | 1 | 1 | firing | totalCost | all | 0.0301 | 0.01 | null");
+        assertThat(run("user-budget-alerts", params("user_id", "alice"))).containsExactly(
+                "p1-cost | 0.5 | 1 | firing | totalCost | all | 0.0095 | 0.005 | null");
+        assertThat(run("user-budget-alerts", params("user_id", "frank"))).isEmpty();
+        // p2's alice (1 trace) is p2's, never p1's.
+        assertThat(run("user-budget-alerts", params("project_id", "p2", "user_id", "alice"))).containsExactly(
+                "p2-traces | 1 | 1 | firing | countTraces | all | 1 | 1 | null");
+    }
+
     /** Every view shows the rows of the connection's app.project_id and nothing without one. */
     @Test
     void everyViewIsScopedToTheConnectionsProject() throws Exception {
@@ -466,7 +488,8 @@ class QueriesIT {
                 views.add(rs.getString(1));
             }
         }
-        assertThat(views).hasSize(14).contains("unmatched_models", "user_traces_list", "user_sessions_list", "user_scores_list");
+        assertThat(views).hasSize(16).contains("unmatched_models", "user_traces_list", "user_sessions_list", "user_scores_list",
+                "user_budgets_list", "user_budget_alerts_list");
         // unmatched_models is for operators (all projects): readers are not granted it.
         views.remove("unmatched_models");
         try (Connection c = Services.connect(); Statement s = c.createStatement()) {

@@ -32,7 +32,7 @@ class SchemaMigratorIT {
         assertThat(SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema)).isZero();
         assertThat(names(schema, "BASE TABLE")).isEqualTo("model_prices models project_users reader_projects rejected_events schema_migrations user_budget_alerts user_budgets user_metrics user_metrics_daily "
                 + "user_metrics_env user_metrics_hourly user_metrics_windows user_model_metrics_daily user_scores user_trace_scores user_traces writer_claim");
-        assertThat(names(schema, "VIEW")).isEqualTo("project_user_counts unmatched_models user_detail user_metrics_by_day user_metrics_by_hour "
+        assertThat(names(schema, "VIEW")).isEqualTo("project_user_counts unmatched_models user_budget_alerts_list user_budgets_list user_detail user_metrics_by_day user_metrics_by_hour "
                 + "user_metrics_by_month user_metrics_by_week user_model_usage_daily user_scores_by_name user_scores_list user_sessions_list user_traces_list users_list users_list_recent");
     }
 

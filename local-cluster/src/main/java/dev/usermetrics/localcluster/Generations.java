@@ -201,8 +201,15 @@ public final class Generations {
             s.execute("DELETE FROM " + q(generation) + ".models");
             int models = s.executeUpdate("INSERT INTO " + q(generation) + ".models SELECT * FROM " + q(from) + ".models");
             int prices = s.executeUpdate("INSERT INTO " + q(generation) + ".model_prices SELECT * FROM " + q(from) + ".model_prices");
+            // Budgets too (schema version 15): the new generation alerts as the current one does.
+            int budgets = 0;
+            if (hasTable(s, from, "user_budgets") && hasTable(s, generation, "user_budgets")) {
+                s.execute("DELETE FROM " + q(generation) + ".user_budgets");
+                budgets = s.executeUpdate("INSERT INTO " + q(generation) + ".user_budgets SELECT * FROM " + q(from) + ".user_budgets");
+            }
             c.commit();
-            System.out.println("copied " + models + " model price definitions (" + prices + " prices) from " + from + " to " + generation);
+            System.out.println("copied " + models + " model price definitions (" + prices + " prices) and " + budgets + " budgets from "
+                    + from + " to " + generation);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;

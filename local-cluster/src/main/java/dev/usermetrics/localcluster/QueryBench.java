@@ -351,6 +351,7 @@ public final class QueryBench {
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
                 new Case("user-daily-metrics-meta, 30 days", "user-daily-metrics-meta", true, runs,
                         r -> p("user_id", activeUser.apply(r), "from", month, "to", dayAfter)),
+                new Case("user-budget-alerts", "user-budget-alerts", false, runs, r -> p("user_id", activeUser.apply(r))),
                 new Case("users-list-in-range, 1 day", "users-list-in-range", false, heavy, r -> p("from", day, "to", dayAfter)),
                 new Case("users-list-in-range, 7 days", "users-list-in-range", false, heavy, r -> p("from", week, "to", dayAfter)),
                 new Case("users-list-in-range, 30 days", "users-list-in-range", false, heavy, r -> p("from", month, "to", dayAfter)),

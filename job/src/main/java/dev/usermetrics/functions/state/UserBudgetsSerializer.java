@@ -12,7 +12,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * The budget stage's {@code user-budgets} value ({@link UserBudgets}): the window totals (traces,
+ * The budget stage's {@code user-budgets} value ({@link UserBudgets}): the calendar day, the window totals (traces,
  * observations, total tokens as signed varints, total cost), the days of the latest month, then
  * the alert states, each with its firing alert when there is one.
  */
@@ -26,6 +26,7 @@ public final class UserBudgetsSerializer extends CompactStateSerializer<UserBudg
 
     @Override
     public void serialize(UserBudgets u, DataOutputView out) throws IOException {
+        out.writeLong(u.calendarDay);
         writeTotals(out, u.totals);
         StateIo.writeVarInt(out, u.days.size());
         for (Map.Entry<Long, Map<String, RowTotals>> d : u.days.entrySet()) {
@@ -49,6 +50,7 @@ public final class UserBudgetsSerializer extends CompactStateSerializer<UserBudg
     @Override
     public UserBudgets deserialize(DataInputView in) throws IOException {
         UserBudgets u = new UserBudgets();
+        u.calendarDay = in.readLong();
         readTotals(in, u.totals);
         for (int n = StateIo.readVarInt(in); n > 0; n--) {
             long day = StateIo.readSigned(in);
