@@ -276,6 +276,35 @@ class BudgetOperatorTest {
     }
 
     @Test
+    void aCrossingWhoseCheckpointNeverCompletedIsDecidedAgainOnceAfterTheRestore() throws Exception {
+        TestFeed feed = new TestFeed();
+        feed.current = BudgetSnapshot.of(List.of(budget("cost", null, BudgetMeasure.TOTAL_COST, BudgetWindow.ALL_TIME, "5", "1")));
+        OperatorSubtaskState beforeTheCrossing;
+        try (var h = harness(feed)) {
+            h.open();
+            send(h, total("alice", 1, "4"));
+            h.prepareSnapshotPreBarrier(1);
+            beforeTheCrossing = h.snapshot(1, 1);
+            // The crossing is decided before barrier 2; checkpoint 2 never completes (the job fails): its records
+            // never reach the table or the read_committed topic.
+            send(h, total("alice", 2, "6"));
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(alerts(h)).containsExactly("alice cost@1 #1 firing 6");
+        }
+        try (var h = harness(feed)) {
+            h.initializeState(beforeTheCrossing);
+            h.open();
+            // The replay brings the same rows: the crossing is decided again, once, as crossing #1.
+            send(h, total("alice", 2, "6"));
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(alerts(h)).containsExactly("alice cost@1 #1 firing 6");
+            send(h, total("alice", 2, "6"));
+            h.prepareSnapshotPreBarrier(3);
+            assertThat(alerts(h)).isEmpty();
+        }
+    }
+
+    @Test
     void aUserWithNothingLeftKeepsNoState() throws Exception {
         TestFeed feed = new TestFeed();
         try (var h = harness(feed)) {

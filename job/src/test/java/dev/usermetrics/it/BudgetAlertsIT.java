@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.usermetrics.UserMetricsJob;
 import dev.usermetrics.config.JobOptions;
-import dev.usermetrics.sink.PostgresSinks;
 import dev.usermetrics.sink.SchemaMigrator;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -23,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -90,19 +85,6 @@ class BudgetAlertsIT {
         return JobOptions.parse(bounded ? args : Arrays.stream(args).filter(a -> !a.equals("--bounded")).toArray(String[]::new));
     }
 
-    private static JobClient start(JobOptions o, String checkpoint) throws Exception {
-        Configuration conf = UserMetricsJob.flinkConfiguration(o);
-        if (checkpoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        UserMetricsJob.configure(env, o);
-        PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", o.get(JobOptions.POSTGRES_SCHEMA));
-        sinks.migrate();
-        UserMetricsJob.of(o, sinks).build(env);
-        return env.executeAsync("user-metrics-" + o.get(JobOptions.POSTGRES_SCHEMA));
-    }
-
     private static void await(String what, String schema, Map<String, String> expected) throws Exception {
         Await.until(what, Duration.ofSeconds(120), () -> alerts(schema).equals(expected), () -> "now: " + alerts(schema));
     }
@@ -118,7 +100,7 @@ class BudgetAlertsIT {
         JobOptions o = options(topic, schema, alertsTopic, checkpoints, false);
         Topics.produce(topic, 2, List.of());
         Topics.produce(alertsTopic, 2, List.of());
-        JobClient job = start(o, null);
+        JobClient job = LiveJobs.start(o, null, true);
         Map<String, String> expected = new TreeMap<>();
         try {
             // alice $0.60, 60 tokens, 1 observation: 50 % of cost-all ($0.50).
@@ -164,7 +146,7 @@ class BudgetAlertsIT {
             Topics.produce(topic, 2, List.of(generation("e8", "generation-create", "t1", "g4", 0, "0.4")));
             Thread.sleep(700);
             job.cancel().get();
-            job = start(o, LiveJobs.latestCheckpoint(checkpoints));
+            job = LiveJobs.start(o, LiveJobs.latestCheckpoint(checkpoints), true);
             expected.put("cost-30d@1 #2 alice", "firing | 1.1 | null");
             expected.put("obs-24h@1 #2 alice", "firing | 3 | null");
             expected.put("obs-7d@1 #2 alice", "firing | 3 | null");

@@ -29,6 +29,15 @@ final class LiveJobs {
 
     /** Starts the job (from the checkpoint or savepoint, when not null) and returns at once. */
     static JobClient start(JobOptions o, String checkpoint) throws Exception {
+        return start(o, checkpoint, false);
+    }
+
+    /**
+     * asCommandLine: the job exactly as the command line builds it from the options
+     * ({@link UserMetricsJob#of}: budgets, alerts topic, ...); else the pipeline with the options'
+     * trace TTL only.
+     */
+    static JobClient start(JobOptions o, String checkpoint, boolean asCommandLine) throws Exception {
         Configuration conf = UserMetricsJob.flinkConfiguration(o);
         if (checkpoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
@@ -37,7 +46,7 @@ final class LiveJobs {
         UserMetricsJob.configure(env, o);
         PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", o.get(JobOptions.POSTGRES_SCHEMA));
         sinks.migrate();
-        new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl()).build(env);
+        (asCommandLine ? UserMetricsJob.of(o, sinks) : new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl())).build(env);
         return env.executeAsync("user-metrics-" + o.get(JobOptions.POSTGRES_SCHEMA));
     }
 
