@@ -205,8 +205,8 @@ public final class BudgetAdmin {
         if (state != null && !List.of("firing", "resolved").contains(state)) {
             throw new IllegalArgumentException("--state is firing or resolved");
         }
-        StringBuilder b = new StringBuilder(String.format("%-20s %-16s %-24s %-9s %-8s %-10s %14s %14s %-20s%n", "crossed at", "user",
-                "budget", "threshold", "crossing", "state", "value", "crossed at >=", "resolved (value)"));
+        StringBuilder b = new StringBuilder(String.format("%-20s %-16s %-24s %-9s %-8s %-10s %14s %15s %-20s%n", "crossed at", "user",
+                "budget", "threshold", "crossing", "state", "value", "threshold value", "resolved (value)"));
         try (PreparedStatement ps = c.prepareStatement("SELECT crossed_at, user_id, budget_id, threshold, crossing, state,"
                 + " value_at_crossing, threshold_value, resolved_at, value_at_resolution FROM " + q + ".user_budget_alerts"
                 + " WHERE (?::text IS NULL OR project_id = ?) AND (?::text IS NULL OR user_id = ?) AND (?::text IS NULL OR state = ?)"
