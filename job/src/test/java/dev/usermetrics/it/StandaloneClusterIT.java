@@ -189,6 +189,9 @@ class StandaloneClusterIT {
         try (var c = Services.connect(); var st = c.createStatement()) {
             st.execute("INSERT INTO it_read_g1.models (id, model_name, match_pattern) VALUES ('own', 'own-model', '^own-model$')");
             st.execute("INSERT INTO it_read_g1.model_prices VALUES ('own', 'input', 0.000001)");
+            // And its budgets (for a project the scenario does not have, so no alert changes what is compared).
+            st.execute("INSERT INTO it_read_g1.user_budgets (id, project_id, measure, time_window, limit_value)"
+                    + " VALUES ('own-budget', 'proj-none', 'totalCost', 'all', 1)");
             // The polling reader below is a role bound to proj-a (V9), granted through the read
             // schema: the grant must move to the next generation with the switch.
             st.execute("DO $$ BEGIN CREATE ROLE it_read_reader NOLOGIN IN ROLE metrics_reader; "
@@ -231,7 +234,7 @@ class StandaloneClusterIT {
         stop.set(true);
         reader.join();
 
-        assertThat(second).contains("copied 1 model price definitions (1 prices) from it_read_g1 to it_read_g2",
+        assertThat(second).contains("copied 1 model price definitions (1 prices) and 1 budgets from it_read_g1 to it_read_g2",
                 "copied 1 reader grants (reader_projects) from it_read_g1 to it_read_g2",
                 "switched it_read to it_read_g2 (was it_read_g1)", "dropped it_read_g1");
         try (var c = Services.connect(); var st = c.createStatement();
@@ -241,6 +244,7 @@ class StandaloneClusterIT {
             assertThat(rs.getBigDecimal(2)).isEqualByComparingTo("0.000001");
             assertThat(rs.next()).isFalse();
         }
+        assertThat(SinkTables.rows("SELECT id, project_id FROM it_read_g2.user_budgets")).isEqualTo(Map.of("own-budget", "proj-none"));
         assertThat(seen).isNotEmpty().allMatch(v -> v.endsWith(" " + complete), "shows complete numbers: " + complete);
         assertThat(seen).anyMatch(v -> v.startsWith("it_read_g1 ")).anyMatch(v -> v.startsWith("it_read_g2 "));
         // The history and the live topic hold the same events: deduplicated, the metrics are exact
