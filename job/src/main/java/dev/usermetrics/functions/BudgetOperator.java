@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * budget can name ({@link UserBudgets}) and raises and resolves alerts ({@link BudgetCheck}) with
  * the budgets its {@link BudgetFeed} last read.
  *
- * <p>Exactness: rows are only buffered (latest per row key, per user) until the next checkpoint
+ * <p>Exactness: rows are only buffered (latest per row key, per user; beyond
+ * {@link #MAX_BUFFERED_USERS} users applied to state, still unjudged) until the next checkpoint
  * barrier; just before it ({@code prepareSnapshotPreBarrier}) each touched user's state takes
  * them and is evaluated. So an alert is decided on a checkpoint's values — exactly what the
  * tables hold once that checkpoint completes — never on a value between two checkpoints, and its
@@ -68,6 +69,12 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     public static final OutputTag<BudgetAlert> ALERTS = new OutputTag<>("budget-alerts", TypeInformation.of(BudgetAlert.class));
     /** A bounded run evaluates its (final) rows once this many users are buffered (see {@link FinalRows}). */
     static final int EAGER_USERS = 20_000;
+    /**
+     * A live job applies its buffered rows to state (not yet judged: that waits for the barrier)
+     * once this many users are buffered, so the buffer stays bounded between two barriers (e.g.
+     * every user's rows at once after an upgrade, {@link UserAggregator#emitBudgetRows}).
+     */
+    static final int MAX_BUFFERED_USERS = 20_000;
 
     /** The time an alert is raised or resolved at (wall clock; tests give their own). */
     public interface Clock extends Serializable {
@@ -86,7 +93,10 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     /** The job's data clock: the latest watermark (not the final one), at least the restored clock. */
     private transient long dataClock;
     private transient InternalTimerService<VoidNamespace> rollovers;
-    /** Users whose calendar window with a firing alert ended: judged at the next barrier. */
+    /**
+     * Users to judge at the next barrier without new rows: a calendar window with a firing alert
+     * ended, or their rows were applied ahead of it ({@link #MAX_BUFFERED_USERS}).
+     */
     private transient Set<String> due;
     private transient Map<String, Map<MetricsRow.RowKey, MetricsRow>> pending;
     private transient Counter alertsRaised;
@@ -150,6 +160,8 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
             pending.computeIfAbsent((String) getCurrentKey(), k -> new LinkedHashMap<>()).put(r.key(), r);
             if (eager && pending.size() >= EAGER_USERS) {
                 evaluate();
+            } else if (!eager && pending.size() >= MAX_BUFFERED_USERS) {
+                applyBuffered();
             }
         }
     }
@@ -233,6 +245,27 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
                     }
                 }
             });
+        }
+        pending.clear();
+    }
+
+    /**
+     * Applies the buffered rows to their users' state without judging them (between two barriers
+     * a value is not one the tables will show): they are judged at the next barrier.
+     */
+    private void applyBuffered() throws Exception {
+        long wallDay = BudgetWindow.epochDay(wallClock.millis());
+        for (Map.Entry<String, Map<MetricsRow.RowKey, MetricsRow>> e : pending.entrySet()) {
+            setCurrentKey(e.getKey());
+            UserBudgets u = state.value();
+            if (u == null) {
+                u = new UserBudgets();
+            }
+            for (MetricsRow r : e.getValue().values()) {
+                u.apply(r, wallDay);
+            }
+            state.update(u); // even when empty: the barrier's judgement clears it
+            due.add(e.getKey());
         }
         pending.clear();
     }

@@ -1,5 +1,6 @@
 package dev.usermetrics.functions;
 
+import dev.usermetrics.budgets.BudgetWindow;
 import dev.usermetrics.functions.state.MetricsSerializer;
 import dev.usermetrics.functions.state.ModelMetricsSerializer;
 import dev.usermetrics.functions.state.ScoreTotalsSerializer;
@@ -68,7 +69,10 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  * Operator state: {@code windows-clock}, a union list of each subtask's clock at the checkpoint
  * (see {@link TrailingWindows}); absent in state of a version without windows, which is then
- * upgraded on open ({@link RestoredStateUpgrade}: every user's windows built from its buckets).
+ * upgraded on open ({@link RestoredStateUpgrade}: every user's windows built from its buckets);
+ * {@code budget-feed}, a marker that the job had a budget stage (V15 on): absent in state of a
+ * version before it, whose budget stage then starts with no values, so every restored user's
+ * budget rows ({@link #emitBudgetRows}) are emitted on open for it (and written again, unchanged).
  * Every entry whose counts and sums are all zero is removed, so the state of a user whose only
  * trace moved away is empty (once the hours it was active in have left the 90-day window, with
  * their window bookkeeping and timers).
@@ -98,6 +102,9 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     private transient Long restoredClock;
     /** Restored from a version without windows: every user's windows are built on open. */
     private transient boolean needsWindows;
+    private transient ListState<Boolean> budgetFeed;
+    /** Restored from a version without a budget stage: every user's budget rows are emitted on open. */
+    private transient boolean needsBudgetSeed;
 
     /** Emits every changed row (a live job). */
     public UserAggregator() {
@@ -149,9 +156,16 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         return new ListStateDescriptor<>("windows-clock", LongSerializer.INSTANCE);
     }
 
+    static ListStateDescriptor<Boolean> budgetFeedDescriptor() {
+        return new ListStateDescriptor<>("budget-feed", Types.BOOLEAN);
+    }
+
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
         windowsClock = ctx.getOperatorStateStore().getUnionListState(windowsClockDescriptor());
+        budgetFeed = ctx.getOperatorStateStore().getUnionListState(budgetFeedDescriptor());
+        // A bounded run emits every final row at its end anyway (the budget stage evaluates those).
+        needsBudgetSeed = ctx.isRestored() && !rowsAtEnd && !budgetFeed.get().iterator().hasNext();
         if (ctx.isRestored()) {
             long max = Long.MIN_VALUE;
             boolean any = false;
@@ -167,21 +181,70 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
         windowsClock.update(List.of(recent.clockToCheckpoint()));
+        budgetFeed.update(List.of(true));
     }
 
     @Override
     public boolean needsUpgrade() {
-        return needsWindows;
+        return needsWindows || needsBudgetSeed;
     }
 
     @Override
     public void upgradeKey(String key, TimerService timers, Collector<MetricsRow> rows) throws Exception {
-        recent.buildFromHourly(Keys.projectOf(key), Keys.idOf(key), timers, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
+        if (needsWindows) {
+            recent.buildFromHourly(Keys.projectOf(key), Keys.idOf(key), timers, rowsAtEnd ? FinalRows.deletesOnly(rows) : rows);
+        }
+        if (needsBudgetSeed) {
+            emitBudgetRows(key, rows, !needsWindows); // building the windows emitted the window rows
+        }
     }
 
     @Override
     public String upgradeName() {
-        return "trailing windows built from the hourly buckets";
+        List<String> what = new java.util.ArrayList<>();
+        if (needsWindows) {
+            what.add("trailing windows built from the hourly buckets");
+        }
+        if (needsBudgetSeed) {
+            what.add("budget rows emitted for the new budget stage");
+        }
+        return String.join("; ", what);
+    }
+
+    /**
+     * The rows of the current key that the budget stage keeps ({@link dev.usermetrics.budgets.UserBudgets#feeds}):
+     * the totals overall and per environment, the trailing windows (withWindows) and the daily
+     * buckets from the first day of the month of the user's latest day on (a calendar window
+     * can hold no earlier day: the budget stage's calendar day is never before that day).
+     */
+    void emitBudgetRows(String key, Collector<MetricsRow> out, boolean withWindows) throws Exception {
+        UserTotals all = totals.value();
+        if (all == null) {
+            return;
+        }
+        Contribution who = new Contribution();
+        who.projectId = Keys.projectOf(key);
+        who.userId = Keys.idOf(key);
+        out.collect(totalsRow(SinkTable.USER_METRICS, who, null, all));
+        for (Map.Entry<String, UserTotals> e : envTotals.entries()) {
+            out.collect(totalsRow(SinkTable.USER_METRICS_ENV, who, e.getKey(), e.getValue()));
+        }
+        long latestDay = Long.MIN_VALUE;
+        for (String bucket : daily.keys()) {
+            latestDay = Math.max(latestDay, BudgetWindow.epochDay(StateKeys.bucketStart(bucket)));
+        }
+        long fromMillis = latestDay == Long.MIN_VALUE ? Long.MAX_VALUE
+                : BudgetWindow.dayStart(BudgetWindow.MONTH.startDay(latestDay)).toEpochMilli();
+        for (Map.Entry<String, Metrics> e : daily.entries()) {
+            long start = StateKeys.bucketStart(e.getKey());
+            if (start >= fromMillis) {
+                who.environment = StateKeys.bucketEnvironment(e.getKey());
+                out.collect(bucketRow(SinkTable.USER_METRICS_DAILY, who, start, e.getValue()));
+            }
+        }
+        if (withWindows) {
+            recent.emitAll(who.projectId, who.userId, out);
+        }
     }
 
     @Override

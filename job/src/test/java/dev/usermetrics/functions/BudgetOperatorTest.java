@@ -319,4 +319,27 @@ class BudgetOperatorTest {
             assertThat(alerts(h)).isEmpty();
         }
     }
+
+    @Test
+    void moreBufferedUsersThanTheBoundAreAppliedAheadAndStillJudgedOnlyAtTheBarrier() throws Exception {
+        TestFeed feed = new TestFeed();
+        feed.current = BudgetSnapshot.of(List.of(budget("cost", null, BudgetMeasure.TOTAL_COST, BudgetWindow.ALL_TIME, "10", "1")));
+        int users = BudgetOperator.MAX_BUFFERED_USERS + 3;
+        try (var h = harness(feed)) {
+            h.open();
+            // Every user at $12, then the first one back to $2 after its row was applied ahead of the barrier.
+            for (int i = 0; i < users; i++) {
+                send(h, total("u" + i, 1, "12"));
+            }
+            assertThat(h.getOperator()).extracting(o -> ((BudgetOperator) o).buffered()).isEqualTo(3);
+            send(h, total("u0", 2, "2"));
+            assertThat(alerts(h)).as("nothing before the barrier").isEmpty();
+            h.prepareSnapshotPreBarrier(1);
+            List<String> fired = alerts(h);
+            assertThat(fired).hasSize(users - 1).doesNotContain("u0 cost@1 #1 firing 12").contains("u1 cost@1 #1 firing 12",
+                    "u" + (users - 1) + " cost@1 #1 firing 12");
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(alerts(h)).isEmpty();
+        }
+    }
 }

@@ -469,4 +469,63 @@ class UserAggregatorTest {
         assertThat(row.score.count).isEqualTo(1);
         assertThat(row.score.lastScoreAtNanos).isEqualTo(SEC);
     }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> stage() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new FinalRowsOperator<>(new UserAggregator(false), false),
+                new Keys.ByUser(), Types.STRING);
+    }
+
+    private static java.util.List<String> rowNames(KeyedOneInputStreamOperatorTestHarness<String, Contribution, MetricsRow> h) {
+        return h.extractOutputValues().stream()
+                // Dropping all operator state also drops the windows clock, which starts the windows' own upgrade
+                // (adding the hourly buckets to the kept window state): its rows are not this test's subject.
+                .filter(r -> r.table != SinkTable.USER_METRICS_WINDOWS)
+                .map(r -> r.table + (r.environment != null ? " " + r.environment : "")
+                        + (r.table == SinkTable.USER_METRICS_DAILY ? " " + java.time.Instant.ofEpochMilli(r.bucketStartMillis) : ""))
+                .sorted().toList();
+    }
+
+    /**
+     * Restored from a version before the budget stage (no {@code budget-feed} marker; here no
+     * operator state at all, as in the v2/v3 savepoints), the stage emits each user's budget rows
+     * on open — totals, per environment, the daily buckets of its latest day's month — and
+     * nothing of another table; restored from its own state, nothing.
+     */
+    @Test
+    void restoredWithoutABudgetStageItEmitsEveryUsersBudgetRowsOnOpen() throws Exception {
+        long jan10 = java.time.Instant.parse("2026-01-10T08:00:00Z").getEpochSecond();
+        long feb03 = java.time.Instant.parse("2026-02-03T09:00:00Z").getEpochSecond();
+        long feb05 = java.time.Instant.parse("2026-02-05T10:00:00Z").getEpochSecond();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = stage()) {
+            h.open();
+            h.processElement(new StreamRecord<>(observation("u1", jan10, +1, 10, "1")));
+            h.processElement(new StreamRecord<>(trace("u1", feb03, +1)));
+            h.processElement(new StreamRecord<>(observation("u1", feb05, +1, 5, "0.5")));
+            h.processElement(new StreamRecord<>(trace("u2", jan10, +1)));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = stage()) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.extractOutputValues()).as("restored with the marker: nothing to seed").isEmpty();
+        }
+        var withoutOperatorState = org.apache.flink.runtime.checkpoint.OperatorSubtaskState.builder()
+                .setManagedKeyedState(snapshot.getManagedKeyedState()).build();
+        try (var h = stage()) {
+            h.initializeState(withoutOperatorState);
+            h.open();
+            assertThat(rowNames(h)).containsExactly(
+                    "USER_METRICS", "USER_METRICS",
+                    "USER_METRICS_DAILY default 2026-01-10T00:00:00Z", // u2's latest month
+                    "USER_METRICS_DAILY default 2026-02-03T00:00:00Z", "USER_METRICS_DAILY default 2026-02-05T00:00:00Z",
+                    "USER_METRICS_ENV default", "USER_METRICS_ENV default");
+            assertThat(h.extractOutputValues()).allMatch(r -> r.table == SinkTable.USER_METRICS_WINDOWS
+                    || dev.usermetrics.budgets.UserBudgets.feeds(r));
+            MetricsRow u1 = h.extractOutputValues().stream().filter(r -> r.table == SinkTable.USER_METRICS && r.userId.equals("u1"))
+                    .findFirst().orElseThrow();
+            assertThat(u1.metrics.totalCost).isEqualByComparingTo("1.5");
+            assertThat(u1.metrics.traces).isEqualTo(1);
+        }
+    }
 }

@@ -94,17 +94,32 @@ class SavepointCompatibilityIT {
         assertThat(fixture.resolve("savepoint/_metadata")).exists();
         Topics.produce(topic, PARTITIONS, Files.readAllLines(fixture.resolve("events-before.jsonl")));
         load(fixture.resolve("tables"), restored);
-        Topics.produce(topic, PARTITIONS, Files.readAllLines(fixture.resolve("events-after.jsonl")));
+        new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", scratch).migrate();
+        addBudgets(restored);
+        addBudgets(scratch);
+        List<String> firingAtTheSavepoint = expectedFiring(restored);
+        assertThat(firingAtTheSavepoint).hasSizeGreaterThan(3);
 
         JobClient job = start(options(topic, restored, restored, false), restored,
                 fixture.resolve("savepoint").toAbsolutePath().toUri().toString(), ignoreUnclaimedState);
+        // The fixtures predate the budget stage, so it starts empty: the user stage gives it every restored
+        // user's values on open, and before any further event its alerts are those of the savepoint's values.
+        assertThat(Await.lastRead(Duration.ofSeconds(120), Duration.ofSeconds(1), () -> firing(restored),
+                firingAtTheSavepoint::equals)).as("firing alerts on the restored values alone").isEqualTo(firingAtTheSavepoint);
+        Topics.produce(topic, PARTITIONS, Files.readAllLines(fixture.resolve("events-after.jsonl")));
         JobArgs.run(JobArgs.bounded(topic, scratch, "--kafka.group-id", scratch, "--parallelism", "2"));
         Map<String, List<String>> expected = dump(scratch);
         assertThat(expected.get("user_metrics")).hasSizeGreaterThan(10);
 
         Map<String, List<String>> actual = Await.lastRead(Duration.ofSeconds(180), Duration.ofSeconds(1), () -> dump(restored),
                 expected::equals);
+        List<String> expectedFiring = expectedFiring(scratch);
+        assertThat(expectedFiring).hasSizeGreaterThan(5);
+        assertThat(firing(scratch)).as("the from-scratch run's firing alerts").isEqualTo(expectedFiring);
+        List<String> firingAfterRestore = Await.lastRead(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> firing(restored),
+                expectedFiring::equals);
         job.cancel().get(30, TimeUnit.SECONDS);
+        assertThat(firingAfterRestore).as("firing alerts after the restore").isEqualTo(expectedFiring);
         for (String table : COMPARED) {
             List<String> missing = new ArrayList<>(expected.get(table));
             missing.removeAll(actual.get(table));
@@ -113,6 +128,42 @@ class SavepointCompatibilityIT {
             assertThat(missing).as("%s: rows of the from-scratch run missing after the restore; instead: %s", table, extra).isEmpty();
             assertThat(extra).as("%s: rows after the restore that the from-scratch run does not have", table).isEmpty();
         }
+    }
+
+    private static void addBudgets(String schema) throws SQLException {
+        try (Connection c = Services.connect(); Statement s = c.createStatement()) {
+            for (String project : List.of("proj-a", "proj-b")) {
+                s.execute("INSERT INTO " + schema + ".user_budgets (id, project_id, measure, time_window, limit_value, thresholds)"
+                        + " VALUES ('cost-" + project + "', '" + project + "', 'totalCost', 'all', 20, '{0.5,1}'),"
+                        + " ('traces-" + project + "', '" + project + "', 'countTraces', 'all', 4, '{1}')");
+            }
+        }
+    }
+
+    /** The alerts firing at the end, as "project user budget threshold", sorted. */
+    private static List<String> firing(String schema) throws SQLException {
+        return strings(schema, "SELECT project_id || ' ' || user_id || ' ' || budget_id || ' ' || threshold::text"
+                + " FROM %s.user_budget_alerts WHERE state = 'firing'");
+    }
+
+    /** The same from the user_metrics table (equal to the batch truth: the other tests establish that). */
+    private static List<String> expectedFiring(String schema) throws SQLException {
+        return strings(schema, "SELECT project_id || ' ' || user_id || ' cost-' || project_id || ' ' || t::text"
+                + " FROM %1$s.user_metrics, (VALUES (0.5), (1)) AS th(t) WHERE total_cost >= 20 * t"
+                + " UNION ALL SELECT project_id || ' ' || user_id || ' traces-' || project_id || ' 1'"
+                + " FROM %1$s.user_metrics WHERE trace_count >= 4 AND project_id IN ('proj-a', 'proj-b')");
+    }
+
+    private static List<String> strings(String schema, String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = Services.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(String.format(query, schema))) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     private static void load(Path dir, String schema) throws Exception {
