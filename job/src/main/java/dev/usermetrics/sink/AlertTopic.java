@@ -34,6 +34,12 @@ public final class AlertTopic {
      * @param transactionalIdPrefix unique per job writing the topic (the sink schema's name: one writer per schema)
      */
     public static KafkaSink<BudgetAlert> sink(String bootstrapServers, String topic, Properties producer, String transactionalIdPrefix) {
+        return sink(bootstrapServers, topic, producer, transactionalIdPrefix, new Json());
+    }
+
+    /** The same with the given record values (tests: a value writer that fails once, to fail the sink mid-checkpoint). */
+    public static KafkaSink<BudgetAlert> sink(String bootstrapServers, String topic, Properties producer, String transactionalIdPrefix,
+            SerializationSchema<BudgetAlert> values) {
         Properties p = new Properties();
         p.putAll(producer);
         p.put("transaction.timeout.ms", Integer.toString(TRANSACTION_TIMEOUT_MS));
@@ -43,7 +49,7 @@ public final class AlertTopic {
                 .setRecordSerializer(KafkaRecordSerializationSchema.<BudgetAlert>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema((SerializationSchema<BudgetAlert>) a -> a.alertId.getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(new Json())
+                        .setValueSerializationSchema(values)
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)

@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Budgets and alerts end to end (real Kafka, Postgres, MiniCluster with RocksDB): crossings in
  * every window kind, several thresholds of one budget, corrections that resolve (a usage update,
- * a late user change), a budget changed while the job runs, and a job cancelled right after a
- * crossing and restarted from its last checkpoint — each crossing is in user_budget_alerts once
- * and on the alerts topic once per state (read_committed). Expected alerts are worked out by hand
- * in the comments.
+ * a late user change), a budget changed while the job runs, a job cancelled right after a
+ * crossing and restarted from its last checkpoint, and a failure injected between two crossings'
+ * decision and their checkpoint (one record already in the open transaction) — each crossing is
+ * in user_budget_alerts once and on the alerts topic once per state (read_committed). Expected
+ * alerts are worked out by hand in the comments.
  */
 class BudgetAlertsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -244,6 +245,76 @@ class BudgetAlertsIT {
         });
         assertThat(expected).hasSizeGreaterThan(5_000); // the budgets matter: thousands of crossings of each kind
         assertThat(alerts(schema)).isEqualTo(expected);
+    }
+
+    /**
+     * The alerts topic's record values, except that the second firing record at the threshold
+     * fails (once per JVM: the MiniCluster runs in the test's). Two budgets cross it at the same
+     * barrier, so the sink task fails after the budget stage decided both crossings, after the
+     * first record went to the producer's open transaction, and before the checkpoint completes:
+     * the job recovers from the checkpoint before it.
+     */
+    static final class FailingOnce implements org.apache.flink.api.common.serialization.SerializationSchema<dev.usermetrics.budgets.BudgetAlert> {
+        static final java.util.concurrent.atomic.AtomicInteger SEEN = new java.util.concurrent.atomic.AtomicInteger();
+        static final java.util.concurrent.atomic.AtomicInteger TRIPS = new java.util.concurrent.atomic.AtomicInteger();
+        private final BigDecimal threshold;
+        private final dev.usermetrics.sink.AlertTopic.Json json = new dev.usermetrics.sink.AlertTopic.Json();
+
+        FailingOnce(String threshold) {
+            this.threshold = new BigDecimal(threshold);
+        }
+
+        @Override
+        public byte[] serialize(dev.usermetrics.budgets.BudgetAlert a) {
+            if (a.threshold.compareTo(threshold) == 0 && a.state.equals("firing") && SEEN.incrementAndGet() == 2
+                    && TRIPS.compareAndSet(0, 1)) {
+                throw new IllegalStateException("injected: the alerts sink fails on " + a.alertId);
+            }
+            return json.serialize(a);
+        }
+    }
+
+    @Test
+    void aSinkFailureBetweenACrossingAndItsCheckpointSendsTheAlertOnceAfterTheRecovery() throws Exception {
+        String schema = "it_budgets_fault";
+        String topic = "it-budgets-fault";
+        String alertsTopic = "it-budget-alerts-fault";
+        SchemaMigrator.migrate(Services.postgresUrl(), Services.postgresUser(), "", schema);
+        sql("INSERT INTO " + schema + ".user_budgets (id, project_id, measure, time_window, limit_value, thresholds)"
+                + " VALUES ('cost', 'p1', 'totalCost', 'all', 1, '{0.5,1}'), ('cost-b', 'p1', 'totalCost', 'all', 1, '{1}')");
+        JobOptions o = options(topic, schema, alertsTopic, Files.createTempDirectory("it-budgets-fault"), false);
+        Topics.produce(topic, 2, List.of());
+        Topics.produce(alertsTopic, 2, List.of());
+        FailingOnce.SEEN.set(0);
+        FailingOnce.TRIPS.set(0);
+        JobClient job = LiveJobs.start(o, null, true, j -> j.withAlertTopic(dev.usermetrics.sink.AlertTopic.sink(
+                Services.kafkaBootstrap(), alertsTopic, new Properties(), "it-alerts-fault", new FailingOnce("1"))));
+        Map<String, String> expected = new TreeMap<>();
+        try {
+            Topics.produce(topic, 2, List.of(trace("e1", "t1", "alice"), generation("e2", "generation-create", "t1", "g1", 60, "0.6")));
+            expected.put("cost@0.5 #1 alice", "firing | 0.6 | null");
+            await("50 %", schema, expected);
+            assertThat(FailingOnce.TRIPS.get()).isZero();
+            // $1.10: both budgets' 100 % crossings are decided at a barrier, one record is in the open transaction, and
+            // the sink fails on the other before that checkpoint completes; recovered from the checkpoint before, the
+            // job decides them again, once.
+            Topics.produce(topic, 2, List.of(generation("e3", "generation-create", "t1", "g2", 50, "0.5")));
+            expected.put("cost@1 #1 alice", "firing | 1.1 | null");
+            expected.put("cost-b@1 #1 alice", "firing | 1.1 | null");
+            await("100 % after the recovery", schema, expected);
+            assertThat(FailingOnce.TRIPS.get()).as("the injected failure happened").isEqualTo(1);
+            Thread.sleep(2500); // the topic's transaction of that checkpoint committed
+            assertThat(SinkTables.rows("SELECT 'alerts', count(*) FROM " + schema + ".user_budget_alerts"))
+                    .as("no second row of a crossing").isEqualTo(Map.of("alerts", "3"));
+        } finally {
+            job.cancel().get();
+        }
+        Map<String, Integer> seen = new TreeMap<>();
+        for (JsonNode a : readCommitted(alertsTopic)) {
+            seen.merge(a.get("budgetId").asText() + "@" + a.get("threshold").decimalValue().stripTrailingZeros().toPlainString()
+                    + " " + a.get("state").asText(), 1, Integer::sum);
+        }
+        assertThat(seen).as("read_committed: each record once").isEqualTo(Map.of("cost@0.5 firing", 1, "cost@1 firing", 1, "cost-b@1 firing", 1));
     }
 
     /** Every committed record of the topic, as JSON. */

@@ -38,6 +38,12 @@ final class LiveJobs {
      * trace TTL only.
      */
     static JobClient start(JobOptions o, String checkpoint, boolean asCommandLine) throws Exception {
+        return start(o, checkpoint, asCommandLine, job -> job);
+    }
+
+    /** The same, with the job changed by {@code change} before it is built (e.g. another alerts sink). */
+    static JobClient start(JobOptions o, String checkpoint, boolean asCommandLine,
+            java.util.function.UnaryOperator<UserMetricsJob> change) throws Exception {
         Configuration conf = UserMetricsJob.flinkConfiguration(o);
         if (checkpoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
@@ -46,7 +52,8 @@ final class LiveJobs {
         UserMetricsJob.configure(env, o);
         PostgresSinks sinks = new PostgresSinks(Services.postgresUrl(), Services.postgresUser(), "", o.get(JobOptions.POSTGRES_SCHEMA));
         sinks.migrate();
-        (asCommandLine ? UserMetricsJob.of(o, sinks) : new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl())).build(env);
+        change.apply(asCommandLine ? UserMetricsJob.of(o, sinks) : new UserMetricsJob(UserMetricsJob.kafkaSource(o), sinks, o.traceTtl()))
+                .build(env);
         return env.executeAsync("user-metrics-" + o.get(JobOptions.POSTGRES_SCHEMA));
     }
 
