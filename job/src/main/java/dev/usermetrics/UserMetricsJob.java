@@ -45,6 +45,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -278,6 +279,11 @@ public class UserMetricsJob {
         String dir = o.get(JobOptions.CHECKPOINT_DIR);
         if (!dir.isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+        }
+        if (o.get(JobOptions.METRICS_STATE_SIZES)) {
+            conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
+            conf.set(RocksDBNativeMetricOptions.ESTIMATE_LIVE_DATA_SIZE, true);
+            conf.set(RocksDBNativeMetricOptions.MONITOR_LIVE_SST_FILES_SIZE, true);
         }
         // Hot state types are POJOs; fail at graph build time instead of falling back to Kryo.
         conf.set(PipelineOptions.GENERIC_TYPES, false);

@@ -115,6 +115,11 @@ public final class JobOptions {
             .withDescription("Kafka topic the budget alerts are also sent to, as JSON, by a transactional producer (committed "
                     + "with the checkpoint that wrote them to user_budget_alerts); empty: none. Bounded runs (backfills) "
                     + "write the table only");
+    public static final ConfigOption<Boolean> METRICS_STATE_SIZES = key("metrics.state-sizes").booleanType().defaultValue(false)
+            .withDescription("report every keyed state's size among its operator's metrics (RocksDB's estimate-num-keys, "
+                    + "estimate-live-data-size and live-sst-files-size per state, e.g. "
+                    + "evaluate-budgets.user-budgets.rocksdb.estimate-num-keys); off by default: each is a RocksDB property read "
+                    + "at every metrics report");
     public static final ConfigOption<Integer> WEB_UI_PORT = key("web-ui-port").intType().defaultValue(8082)
             .withDescription("local runs only: port of the Flink web UI");
     public static final ConfigOption<Boolean> HELP = key("help").booleanType().defaultValue(false)
@@ -125,7 +130,7 @@ public final class JobOptions {
             KAFKA_STARTING_OFFSETS, KAFKA_PROPERTY, KAFKA_PROPERTIES_FILE, BOUNDED, INPUT_FORMAT, OTLP_PROJECT_ATTRIBUTE,
             OTLP_DEFAULT_PROJECT, INPUT_PROJECTS, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_PASSWORD_FILE,
             POSTGRES_SCHEMA, SINK_TAKE_OVER, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_TRACE_TTL,
-            PRICES_POLL_INTERVAL, BUDGETS_POLL_INTERVAL, ALERTS_TOPIC, REJECTED_RAW_CHARS, REJECTED_RETENTION, LISTS_RETENTION, WEB_UI_PORT, HELP);
+            PRICES_POLL_INTERVAL, BUDGETS_POLL_INTERVAL, ALERTS_TOPIC, REJECTED_RAW_CHARS, REJECTED_RETENTION, LISTS_RETENTION, METRICS_STATE_SIZES, WEB_UI_PORT, HELP);
 
     /** Consumer properties the job sets unless told otherwise (--kafka.property wins). */
     public static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("isolation.level", "read_committed");

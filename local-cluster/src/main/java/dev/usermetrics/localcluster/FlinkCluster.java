@@ -55,6 +55,7 @@ public final class FlinkCluster {
             case "state" -> System.out.println(f.jobState(args[2]));
             case "sample" -> f.sample(args[2], args[3], args[4]);
             case "checkpoint-state" -> f.checkpointState(args[2]);
+            case "state-sizes" -> f.stateSizes(args[2]);
             case "checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("completed").asInt());
             case "failed-checkpoints" -> System.out.println(f.get("/jobs/" + args[2] + "/checkpoints").path("counts").path("failed").asInt());
             case "wait-recovered" -> {
@@ -88,7 +89,7 @@ public final class FlinkCluster {
         System.err.println("usage: FlinkCluster wait-ready URL TASKMANAGERS TIMEOUT_S | running URL"
                 + " | wait-checkpoints URL JOB_ID N TIMEOUT_S | status URL [KAFKA_BOOTSTRAP GROUP] | cancel-named URL JOB_NAME"
                 + " | wait-caught-up URL KAFKA_BOOTSTRAP GROUP PARTITIONS TIMEOUT_S | checkpoints URL JOB_ID"
-                + " | failed-checkpoints URL JOB_ID");
+                + " | failed-checkpoints URL JOB_ID | checkpoint-state URL JOB_ID | state-sizes URL JOB_ID");
         System.exit(2);
     }
 
@@ -244,6 +245,39 @@ public final class FlinkCluster {
         for (Map.Entry<String, String> v : names.entrySet()) {
             System.out.printf("vertex\t%s\t%d%n", v.getValue(), tasks.path(v.getKey()).path("state_size").asLong());
         }
+    }
+
+    /** A RocksDB size metric of one state, as the REST API names it: "SUBTASK.OPERATOR.STATE.rocksdb_PROPERTY" (--metrics.state-sizes). */
+    private static final java.util.regex.Pattern STATE_METRIC = java.util.regex.Pattern.compile(
+            "\\d+\\.([^.]+)\\.(.+)\\.rocksdb_(estimate-num-keys|estimate-live-data-size|live-sst-files-size)");
+
+    /**
+     * Prints "state TAB operator TAB state TAB keys TAB live data bytes TAB live SST bytes", summed
+     * over the subtasks, for every keyed state of a job started with --metrics.state-sizes.
+     */
+    void stateSizes(String jobId) throws Exception {
+        Map<String, long[]> sizes = new TreeMap<>();
+        List<String> properties = List.of("estimate-num-keys", "estimate-live-data-size", "live-sst-files-size");
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            String base = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/metrics";
+            List<String> ids = new java.util.ArrayList<>();
+            for (JsonNode m : get(base)) {
+                if (STATE_METRIC.matcher(m.path("id").asText()).matches()) {
+                    ids.add(m.path("id").asText());
+                }
+            }
+            for (int i = 0; i < ids.size(); i += 50) { // the query string stays short
+                String q = String.join(",", ids.subList(i, Math.min(ids.size(), i + 50)));
+                for (JsonNode m : get(base + "?get=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8))) {
+                    java.util.regex.Matcher x = STATE_METRIC.matcher(m.path("id").asText());
+                    if (x.matches()) {
+                        sizes.computeIfAbsent(x.group(1) + "\t" + x.group(2), k -> new long[3])[properties.indexOf(x.group(3))] +=
+                                (long) Double.parseDouble(m.path("value").asText("0"));
+                    }
+                }
+            }
+        }
+        sizes.forEach((k, n) -> System.out.printf("state\t%s\t%d\t%d\t%d%n", k, n[0], n[1], n[2]));
     }
 
     /** Consumer lag of the job's group: offsets committed on checkpoints vs. end offsets. */
