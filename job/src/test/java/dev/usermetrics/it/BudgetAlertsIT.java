@@ -318,7 +318,7 @@ class BudgetAlertsIT {
     }
 
     /** Every committed record of the topic, as JSON. */
-    private static List<JsonNode> readCommitted(String topic) throws Exception {
+    static List<JsonNode> readCommitted(String topic) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", Services.kafkaBootstrap());
         p.put("group.id", "it-budgets-reader-" + System.nanoTime());

@@ -229,7 +229,8 @@ class StandaloneClusterIT {
             s.lines.forEach(out::println);
         }
         String second = script("backfill", "--read-schema", "it_read", "--topic", "it-backfill",
-                "--from-file", history.toString(), "--drop-old", "--timeout", "300");
+                "--from-file", history.toString(), "--drop-old", "--timeout", "300", "--move-alerts", "it-backfill-alerts",
+                "--budgets.poll-interval", "1s");
         Thread.sleep(500);
         stop.set(true);
         reader.join();
@@ -245,6 +246,18 @@ class StandaloneClusterIT {
             assertThat(rs.next()).isFalse();
         }
         assertThat(SinkTables.rows("SELECT id, project_id FROM it_read_g2.user_budgets")).isEqualTo(Map.of("own-budget", "proj-none"));
+        // --move-alerts: the new generation's job, resumed from its savepoint, is the one job left and sends to the topic.
+        assertThat(second).contains("moved the alerts topic it-backfill-alerts to it_read_g2");
+        assertThat(FLINK.runningJobs()).hasSize(1);
+        long withTraces = s.truth.totals.entrySet().stream()
+                .filter(e -> e.getKey().project().equals("proj-a") && e.getValue().traces >= 1).count();
+        try (var c = Services.connect(); var st = c.createStatement()) {
+            st.execute("INSERT INTO it_read_g2.user_budgets (id, project_id, measure, time_window, limit_value)"
+                    + " VALUES ('one-trace', 'proj-a', 'countTraces', 'all', 1)");
+        }
+        Await.until("an alert per proj-a user with a trace on the moved topic", Duration.ofSeconds(120),
+                () -> BudgetAlertsIT.readCommitted("it-backfill-alerts").size() == withTraces,
+                () -> "records: " + BudgetAlertsIT.readCommitted("it-backfill-alerts").size() + ", users: " + withTraces);
         assertThat(seen).isNotEmpty().allMatch(v -> v.endsWith(" " + complete), "shows complete numbers: " + complete);
         assertThat(seen).anyMatch(v -> v.startsWith("it_read_g1 ")).anyMatch(v -> v.startsWith("it_read_g2 "));
         // The history and the live topic hold the same events: deduplicated, the metrics are exact
