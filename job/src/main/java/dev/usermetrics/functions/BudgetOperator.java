@@ -220,14 +220,7 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
         }
         due.clear();
         for (Map.Entry<String, Map<MetricsRow.RowKey, MetricsRow>> e : pending.entrySet()) {
-            setCurrentKey(e.getKey());
-            UserBudgets u = state.value();
-            if (u == null) {
-                u = new UserBudgets();
-            }
-            for (MetricsRow r : e.getValue().values()) {
-                u.apply(r, wallDay);
-            }
+            UserBudgets u = withRows(e.getKey(), e.getValue(), wallDay);
             u.advanceCalendar(clockDay);
             u.prune();
             check(e.getKey(), u, now);
@@ -256,18 +249,23 @@ public class BudgetOperator extends AbstractStreamOperator<MetricsRow>
     private void applyBuffered() throws Exception {
         long wallDay = BudgetWindow.epochDay(wallClock.millis());
         for (Map.Entry<String, Map<MetricsRow.RowKey, MetricsRow>> e : pending.entrySet()) {
-            setCurrentKey(e.getKey());
-            UserBudgets u = state.value();
-            if (u == null) {
-                u = new UserBudgets();
-            }
-            for (MetricsRow r : e.getValue().values()) {
-                u.apply(r, wallDay);
-            }
-            state.update(u); // even when empty: the barrier's judgement clears it
+            state.update(withRows(e.getKey(), e.getValue(), wallDay)); // even when empty: the barrier's judgement clears it
             due.add(e.getKey());
         }
         pending.clear();
+    }
+
+    /** Makes the user current and returns its state (new if none) with the rows applied. */
+    private UserBudgets withRows(String key, Map<MetricsRow.RowKey, MetricsRow> rows, long wallDay) throws Exception {
+        setCurrentKey(key);
+        UserBudgets u = state.value();
+        if (u == null) {
+            u = new UserBudgets();
+        }
+        for (MetricsRow r : rows.values()) {
+            u.apply(r, wallDay);
+        }
+        return u;
     }
 
     /** Writes the user's state back (cleared when empty) and asks to see it again when a firing calendar alert's window ends. */

@@ -218,16 +218,9 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
      * can hold no earlier day: the budget stage's calendar day is never before that day).
      */
     void emitBudgetRows(String key, Collector<MetricsRow> out, boolean withWindows) throws Exception {
-        UserTotals all = totals.value();
-        if (all == null) {
+        Contribution who = emitTotalsRows(key, out);
+        if (who == null) {
             return;
-        }
-        Contribution who = new Contribution();
-        who.projectId = Keys.projectOf(key);
-        who.userId = Keys.idOf(key);
-        out.collect(totalsRow(SinkTable.USER_METRICS, who, null, all));
-        for (Map.Entry<String, UserTotals> e : envTotals.entries()) {
-            out.collect(totalsRow(SinkTable.USER_METRICS_ENV, who, e.getKey(), e.getValue()));
         }
         long latestDay = Long.MIN_VALUE;
         for (String bucket : daily.keys()) {
@@ -498,12 +491,11 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         return totalsDescriptor(); // a user with any row counts something in totals
     }
 
-    /** Every row of the current user from state: totals, per environment, buckets, models, scores. */
-    @Override
-    public void emitFinalRows(String key, Collector<MetricsRow> out) throws Exception {
+    /** Emits the current user's totals rows (overall, per environment) and returns who it is; null: no rows. */
+    private Contribution emitTotalsRows(String key, Collector<MetricsRow> out) throws Exception {
         UserTotals all = totals.value();
         if (all == null) {
-            return;
+            return null;
         }
         Contribution who = new Contribution();
         who.projectId = Keys.projectOf(key);
@@ -511,6 +503,16 @@ public class UserAggregator extends KeyedProcessFunction<String, Contribution, M
         out.collect(totalsRow(SinkTable.USER_METRICS, who, null, all));
         for (Map.Entry<String, UserTotals> e : envTotals.entries()) {
             out.collect(totalsRow(SinkTable.USER_METRICS_ENV, who, e.getKey(), e.getValue()));
+        }
+        return who;
+    }
+
+    /** Every row of the current user from state: totals, per environment, buckets, models, scores. */
+    @Override
+    public void emitFinalRows(String key, Collector<MetricsRow> out) throws Exception {
+        Contribution who = emitTotalsRows(key, out);
+        if (who == null) {
+            return;
         }
         for (Map.Entry<String, Metrics> e : hourly.entries()) {
             who.environment = StateKeys.bucketEnvironment(e.getKey());
